@@ -1,0 +1,11 @@
+//! Pallet configuration, one file per domain.
+//!
+//! - [`system`]: accounts, blocks, weights, timestamp, utility and the development-only sudo.
+//! - [`consensus`]: Aura authoring and GRANDPA finality.
+//! - [`monetary`]: NXV balances and transaction fees.
+
+pub mod consensus;
+pub mod monetary;
+pub mod system;
+
+pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

@@ -1,0 +1,185 @@
+//! # Nexus Vault runtime
+//!
+//! The state transition function of the Nexus Vault chain: an application L1 on which providers
+//! sell idle premium AI access as *capsules*, seekers buy routed access through a gateway, and
+//! the gateway's signed usage receipts settle in NXV (see `docs/architecture.md`).
+//!
+//! This crate composes the pallets (see [`runtime`]), configures them (`configs/`, one file per
+//! domain), exposes the runtime APIs clients use (`apis.rs`) and ships the genesis presets
+//! (`genesis_config_presets.rs`). Consensus is Aura block authoring with 6 s slots and GRANDPA
+//! finality.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime` needs a deep recursion limit.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::vec::Vec;
+use sp_runtime::{generic, impl_opaque_keys};
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use nexus_primitives::{
+	time::*, token::*, AccountId, Address, Balance, BlockNumber, Hash, Header, Nonce, Signature,
+};
+pub use pallet_balances::Call as BalancesCall;
+pub use pallet_timestamp::Call as TimestampCall;
+#[cfg(any(feature = "std", test))]
+pub use sp_runtime::BuildStorage;
+
+/// Opaque types, for the parts of the node that must not depend on the runtime's types (the
+/// client, consensus, networking): they see blocks and extrinsics as bytes, so they keep syncing
+/// across runtime upgrades that change those types.
+pub mod opaque {
+	use super::*;
+	use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
+
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block identifier type.
+	pub type BlockId = generic::BlockId<Block>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as HashT>::Output;
+}
+
+impl_opaque_keys! {
+	/// The session keys a validator registers: Aura for authoring, GRANDPA for finality.
+	pub struct SessionKeys {
+		/// Block authoring key (sr25519).
+		pub aura: Aura,
+		/// Finality voting key (ed25519).
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime's version. `spec_version` must grow with every upgrade that changes behaviour;
+/// `transaction_version` whenever call indices or extrinsic formats change.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("nexus-vault"),
+	impl_name: alloc::borrow::Cow::Borrowed("nexus-vault-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// How many recent block hashes `frame_system` keeps (mortal transactions can live this long).
+pub const BLOCK_HASH_COUNT: BlockNumber = 2400;
+
+/// Block type as expected by this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// A block signed with a justification.
+pub type SignedBlock = generic::SignedBlock<Block>;
+
+/// BlockId type as expected by this runtime.
+pub type BlockId = generic::BlockId<Block>;
+
+/// The transaction extensions every signed extrinsic carries, in order. Clients sign over them,
+/// so changing this list is a `transaction_version` bump.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// Unchecked extrinsic type as expected by this runtime.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload being signed in transactions.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations of the runtime, besides those declared by pallets. Each is removed once applied on
+/// every live network.
+#[allow(unused_parens)]
+type Migrations = ();
+
+/// Executive: dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+/// The runtime: the pallets it composes, with their fixed indices. An index never changes once
+/// a network has started (it is part of every call's and event's encoding).
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	/// Accounts, blocks, events.
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	/// The block's timestamp inherent.
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	/// Aura block authoring.
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	/// GRANDPA finality.
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	/// NXV balances, holds and freezes.
+	#[runtime::pallet_index(10)]
+	pub type Balances = pallet_balances;
+
+	/// Transaction fees in NXV.
+	#[runtime::pallet_index(11)]
+	pub type TransactionPayment = pallet_transaction_payment;
+
+	/// Batches and derivative dispatch.
+	#[runtime::pallet_index(20)]
+	pub type Utility = pallet_utility;
+
+	/// A superuser key; configured only in the `development` preset.
+	#[runtime::pallet_index(255)]
+	pub type Sudo = pallet_sudo;
+}
+
+#[cfg(test)]
+mod tests;

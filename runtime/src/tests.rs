@@ -1,0 +1,180 @@
+//! Native tests of the composed runtime: presets, metadata, constants and a transfer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
+
+use crate::{
+	configs::monetary::WeightToFee, genesis_config_presets as presets, AccountId, Aura, Balance,
+	Balances, Grandpa, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig,
+	RuntimeOrigin, Sudo, System, EXISTENTIAL_DEPOSIT, MILLI_NXV, NXV, VERSION,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::Inspect,
+	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
+};
+use sp_genesis_builder::PresetId;
+use sp_keyring::Sr25519Keyring;
+
+/// Merges a preset's JSON patch into the default genesis config, as the chain-spec builder does.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(b), serde_json::Value::Object(p)) =>
+			for (k, v) in p {
+				merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+			},
+		(b, p) => *b = p,
+	}
+}
+
+/// Test externalities holding the genesis state of the preset `name`.
+fn ext_for_preset(name: &str) -> sp_io::TestExternalities {
+	let patch = presets::get_preset(&PresetId::from(name)).expect("preset exists");
+	let patch: serde_json::Value = serde_json::from_slice(&patch).unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let json = serde_json::to_vec(&config).unwrap();
+	let mut ext = sp_io::TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json).unwrap();
+		System::set_block_number(1);
+	});
+	ext
+}
+
+fn account(k: Sr25519Keyring) -> AccountId {
+	k.to_account_id()
+}
+
+#[test]
+fn preset_names_are_development_and_local_testnet() {
+	let names: Vec<String> = presets::preset_names()
+		.into_iter()
+		.map(|p| String::from_utf8(p.as_ref().as_bytes().to_vec()).unwrap())
+		.collect();
+	assert_eq!(names, vec!["development".to_string(), "local_testnet".to_string()]);
+	assert!(presets::get_preset(&PresetId::from("no_such_preset")).is_none());
+}
+
+#[test]
+fn development_preset_has_alice_as_authority_and_sudo() {
+	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		assert_eq!(aura.len(), 1);
+		assert_eq!(aura[0], Sr25519Keyring::Alice.public().into());
+		assert_eq!(Grandpa::grandpa_authorities().len(), 1);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
+		let endowed = presets::endowed_accounts();
+		for who in &endowed {
+			assert_eq!(Balances::balance(who), presets::ENDOWMENT);
+		}
+		assert_eq!(Balances::total_issuance(), presets::ENDOWMENT * endowed.len() as Balance);
+	});
+}
+
+#[test]
+fn local_testnet_preset_has_four_authorities_and_no_sudo() {
+	ext_for_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected: Vec<sp_consensus_aura::sr25519::AuthorityId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.public().into())
+		.collect();
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), expected);
+		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		// Nobody can use sudo on such a chain.
+		let call = Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }));
+		assert_noop!(
+			Sudo::sudo(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)), call),
+			pallet_sudo::Error::<Runtime>::RequireSudo
+		);
+	});
+}
+
+#[test]
+fn aura_slot_is_six_seconds() {
+	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(Aura::slot_duration(), 6_000);
+	});
+}
+
+#[test]
+fn transfer_moves_nxv_and_emits_event() {
+	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let (alice, bob) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Bob));
+		let issuance = Balances::total_issuance();
+		assert_ok!(Balances::transfer_keep_alive(
+			RuntimeOrigin::signed(alice.clone()),
+			bob.clone().into(),
+			12 * NXV
+		));
+		assert_eq!(Balances::balance(&alice), presets::ENDOWMENT - 12 * NXV);
+		assert_eq!(Balances::balance(&bob), presets::ENDOWMENT + 12 * NXV);
+		assert_eq!(Balances::total_issuance(), issuance);
+		System::assert_last_event(RuntimeEvent::Balances(pallet_balances::Event::Transfer {
+			from: alice,
+			to: bob,
+			amount: 12 * NXV,
+		}));
+	});
+}
+
+#[test]
+fn transfer_below_existential_deposit_to_new_account_fails() {
+	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = account(Sr25519Keyring::Alice);
+		let nobody = account(Sr25519Keyring::One);
+		assert_noop!(
+			Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(alice),
+				nobody.into(),
+				EXISTENTIAL_DEPOSIT - 1
+			),
+			sp_runtime::TokenError::BelowMinimum
+		);
+	});
+}
+
+#[test]
+fn base_extrinsic_costs_one_milli_nxv() {
+	assert_eq!(WeightToFee::weight_to_fee(&ExtrinsicBaseWeight::get()), MILLI_NXV);
+	// Linear above the base.
+	assert_eq!(
+		WeightToFee::weight_to_fee(&ExtrinsicBaseWeight::get().saturating_mul(10)),
+		10 * MILLI_NXV
+	);
+}
+
+#[test]
+fn metadata_v16_is_offered() {
+	let versions = Runtime::metadata_versions();
+	assert!(versions.contains(&14) && versions.contains(&15) && versions.contains(&16));
+	assert_eq!(versions.iter().max(), Some(&16));
+	let v16 = Runtime::metadata_at_version(16).expect("v16 exists");
+	// SCALE: "meta" magic, then the version byte of the `RuntimeMetadata` enum.
+	let bytes: Vec<u8> = codec::Decode::decode(&mut &v16[..]).unwrap();
+	assert_eq!(&bytes[..4], b"meta");
+	assert_eq!(bytes[4], 16);
+	assert!(Runtime::metadata_at_version(17).is_none());
+}
+
+#[test]
+fn version_is_nexus_vault() {
+	assert_eq!(VERSION.spec_name, "nexus-vault");
+	assert!(VERSION.spec_version >= 100);
+}
+
+#[test]
+fn block_weights_and_lengths_are_sane() {
+	let weights = crate::configs::RuntimeBlockWeights::get();
+	// Two seconds of compute per six-second block.
+	assert_eq!(weights.max_block.ref_time(), 2 * frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND);
+	let normal = weights.get(frame_support::dispatch::DispatchClass::Normal);
+	assert!(normal.max_total.unwrap().ref_time() < weights.max_block.ref_time());
+	assert!(ExtrinsicBaseWeight::get().ref_time() > 0);
+}

@@ -1,0 +1,26 @@
+# Shared by the scripts: run setup once, load its environment, and small helpers.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NEXUS_CACHE="${NEXUS_CACHE:-$HOME/.cache/nexus-vault}"
+
+say() { printf '\033[1;34m[%s]\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+die() { printf '\033[1;31m[%s] error:\033[0m %s\n' "$(basename "$0" .sh)" "$*" >&2; exit 1; }
+
+# Runs scripts/setup.sh (idempotent; fast when nothing is missing) and loads its environment.
+nexus_setup() {
+	"$ROOT/scripts/setup.sh"
+	# shellcheck disable=SC1091
+	. "$NEXUS_CACHE/env"
+}
+
+# The release node binary.
+nexus_node_bin() {
+	echo "$CARGO_TARGET_DIR/release/nexus-node"
+}
+
+# Builds the node (and with it the runtime's wasm) in the one release profile.
+nexus_build_node() {
+	say "building nexus-node (release; a first build takes about 35 minutes on 2 cores)"
+	(cd "$ROOT" && cargo build --locked --release -p nexus-node "$@")
+}

@@ -1,0 +1,122 @@
+// `nexus-node --dev`: blocks are produced and finalized, metadata v16 is served, NXV moves
+// Alice -> Bob through a real signed extrinsic, RPC and Prometheus answer.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { connect, startNode, stopAll, waitForHeader } from './lib/node.js';
+
+const NXV = 10n ** 12n;
+
+describe('nexus-node --dev', () => {
+  let node;
+  let api;
+
+  before(async () => {
+    await cryptoWaitReady();
+    node = await startNode('dev', ['--dev']);
+    api = await connect(node);
+  });
+
+  after(async () => {
+    if (api) await api.disconnect();
+    await stopAll();
+  });
+
+  test('chain identifies itself as Nexus Vault with NXV properties', async () => {
+    const [chain, props, version] = await Promise.all([
+      api.rpc.system.chain(),
+      api.rpc.system.properties(),
+      api.rpc.state.getRuntimeVersion()
+    ]);
+    assert.equal(chain.toString(), 'Nexus Vault Development');
+    assert.equal(props.tokenSymbol.unwrap()[0].toString(), 'NXV');
+    assert.equal(props.tokenDecimals.unwrap()[0].toNumber(), 12);
+    assert.equal(props.ss58Format.unwrap().toNumber(), 42);
+    assert.equal(version.specName.toString(), 'nexus-vault');
+  });
+
+  test('blocks are produced and finalized', async () => {
+    const best = await waitForHeader(api, 'best', (h) => h.number.toNumber() >= 2, 60_000);
+    assert.ok(best.number.toNumber() >= 2);
+    const fin = await waitForHeader(api, 'finalized', (h) => h.number.toNumber() >= 2, 60_000);
+    const hashAtFin = await api.rpc.chain.getBlockHash(fin.number.toNumber());
+    assert.equal(hashAtFin.toHex(), fin.hash.toHex(), 'finalized head is on the canonical chain');
+  });
+
+  test('metadata: the runtime offers v16 and the client decoded the newest it reads', async () => {
+    const versions = (await api.call.metadata.metadataVersions()).map((v) => v.toNumber());
+    assert.ok(versions.includes(16), `metadata versions ${versions}`);
+    assert.ok(api.runtimeMetadata.version >= 15, `client decoded v${api.runtimeMetadata.version}`);
+    const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
+    for (const p of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Utility', 'Sudo']) {
+      assert.ok(pallets.includes(p), `pallet ${p} in metadata (${pallets})`);
+    }
+    assert.equal(api.consts.balances.existentialDeposit.toBigInt(), NXV / 100n);
+  });
+
+  test('RPC offers the system and transaction-payment methods', async () => {
+    const { methods } = (await api.rpc.rpc.methods()).toJSON();
+    for (const m of ['system_accountNextIndex', 'system_dryRun', 'payment_queryInfo',
+      'payment_queryFeeDetails', 'author_submitAndWatchExtrinsic', 'chain_subscribeFinalizedHeads']) {
+      assert.ok(methods.includes(m), `${m} is served`);
+    }
+  });
+
+  test('Alice transfers NXV to Bob: Transfer event and both balances', async () => {
+    const keyring = new Keyring({ type: 'sr25519' });
+    const alice = keyring.addFromUri('//Alice');
+    const bob = keyring.addFromUri('//Bob');
+    const amount = 123n * NXV;
+
+    const [aliceBefore, bobBefore] = (await api.query.system.account.multi([alice.address, bob.address]))
+      .map((a) => a.data.free.toBigInt());
+
+    const tx = api.tx.balances.transferKeepAlive(bob.address, amount);
+    const info = await api.call.transactionPaymentApi.queryInfo(tx.toHex(), tx.encodedLength);
+    assert.ok(info.partialFee.toBigInt() > 0n, 'transfers cost a fee');
+
+    const { blockHash, events } = await new Promise((resolve, reject) => {
+      let unsub;
+      tx.signAndSend(alice, (result) => {
+        if (result.dispatchError) {
+          reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
+          if (unsub) unsub();
+        } else if (result.status.isFinalized) {
+          resolve({ blockHash: result.status.asFinalized, events: result.events });
+          if (unsub) unsub();
+        } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
+          reject(new Error(`transaction ${result.status.type}`));
+          if (unsub) unsub();
+        }
+      }).then((u) => { unsub = u; }, reject);
+    });
+
+    const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
+    assert.ok(transfer, 'a Balances.Transfer event');
+    const [from, to, value] = transfer.event.data;
+    assert.equal(from.toString(), alice.address);
+    assert.equal(to.toString(), bob.address);
+    assert.equal(value.toBigInt(), amount);
+    assert.ok(events.some(({ event }) => api.events.system.ExtrinsicSuccess.is(event)));
+
+    const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+    assert.ok(feeEvent, 'a TransactionFeePaid event');
+    const fee = feeEvent.event.data.actualFee.toBigInt();
+
+    const at = await api.at(blockHash);
+    const [aliceAfter, bobAfter] = (await at.query.system.account.multi([alice.address, bob.address]))
+      .map((a) => a.data.free.toBigInt());
+    assert.equal(bobAfter, bobBefore + amount);
+    assert.equal(aliceAfter, aliceBefore - amount - fee);
+  });
+
+  test('Prometheus metrics are served', async () => {
+    const res = await fetch(node.prometheusUrl);
+    assert.equal(res.status, 200);
+    const body = await res.text();
+    assert.match(body, /substrate_block_height\{status="best",chain="nexus_dev"\} \d+/);
+    assert.match(body, /substrate_block_height\{status="finalized",chain="nexus_dev"\} \d+/);
+  });
+});

@@ -1,0 +1,162 @@
+// Starts and stops real `nexus-node` processes for the end-to-end tests.
+//
+// Every node listens on loopback only, on free ports, with its own temporary base path; every
+// started node is registered so that `stopAll()` (called from the tests' `after` hooks and on
+// process exit) stops it even when a test fails.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ||
+  path.join(os.homedir(), '.cache', 'nexus-vault', 'target');
+
+/** Path of the release binary under test (override with NEXUS_NODE). */
+export const NODE_BIN = process.env.NEXUS_NODE || path.join(targetDir, 'release', 'nexus-node');
+
+const running = new Set();
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort () {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs `nexus-node <args>` to completion and returns its stdout (throws on failure). */
+export function runNodeCommand (args) {
+  const res = spawnSync(NODE_BIN, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (res.status !== 0) {
+    throw new Error(`nexus-node ${args.join(' ')} exited ${res.status}: ${res.stderr}`);
+  }
+  return res.stdout;
+}
+
+/**
+ * Starts a node. `args` come after the common loopback/port flags. Resolves once its RPC
+ * answers; the returned object has `rpcUrl`, `prometheusUrl`, `logs()` and `stop()`.
+ */
+export async function startNode (name, args, { timeoutMs = 60_000 } = {}) {
+  if (!fs.existsSync(NODE_BIN)) {
+    throw new Error(`${NODE_BIN} does not exist: build it first (scripts/build.sh)`);
+  }
+  const [rpcPort, p2pPort, promPort] = [await freePort(), await freePort(), await freePort()];
+  const basePath = fs.mkdtempSync(path.join(os.tmpdir(), `nexus-e2e-${name}-`));
+  const fullArgs = [
+    '--base-path', basePath,
+    '--rpc-port', String(rpcPort),
+    '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
+    '--prometheus-port', String(promPort),
+    '--no-telemetry',
+    '--no-mdns',
+    '--no-hardware-benchmarks',
+    '--name', name,
+    ...args
+  ];
+  let output = '';
+  const child = spawn(NODE_BIN, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    resolve(exited);
+  }));
+
+  const node = {
+    name,
+    basePath,
+    p2pPort,
+    rpcUrl: `ws://127.0.0.1:${rpcPort}`,
+    httpUrl: `http://127.0.0.1:${rpcPort}`,
+    prometheusUrl: `http://127.0.0.1:${promPort}/metrics`,
+    logs: () => output,
+    kill: () => { if (exited === null) child.kill('SIGKILL'); },
+    async stop () {
+      running.delete(node);
+      if (exited === null) {
+        child.kill('SIGINT');
+        const timer = setTimeout(() => { if (exited === null) child.kill('SIGKILL'); }, 10_000);
+        await exitPromise;
+        clearTimeout(timer);
+      }
+      fs.rmSync(basePath, { recursive: true, force: true });
+    }
+  };
+  running.add(node);
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited !== null) {
+      running.delete(node);
+      throw new Error(`${name} exited early (${JSON.stringify(exited)}):\n${output.slice(-4000)}`);
+    }
+    try {
+      const res = await fetch(node.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] })
+      });
+      if (res.ok) return node;
+    } catch (_) { /* not listening yet */ }
+    await sleep(250);
+  }
+  await node.stop();
+  throw new Error(`${name} did not open its RPC within ${timeoutMs} ms:\n${output.slice(-4000)}`);
+}
+
+/** Stops every node this process started. */
+export async function stopAll () {
+  await Promise.all([...running].map((n) => n.stop()));
+}
+
+// Last resort when the test process itself ends abruptly: no node outlives it.
+process.on('exit', () => {
+  for (const n of running) n.kill();
+});
+
+/** Connects @polkadot/api to a node. */
+export async function connect (node) {
+  const provider = new WsProvider(node.rpcUrl, 1000, {}, 30_000);
+  return ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+}
+
+/**
+ * Waits until `predicate(header)` holds for a new header of the given stream ('best' or
+ * 'finalized'); resolves to that header.
+ */
+export function waitForHeader (api, kind, predicate, timeoutMs) {
+  const subscribe = kind === 'finalized'
+    ? api.rpc.chain.subscribeFinalizedHeads
+    : api.rpc.chain.subscribeNewHeads;
+  return new Promise((resolve, reject) => {
+    let unsub = null;
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      if (unsub) unsub();
+      reject(new Error(`no ${kind} header matched within ${timeoutMs} ms`));
+    }, timeoutMs);
+    subscribe((header) => {
+      if (!done && predicate(header)) {
+        done = true;
+        clearTimeout(timer);
+        if (unsub) unsub(); else setImmediate(() => unsub && unsub());
+        resolve(header);
+      }
+    }).then((u) => { unsub = u; if (done) u(); }, reject);
+  });
+}
+
+export { repoRoot };
