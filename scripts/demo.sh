@@ -17,7 +17,7 @@ NODE="$(nexus_node_bin)"
 LOG="$NEXUS_CACHE/demo-node.log"
 say "starting nexus-node --dev (log: $LOG)"
 "$NODE" --dev --tmp --rpc-port "$RPC_PORT" --prometheus-port "$PROM_PORT" \
-	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry --no-hardware-benchmarks \
+	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry \
 	>"$LOG" 2>&1 &
 NODE_PID=$!
 

@@ -124,13 +124,12 @@ pub fn run() -> sc_cli::Result<()> {
 					let cache = backend.expose_shared_trie_cache();
 					cmd.run(config, client, db, storage, cache)
 				},
-				BenchmarkCmd::Overhead(cmd) => cmd
-					.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec)),
-				BenchmarkCmd::Extrinsic(_) => Err(
-					"`benchmark extrinsic` is not offered; `benchmark overhead` measures the \
+				BenchmarkCmd::Overhead(cmd) =>
+					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec)),
+				BenchmarkCmd::Extrinsic(_) =>
+					Err("`benchmark extrinsic` is not offered; `benchmark overhead` measures the \
 					 per-extrinsic base weight"
-						.into(),
-				),
+						.into()),
 				BenchmarkCmd::Machine(cmd) =>
 					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
 			})

@@ -108,6 +108,6 @@ mod tests {
 		assert_eq!(NXV, 10u128.pow(u32::from(TOKEN_DECIMALS)));
 		assert_eq!(MILLI_NXV * 1_000, NXV);
 		assert_eq!(MICRO_NXV * 1_000_000, NXV);
-		assert!(EXISTENTIAL_DEPOSIT > 0 && EXISTENTIAL_DEPOSIT < NXV);
+		const { assert!(EXISTENTIAL_DEPOSIT > 0 && EXISTENTIAL_DEPOSIT < NXV) };
 	}
 }

@@ -1,8 +1,8 @@
 //! Genesis presets: the initial state a chain spec is built from.
 //!
 //! - `development` (`--dev`): Alice is the only authority and holds the sudo key.
-//! - `local_testnet` (`--chain local`): Alice, Bob, Charlie and Dave are authorities; there is
-//!   no sudo key.
+//! - `local_testnet` (`--chain local`): Alice, Bob, Charlie and Dave are authorities; there is no
+//!   sudo key.
 //!
 //! Both endow the well-known development accounts with [`ENDOWMENT`] each. The fixed
 //! 1,000,000,000 NXV supply and its allocation buckets replace these endowments with validator
@@ -79,7 +79,7 @@ pub fn local_config_genesis() -> Value {
 
 /// The JSON patch of the preset named `id`, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
-	let patch = match id.as_ref() {
+	let patch = match id.as_str() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		_ => return None,

@@ -74,8 +74,9 @@ describe('nexus-node --dev', () => {
       .map((a) => a.data.free.toBigInt());
 
     const tx = api.tx.balances.transferKeepAlive(bob.address, amount);
-    const info = await api.call.transactionPaymentApi.queryInfo(tx.toHex(), tx.encodedLength);
-    assert.ok(info.partialFee.toBigInt() > 0n, 'transfers cost a fee');
+    const info = await tx.paymentInfo(alice);
+    const quotedFee = info.partialFee.toBigInt();
+    assert.ok(quotedFee > 0n, 'transfers cost a fee');
 
     const { blockHash, events } = await new Promise((resolve, reject) => {
       let unsub;
@@ -104,6 +105,9 @@ describe('nexus-node --dev', () => {
     const feeEvent = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
     assert.ok(feeEvent, 'a TransactionFeePaid event');
     const fee = feeEvent.event.data.actualFee.toBigInt();
+    // The quote (payment_queryInfo) and the charge agree up to the fee multiplier's drift
+    // between the two blocks.
+    assert.ok(fee > 0n && fee <= quotedFee * 2n && fee * 2n >= quotedFee, `fee ${fee} vs quote ${quotedFee}`);
 
     const at = await api.at(blockHash);
     const [aliceAfter, bobAfter] = (await at.query.system.account.multi([alice.address, bob.address]))

@@ -3,8 +3,8 @@
 //! ## Fees
 //!
 //! A transaction pays `base + weight_fee × multiplier + length_fee + tip`:
-//! - [`WeightToFee`] prices compute so that the base weight of an extrinsic costs 1 milli-NXV
-//!   (a plain transfer costs a few milli-NXV);
+//! - [`WeightToFee`] prices compute so that the base weight of an extrinsic costs 1 milli-NXV (a
+//!   plain transfer costs a few milli-NXV);
 //! - [`TransactionByteFee`] prices block space at 1 micro-NXV per byte;
 //! - the multiplier follows block fullness (`TargetedFeeAdjustment`): it rises while blocks are
 //!   fuller than [`TargetBlockFullness`] and decays back towards [`MinimumMultiplier`] when they

@@ -1,7 +1,9 @@
 //! `frame_system`, timestamp, utility and sudo.
 
 use frame_support::{
-	derive_impl, parameter_types,
+	derive_impl,
+	dispatch::DispatchClass,
+	parameter_types,
 	traits::ConstU32,
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -36,9 +38,14 @@ parameter_types! {
 		Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
 		NORMAL_DISPATCH_RATIO,
 	);
-	/// Block length limits, split like the weight.
-	pub RuntimeBlockLength: BlockLength =
-		BlockLength::max_with_normal_ratio(MAX_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO);
+	/// Block length limits: [`MAX_BLOCK_LENGTH`] in all, of which normal extrinsics may use
+	/// [`NORMAL_DISPATCH_RATIO`].
+	pub RuntimeBlockLength: BlockLength = BlockLength::builder()
+		.max_length(MAX_BLOCK_LENGTH)
+		.modify_max_length_for_class(DispatchClass::Normal, |max| {
+			*max = NORMAL_DISPATCH_RATIO.mul_floor(*max)
+		})
+		.build();
 	/// SS58 prefix of addresses (see `nexus_primitives::token::SS58_PREFIX`).
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }

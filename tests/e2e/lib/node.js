@@ -60,7 +60,6 @@ export async function startNode (name, args, { timeoutMs = 60_000 } = {}) {
     '--prometheus-port', String(promPort),
     '--no-telemetry',
     '--no-mdns',
-    '--no-hardware-benchmarks',
     '--name', name,
     ...args
   ];
