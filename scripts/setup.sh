@@ -72,7 +72,7 @@ if [ "${NEXUS_WASM_TOOLCHAIN:-}" != private ] &&
 	rustup target list --installed | grep -qx wasm32v1-none; then
 	say "wasm: using the default toolchain's wasm32v1-none target"
 else
-	say "wasm: rustup cannot add wasm32v1-none here; building a private sysroot from Debian's rustc-web"
+	say "wasm: using a private wasm32v1-none sysroot built from Debian's rustc-web (rustup could not add the target, or NEXUS_WASM_TOOLCHAIN=private)"
 	apt_install "${PRIVATE_WASM_PACKAGES[@]}"
 	T="$NEXUS_CACHE/wasm-toolchain"
 	LIBDIR="$T/lib/rustlib/wasm32v1-none/lib"
