@@ -32,7 +32,10 @@ stop() {
 	wait "$NODE_PID" 2>/dev/null || true
 	say "stopped"
 }
-trap stop INT TERM EXIT
+# Ctrl-C (or a TERM) is how the demo is meant to end: stop the node and exit 0. Any other exit
+# (an error) stops the node too and keeps its status.
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 rpc() {
 	curl -s -m 2 -H 'content-type: application/json' \

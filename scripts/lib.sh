@@ -24,6 +24,6 @@ nexus_node_bin() {
 
 # Builds the node (and with it the runtime's wasm) in the one release profile.
 nexus_build_node() {
-	say "building nexus-node (release; a first build takes about 35 minutes on 2 cores)"
+	say "building nexus-node (release; a first build takes about 25 minutes on 2 cores)"
 	(cd "$ROOT" && cargo build --locked --release -p nexus-node "$@")
 }
