@@ -12,9 +12,6 @@ nexus_setup() {
 	"$ROOT/scripts/setup.sh"
 	# shellcheck disable=SC1091
 	. "$NEXUS_CACHE/env"
-	# The target dir lies outside the workspace: tell the wasm builder where Cargo.lock is, so
-	# the runtime's wasm is built with exactly the locked dependency versions.
-	export WASM_BUILD_WORKSPACE_HINT="$ROOT"
 }
 
 # The release node binary.
