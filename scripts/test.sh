@@ -2,12 +2,16 @@
 # Sets up the machine (scripts/setup.sh) and runs every test:
 #   1. polkadot-sdk pins: every SDK crate in Cargo.lock is the stable2609 version;
 #   2. formatting (`cargo +nightly fmt --check`, when a nightly toolchain is installed);
-#   3. clippy with `-D warnings` on the runtime-side crates (their workspace lints deny unwrap,
-#      expect, panic, indexing and unchecked arithmetic);
+#   3. clippy with `-D warnings` on every crate but the node: the runtime, the pallets and the
+#      primitives (their workspace lints deny unwrap, expect, panic, indexing and unchecked
+#      arithmetic);
 #   4. the release build of nexus-node (its runtime wasm included);
-#   5. Rust tests of the workspace (runtime: genesis presets, integrity test, metadata, fees),
-#      in the same release profile, so nothing is compiled twice;
-#   6. end-to-end tests with @polkadot/api against real release nodes (tests/e2e).
+#   5. Rust tests of the workspace (runtime: genesis presets, integrity test, metadata, fees;
+#      pallets: every call and error, invariants, proptests), in the same release profile, so
+#      nothing is compiled twice;
+#   6. each pallet's benchmarks, run as tests (`--features runtime-benchmarks`: the one second
+#      feature set, limited to the runtime-side crates the pallets use, about a minute);
+#   7. end-to-end tests with @polkadot/api against real release nodes (tests/e2e).
 # Exits non-zero when any step fails. Extra arguments are passed to `cargo test`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -16,26 +20,36 @@ start=$(date +%s)
 nexus_setup
 cd "$ROOT"
 
-say "1/6 polkadot-sdk pins"
+say "1/7 polkadot-sdk pins"
 ./scripts/check-sdk-pins.sh
 
-say "2/6 formatting"
+say "2/7 formatting"
 if rustup run nightly rustfmt --version >/dev/null 2>&1; then
 	cargo +nightly fmt --all -- --check
 else
 	say "no nightly toolchain: formatting check skipped (the SDK's rustfmt rules need nightly)"
 fi
 
-say "3/6 clippy (runtime-side crates)"
-cargo clippy --locked --release -p nexus-runtime -p nexus-primitives --all-targets -- -D warnings
+say "3/7 clippy (runtime, pallets, primitives)"
+cargo clippy --locked --release --workspace --exclude nexus-node --all-targets -- -D warnings
 
-say "4/6 build"
+say "4/7 build"
 nexus_build_node
 
-say "5/6 cargo test (release profile, shared with the node build)"
+say "5/7 cargo test (release profile, shared with the node build)"
 cargo test --locked --release --workspace "$@"
 
-say "6/6 end-to-end tests (real nodes, @polkadot/api)"
+say "6/7 pallet benchmarks as tests (--features runtime-benchmarks)"
+pallets=()
+for manifest in "$ROOT"/pallets/*/Cargo.toml; do
+	[ -f "$manifest" ] || continue
+	pallets+=(-p "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$manifest" | head -n 1)")
+done
+if [ "${#pallets[@]}" -gt 0 ]; then
+	cargo test --locked --release --features runtime-benchmarks "${pallets[@]}"
+fi
+
+say "7/7 end-to-end tests (real nodes, @polkadot/api)"
 export NEXUS_NODE
 NEXUS_NODE="$(nexus_node_bin)"
 (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
