@@ -22,3 +22,45 @@ impl<AccountId> ProviderReputation<AccountId> for () {
 		(Permill::zero(), Permill::zero())
 	}
 }
+
+/// How a metered session (or one receipt of it) ended, as the gateway reported it.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Outcome {
+	/// The request was served and charged.
+	Served,
+	/// The upstream failed; nothing was charged.
+	Failed,
+	/// The provider rolled back what it served (a refund case).
+	RolledBack,
+}
+
+/// What settlement tells the capsule registry (implemented by the capsules pallet, called by
+/// the metering pallet).
+pub trait CapsuleHealth<CapsuleId> {
+	/// Folds one session outcome into the capsule's trust score.
+	fn record_outcome(capsule: CapsuleId, outcome: Outcome) -> Result<(), &'static str>;
+	/// Records a gateway health report: the share of probes the capsule answered.
+	fn record_uptime(capsule: CapsuleId, uptime: Permill) -> Result<(), &'static str>;
+}
+
+/// Takes from a capsule's bond (implemented by the capsules pallet, called by the reserve: it
+/// pays victims first, then refills from the provider's bond).
+pub trait CapsuleBondSlash<AccountId, Balance> {
+	/// Moves up to `amount` of the capsule's bond to `dest`; returns what was moved.
+	fn slash_bond(
+		capsule: u64,
+		amount: Balance,
+		dest: &AccountId,
+	) -> Result<Balance, sp_runtime::DispatchError>;
+}

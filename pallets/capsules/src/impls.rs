@@ -1,0 +1,253 @@
+//! The registry's logic: registration, release, prices in force, derived status, and the
+//! traits settlement and the reserve call.
+
+use crate::{
+	pallet::{
+		BalanceOf, CapsuleOf, Capsules, Config, Error, Event, HoldReason, NextCapsuleId, Offerings,
+		Pallet, ProviderCapsules, SpecOf,
+	},
+	CapsuleId, CapsuleStatus, Price,
+};
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		tokens::{Fortitude, Precision, Restriction},
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use nexus_primitives::traits::{CapsuleBondSlash, CapsuleHealth, Outcome, ProviderReputation};
+use sp_runtime::{
+	traits::{CheckedAdd, Saturating, Zero},
+	PerThing, Permill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// Registers `spec` for `owner`; returns the new id.
+	pub fn do_register(owner: T::AccountId, spec: SpecOf<T>) -> Result<CapsuleId, DispatchError> {
+		ensure!(!spec.offering.is_empty(), Error::<T>::EmptyOffering);
+		let permitted = Offerings::<T>::get(&spec.offering).ok_or(Error::<T>::UnknownOffering)?;
+		ensure!(permitted, Error::<T>::ResaleNotPermitted);
+		ensure!(
+			!spec.price.per_1k_input.is_zero() && !spec.price.per_1k_output.is_zero(),
+			Error::<T>::ZeroPrice
+		);
+		ensure!(spec.capacity > 0, Error::<T>::ZeroCapacity);
+		ensure!(spec.concurrency > 0, Error::<T>::ZeroConcurrency);
+		let id = NextCapsuleId::<T>::get();
+		let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		let mut owned = ProviderCapsules::<T>::get(&owner);
+		owned.try_push(id).map_err(|_| Error::<T>::TooManyCapsules)?;
+		let bond = T::CapsuleBond::get();
+		// Metadata is bounded by `MaxMetadataLen` (a u32), so its length fits.
+		let bytes = u32::try_from(spec.metadata.len()).map_err(|_| Error::<T>::Overflow)?;
+		let deposit = T::DepositPerByte::get().saturating_mul(bytes.into());
+		bond.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
+		// Both holds or neither: the call is transactional, so a failed second hold reverts
+		// the first.
+		T::Currency::hold(&HoldReason::CapsuleBond.into(), &owner, bond)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		if !deposit.is_zero() {
+			T::Currency::hold(&HoldReason::MetadataDeposit.into(), &owner, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+		}
+		Capsules::<T>::insert(
+			id,
+			CapsuleOf::<T> {
+				owner: owner.clone(),
+				spec,
+				pending_price: None,
+				status: CapsuleStatus::Active,
+				bond,
+				deposit,
+				trust: Permill::one(),
+				uptime: Permill::one(),
+			},
+		);
+		ProviderCapsules::<T>::insert(&owner, owned);
+		NextCapsuleId::<T>::put(next);
+		Self::deposit_event(Event::Registered { id, owner, bond, deposit });
+		Ok(id)
+	}
+
+	/// Applies `f` to capsule `id` if `who` owns it; writes it back only if `f` succeeds.
+	pub(crate) fn mutate_owned(
+		who: &T::AccountId,
+		id: CapsuleId,
+		f: impl FnOnce(&mut CapsuleOf<T>) -> DispatchResult,
+	) -> DispatchResult {
+		Capsules::<T>::try_mutate(id, |maybe| {
+			let capsule = maybe.as_mut().ok_or(Error::<T>::UnknownCapsule)?;
+			ensure!(&capsule.owner == who, Error::<T>::NotOwner);
+			f(capsule)
+		})
+	}
+
+	/// Returns a retired capsule's bond and deposit once its delay has passed; removes it.
+	pub(crate) fn do_release(id: CapsuleId, capsule: CapsuleOf<T>) -> DispatchResult {
+		let CapsuleStatus::Retired { bond_release_at } = capsule.status else {
+			return Err(Error::<T>::NotRetired.into());
+		};
+		ensure!(
+			frame_system::Pallet::<T>::block_number() >= bond_release_at,
+			Error::<T>::BondLocked
+		);
+		// Exact: the ledger says what is held (a slash lowers `bond` as it takes).
+		T::Currency::release(
+			&HoldReason::CapsuleBond.into(),
+			&capsule.owner,
+			capsule.bond,
+			Precision::Exact,
+		)?;
+		T::Currency::release(
+			&HoldReason::MetadataDeposit.into(),
+			&capsule.owner,
+			capsule.deposit,
+			Precision::Exact,
+		)?;
+		ProviderCapsules::<T>::mutate(&capsule.owner, |ids| ids.retain(|c| *c != id));
+		Capsules::<T>::remove(id);
+		Self::deposit_event(Event::BondReleased {
+			id,
+			bond: capsule.bond,
+			deposit: capsule.deposit,
+		});
+		Ok(())
+	}
+
+	/// The price in force at `now`: the announced one once its notice has passed.
+	pub fn price_at(capsule: &CapsuleOf<T>, now: BlockNumberFor<T>) -> Price<BalanceOf<T>> {
+		match capsule.pending_price {
+			Some(p) if p.effective_at <= now => p.price,
+			_ => capsule.spec.price,
+		}
+	}
+
+	/// The status routing should use: stored status, except that an active or paused capsule
+	/// on an offering that no longer permits resale counts as suspended.
+	pub fn effective_status(capsule: &CapsuleOf<T>) -> CapsuleStatus<BlockNumberFor<T>> {
+		match capsule.status {
+			CapsuleStatus::Active | CapsuleStatus::Paused
+				if !Offerings::<T>::get(&capsule.spec.offering).unwrap_or(false) =>
+				CapsuleStatus::Suspended,
+			s => s,
+		}
+	}
+
+	/// Folds `sample` (1 = good, 0 = bad) into `trust` with weight `TrustSmoothing`.
+	pub fn ewma(trust: Permill, sample: Permill) -> Permill {
+		let alpha = T::TrustSmoothing::get();
+		// (1 - α)·trust + α·sample never exceeds one (the weights sum to one); rounding down
+		// both terms keeps it so.
+		let keep = alpha.left_from_one().mul_floor(trust.deconstruct());
+		let add = alpha.mul_floor(sample.deconstruct());
+		Permill::from_parts(keep.saturating_add(add))
+	}
+
+	/// Invariants:
+	/// 1. every capsule is listed under its owner, and every listed id exists and is owned;
+	/// 2. `NextCapsuleId` is above every id;
+	/// 3. each provider's held bond and deposit equal the sums over its capsules.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use frame_support::traits::fungible::InspectHold;
+		let next = NextCapsuleId::<T>::get();
+		for (id, c) in Capsules::<T>::iter() {
+			ensure!(id < next, "capsule id not below NextCapsuleId");
+			ensure!(
+				ProviderCapsules::<T>::get(&c.owner).contains(&id),
+				"capsule missing from its owner's list"
+			);
+		}
+		for (owner, ids) in ProviderCapsules::<T>::iter() {
+			let (mut bond, mut deposit) = (BalanceOf::<T>::zero(), BalanceOf::<T>::zero());
+			for id in ids.iter() {
+				let c = Capsules::<T>::get(id).ok_or("listed capsule does not exist")?;
+				ensure!(c.owner == owner, "listed capsule owned by someone else");
+				bond = bond.checked_add(&c.bond).ok_or("bond sum overflows")?;
+				deposit = deposit.checked_add(&c.deposit).ok_or("deposit sum overflows")?;
+			}
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::CapsuleBond.into(), &owner) == bond,
+				"held bond differs from the capsules' bonds"
+			);
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::MetadataDeposit.into(), &owner) ==
+					deposit,
+				"held deposit differs from the capsules' deposits"
+			);
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> CapsuleHealth<CapsuleId> for Pallet<T> {
+	fn record_outcome(capsule: CapsuleId, outcome: Outcome) -> Result<(), &'static str> {
+		Capsules::<T>::try_mutate(capsule, |c| {
+			let c = c.as_mut().ok_or("unknown capsule")?;
+			let sample = match outcome {
+				Outcome::Served => Permill::one(),
+				Outcome::Failed | Outcome::RolledBack => Permill::zero(),
+			};
+			c.trust = Self::ewma(c.trust, sample);
+			Ok(())
+		})
+	}
+
+	fn record_uptime(capsule: CapsuleId, uptime: Permill) -> Result<(), &'static str> {
+		Capsules::<T>::try_mutate(capsule, |c| {
+			let c = c.as_mut().ok_or("unknown capsule")?;
+			c.uptime = uptime;
+			Ok(())
+		})
+	}
+}
+
+impl<T: Config> ProviderReputation<T::AccountId> for Pallet<T> {
+	/// The averages of trust and uptime over the provider's capsules that are not retired
+	/// (zero for a provider without any).
+	fn reputation(who: &T::AccountId) -> (Permill, Permill) {
+		let (mut trust, mut uptime, mut n) = (0u64, 0u64, 0u64);
+		for id in ProviderCapsules::<T>::get(who) {
+			let Some(c) = Capsules::<T>::get(id) else { continue };
+			if matches!(c.status, CapsuleStatus::Retired { .. }) {
+				continue;
+			}
+			trust = trust.saturating_add(u64::from(c.trust.deconstruct()));
+			uptime = uptime.saturating_add(u64::from(c.uptime.deconstruct()));
+			n = n.saturating_add(1);
+		}
+		let avg = |sum: u64| {
+			Permill::from_parts(sum.checked_div(n).and_then(|v| u32::try_from(v).ok()).unwrap_or(0))
+		};
+		(avg(trust), avg(uptime))
+	}
+}
+
+impl<T: Config> CapsuleBondSlash<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn slash_bond(
+		capsule: u64,
+		amount: BalanceOf<T>,
+		dest: &T::AccountId,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		Capsules::<T>::try_mutate(capsule, |c| {
+			let c = c.as_mut().ok_or(Error::<T>::UnknownCapsule)?;
+			let take = amount.min(c.bond);
+			if take.is_zero() {
+				return Ok(take);
+			}
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::CapsuleBond.into(),
+				&c.owner,
+				dest,
+				take,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			c.bond = c.bond.saturating_sub(moved); // moved <= take <= bond
+			Ok(moved)
+		})
+	}
+}

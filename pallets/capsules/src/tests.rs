@@ -1,0 +1,386 @@
+//! Unit tests of the capsule registry: every call and error, invariants after each test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
+
+use crate::{
+	mock::*, CapsuleStatus, Capsules as CapsuleMap, Error, Event, HoldReason, Offerings, Price,
+	ProviderCapsules, QuotaWindow,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use nexus_primitives::traits::{CapsuleBondSlash, CapsuleHealth, Outcome, ProviderReputation};
+use sp_runtime::{traits::BadOrigin, Permill};
+
+fn held(who: AccountId, reason: HoldReason) -> Balance {
+	Balances::balance_on_hold(&RuntimeHoldReason::Capsules(reason), &who)
+}
+
+fn last_event() -> Event<Test> {
+	System::events()
+		.into_iter()
+		.rev()
+		.find_map(|r| match r.event {
+			RuntimeEvent::Capsules(e) => Some(e),
+			_ => None,
+		})
+		.expect("a Capsules event")
+}
+
+fn registered(owner: AccountId) -> u64 {
+	assert_ok!(Capsules::register(RuntimeOrigin::signed(owner), spec(10)));
+	crate::NextCapsuleId::<Test>::get() - 1
+}
+
+mod register {
+	use super::*;
+
+	#[test]
+	fn register_should_hold_bond_and_deposit() {
+		build_and_execute(|| {
+			assert_ok!(Capsules::register(RuntimeOrigin::signed(1), spec(10)));
+			assert_eq!(
+				last_event(),
+				Event::Registered { id: 0, owner: 1, bond: 1_000, deposit: 20 }
+			);
+			assert_eq!(held(1, HoldReason::CapsuleBond), 1_000);
+			assert_eq!(held(1, HoldReason::MetadataDeposit), 20);
+			assert_eq!(Balances::balance(&1), 10_000 - 1_020);
+			let c = CapsuleMap::<Test>::get(0).unwrap();
+			assert_eq!(c.status, CapsuleStatus::Active);
+			assert_eq!((c.trust, c.uptime), (Permill::one(), Permill::one()));
+			assert_eq!(ProviderCapsules::<Test>::get(1).to_vec(), vec![0]);
+		});
+	}
+
+	#[test]
+	fn register_should_reject_bad_specs() {
+		build_and_execute(|| {
+			let origin = || RuntimeOrigin::signed(1);
+			let mut s = spec(0);
+			s.offering = b"unknown".to_vec().try_into().unwrap();
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::UnknownOffering);
+			let mut s = spec(0);
+			s.offering = Default::default();
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::EmptyOffering);
+			let mut s = spec(0);
+			s.price.per_1k_input = 0;
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroPrice);
+			let mut s = spec(0);
+			s.price.per_1k_output = 0;
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroPrice);
+			let mut s = spec(0);
+			s.capacity = 0;
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroCapacity);
+			let mut s = spec(0);
+			s.concurrency = 0;
+			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroConcurrency);
+			assert_noop!(Capsules::register(RuntimeOrigin::none(), spec(0)), BadOrigin);
+		});
+	}
+
+	#[test]
+	fn register_should_fail_when_resale_not_permitted() {
+		build_and_execute(|| {
+			Offerings::<Test>::insert(offering(), false);
+			assert_noop!(
+				Capsules::register(RuntimeOrigin::signed(1), spec(0)),
+				Error::<Test>::ResaleNotPermitted
+			);
+		});
+	}
+
+	#[test]
+	fn register_should_fail_when_bond_unaffordable() {
+		build_and_execute(|| {
+			assert_noop!(
+				Capsules::register(RuntimeOrigin::signed(4), spec(0)),
+				Error::<Test>::InsufficientBalance
+			);
+		});
+	}
+
+	#[test]
+	fn register_should_fail_past_the_per_provider_limit() {
+		build_and_execute(|| {
+			for _ in 0..3 {
+				registered(1);
+			}
+			assert_noop!(
+				Capsules::register(RuntimeOrigin::signed(1), spec(0)),
+				Error::<Test>::TooManyCapsules
+			);
+		});
+	}
+}
+
+mod owner_calls {
+	use super::*;
+
+	#[test]
+	fn announced_price_applies_after_the_notice() {
+		build_and_execute(|| {
+			let id = registered(1);
+			let new = Price { per_1k_input: 4, per_1k_output: 20 };
+			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, new));
+			assert_eq!(
+				last_event(),
+				Event::PriceAnnounced { id, price: new, effective_at: 1 + PRICE_NOTICE }
+			);
+			let c = CapsuleMap::<Test>::get(id).unwrap();
+			assert_eq!(Capsules::price_at(&c, PRICE_NOTICE), spec(0).price);
+			assert_eq!(Capsules::price_at(&c, 1 + PRICE_NOTICE), new);
+			// A later announcement folds the matured one in first.
+			System::set_block_number(1 + PRICE_NOTICE);
+			let newer = Price { per_1k_input: 5, per_1k_output: 25 };
+			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, newer));
+			let c = CapsuleMap::<Test>::get(id).unwrap();
+			assert_eq!(c.spec.price, new);
+			assert_eq!(Capsules::price_at(&c, 1 + PRICE_NOTICE), new);
+		});
+	}
+
+	#[test]
+	fn owner_calls_should_fail_for_others_unknown_or_zero() {
+		build_and_execute(|| {
+			let id = registered(1);
+			let p = Price { per_1k_input: 1, per_1k_output: 1 };
+			assert_noop!(
+				Capsules::announce_price(RuntimeOrigin::signed(2), id, p),
+				Error::<Test>::NotOwner
+			);
+			assert_noop!(
+				Capsules::announce_price(RuntimeOrigin::signed(1), 99, p),
+				Error::<Test>::UnknownCapsule
+			);
+			assert_noop!(
+				Capsules::announce_price(
+					RuntimeOrigin::signed(1),
+					id,
+					Price { per_1k_input: 0, per_1k_output: 1 }
+				),
+				Error::<Test>::ZeroPrice
+			);
+			assert_noop!(
+				Capsules::set_capacity(RuntimeOrigin::signed(1), id, 0, QuotaWindow::Hour, 1),
+				Error::<Test>::ZeroCapacity
+			);
+			assert_noop!(
+				Capsules::set_capacity(RuntimeOrigin::signed(1), id, 1, QuotaWindow::Hour, 0),
+				Error::<Test>::ZeroConcurrency
+			);
+			assert_noop!(Capsules::pause(RuntimeOrigin::signed(2), id), Error::<Test>::NotOwner);
+		});
+	}
+
+	#[test]
+	fn set_capacity_applies_at_once() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::set_capacity(
+				RuntimeOrigin::signed(1),
+				id,
+				50,
+				QuotaWindow::Week,
+				2
+			));
+			assert_eq!(
+				last_event(),
+				Event::CapacitySet { id, capacity: 50, window: QuotaWindow::Week, concurrency: 2 }
+			);
+			let c = CapsuleMap::<Test>::get(id).unwrap();
+			assert_eq!(
+				(c.spec.capacity, c.spec.window, c.spec.concurrency),
+				(50, QuotaWindow::Week, 2)
+			);
+		});
+	}
+
+	#[test]
+	fn pause_resume_cycle() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_noop!(Capsules::resume(RuntimeOrigin::signed(1), id), Error::<Test>::NotPaused);
+			assert_ok!(Capsules::pause(RuntimeOrigin::signed(1), id));
+			assert_eq!(last_event(), Event::Paused { id });
+			assert_noop!(Capsules::pause(RuntimeOrigin::signed(1), id), Error::<Test>::NotActive);
+			assert_ok!(Capsules::resume(RuntimeOrigin::signed(1), id));
+			assert_eq!(last_event(), Event::Resumed { id });
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().status, CapsuleStatus::Active);
+		});
+	}
+
+	#[test]
+	fn resume_should_fail_when_offering_no_longer_permits_resale() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::pause(RuntimeOrigin::signed(1), id));
+			assert_ok!(Capsules::set_offering(RuntimeOrigin::root(), offering(), false));
+			assert_noop!(
+				Capsules::resume(RuntimeOrigin::signed(1), id),
+				Error::<Test>::ResaleNotPermitted
+			);
+		});
+	}
+
+	#[test]
+	fn retire_then_release_returns_bond_and_deposit() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::retire(RuntimeOrigin::signed(1), id));
+			assert_eq!(last_event(), Event::Retired { id, bond_release_at: 1 + BOND_DELAY });
+			assert_noop!(
+				Capsules::retire(RuntimeOrigin::signed(1), id),
+				Error::<Test>::AlreadyRetired
+			);
+			assert_noop!(Capsules::pause(RuntimeOrigin::signed(1), id), Error::<Test>::NotActive);
+			assert_noop!(
+				Capsules::release_bond(RuntimeOrigin::signed(1), id),
+				Error::<Test>::BondLocked
+			);
+			assert_noop!(
+				Capsules::release_bond(RuntimeOrigin::signed(2), id),
+				Error::<Test>::NotOwner
+			);
+			System::set_block_number(1 + BOND_DELAY);
+			assert_ok!(Capsules::release_bond(RuntimeOrigin::signed(1), id));
+			assert_eq!(last_event(), Event::BondReleased { id, bond: 1_000, deposit: 20 });
+			assert_eq!(Balances::balance(&1), 10_000);
+			assert!(CapsuleMap::<Test>::get(id).is_none());
+			assert!(ProviderCapsules::<Test>::get(1).is_empty());
+		});
+	}
+
+	#[test]
+	fn release_should_fail_unless_retired() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_noop!(
+				Capsules::release_bond(RuntimeOrigin::signed(1), id),
+				Error::<Test>::NotRetired
+			);
+			assert_noop!(
+				Capsules::release_bond(RuntimeOrigin::signed(1), 99),
+				Error::<Test>::UnknownCapsule
+			);
+		});
+	}
+}
+
+mod governance {
+	use super::*;
+
+	#[test]
+	fn set_offering_lists_and_flips_resale() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::set_offering(RuntimeOrigin::root(), offering(), false));
+			assert_eq!(
+				last_event(),
+				Event::OfferingSet { offering: offering(), resale_permitted: false }
+			);
+			let c = CapsuleMap::<Test>::get(id).unwrap();
+			assert_eq!(Capsules::effective_status(&c), CapsuleStatus::Suspended);
+			assert_ok!(Capsules::set_offering(RuntimeOrigin::root(), offering(), true));
+			assert_eq!(Capsules::effective_status(&c), CapsuleStatus::Active);
+			assert_noop!(
+				Capsules::set_offering(RuntimeOrigin::root(), Default::default(), true),
+				Error::<Test>::EmptyOffering
+			);
+			assert_noop!(
+				Capsules::set_offering(RuntimeOrigin::signed(1), offering(), true),
+				BadOrigin
+			);
+		});
+	}
+
+	#[test]
+	fn suspend_and_unsuspend() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_noop!(
+				Capsules::unsuspend(RuntimeOrigin::root(), id),
+				Error::<Test>::NotSuspended
+			);
+			assert_ok!(Capsules::suspend(RuntimeOrigin::root(), id));
+			assert_eq!(last_event(), Event::Suspended { id });
+			assert_noop!(Capsules::suspend(RuntimeOrigin::root(), id), Error::<Test>::NotActive);
+			assert_noop!(Capsules::resume(RuntimeOrigin::signed(1), id), Error::<Test>::NotPaused);
+			assert_ok!(Capsules::unsuspend(RuntimeOrigin::root(), id));
+			assert_eq!(last_event(), Event::Unsuspended { id });
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().status, CapsuleStatus::Paused);
+			assert_noop!(Capsules::suspend(RuntimeOrigin::signed(1), id), BadOrigin);
+			assert_noop!(
+				Capsules::suspend(RuntimeOrigin::root(), 99),
+				Error::<Test>::UnknownCapsule
+			);
+		});
+	}
+}
+
+mod health_and_slashing {
+	use super::*;
+
+	#[test]
+	fn trust_is_an_ewma_of_outcomes() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(<Capsules as CapsuleHealth<u64>>::record_outcome(id, Outcome::Failed));
+			// 0.9 × 1 + 0.1 × 0
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().trust, Permill::from_percent(90));
+			assert_ok!(<Capsules as CapsuleHealth<u64>>::record_outcome(id, Outcome::Served));
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().trust, Permill::from_percent(91));
+			assert_ok!(<Capsules as CapsuleHealth<u64>>::record_outcome(id, Outcome::RolledBack));
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().trust, Permill::from_parts(819_000));
+			assert!(<Capsules as CapsuleHealth<u64>>::record_outcome(99, Outcome::Served).is_err());
+		});
+	}
+
+	#[test]
+	fn reputation_averages_live_capsules() {
+		build_and_execute(|| {
+			let a = registered(1);
+			let b = registered(1);
+			assert_ok!(<Capsules as CapsuleHealth<u64>>::record_uptime(
+				a,
+				Permill::from_percent(50)
+			));
+			assert_eq!(
+				<Capsules as ProviderReputation<AccountId>>::reputation(&1),
+				(Permill::one(), Permill::from_percent(75))
+			);
+			assert_ok!(Capsules::retire(RuntimeOrigin::signed(1), b));
+			assert_eq!(
+				<Capsules as ProviderReputation<AccountId>>::reputation(&1),
+				(Permill::one(), Permill::from_percent(50))
+			);
+			assert_eq!(
+				<Capsules as ProviderReputation<AccountId>>::reputation(&2),
+				(Permill::zero(), Permill::zero())
+			);
+		});
+	}
+
+	#[test]
+	fn slash_moves_bond_to_destination_and_caps_at_bond() {
+		build_and_execute(|| {
+			let id = registered(1);
+			let moved = <Capsules as CapsuleBondSlash<AccountId, Balance>>::slash_bond(id, 300, &3)
+				.unwrap();
+			assert_eq!(moved, 300);
+			assert_eq!(Balances::balance(&3), 10_300);
+			assert_eq!(held(1, HoldReason::CapsuleBond), 700);
+			assert_eq!(CapsuleMap::<Test>::get(id).unwrap().bond, 700);
+			let moved =
+				<Capsules as CapsuleBondSlash<AccountId, Balance>>::slash_bond(id, 5_000, &3)
+					.unwrap();
+			assert_eq!(moved, 700);
+			assert_eq!(held(1, HoldReason::CapsuleBond), 0);
+			assert!(
+				<Capsules as CapsuleBondSlash<AccountId, Balance>>::slash_bond(99, 1, &3).is_err()
+			);
+		});
+	}
+}
