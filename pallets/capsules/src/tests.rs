@@ -254,6 +254,27 @@ mod owner_calls {
 	}
 
 	#[test]
+	fn updates_should_fail_once_retired() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::retire(RuntimeOrigin::signed(1), id));
+			assert_noop!(
+				Capsules::announce_price(
+					RuntimeOrigin::signed(1),
+					id,
+					Price { per_1k_input: 1, per_1k_output: 1 }
+				),
+				Error::<Test>::AlreadyRetired
+			);
+			assert_noop!(
+				Capsules::set_capacity(RuntimeOrigin::signed(1), id, 1, QuotaWindow::Hour, 1),
+				Error::<Test>::AlreadyRetired
+			);
+			assert_noop!(Capsules::suspend(RuntimeOrigin::root(), id), Error::<Test>::NotActive);
+		});
+	}
+
+	#[test]
 	fn release_should_fail_unless_retired() {
 		build_and_execute(|| {
 			let id = registered(1);
