@@ -5,6 +5,10 @@
 //! `OffchainWorkerApi`, `AuraApi`, `SessionKeys` (v2, keys with an ownership proof),
 //! `GrandpaApi`, `AccountNonceApi`, `TransactionPaymentApi`, `TransactionPaymentCallApi` and
 //! `GenesisBuilder`; `Benchmark` and `TryRuntime` behind their features.
+//!
+//! Nexus Vault: `TiersApi` (`tier_of`, `tier_table`, `provider_multiplier`) and `CapsulesApi`
+//! (`capsule`, `capsules` filtered and paged, `offering`). Each does bounded work, so the node
+//! may expose them over RPC.
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -23,8 +27,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Capsules, Executive, Grandpa, InherentDataExt,
+	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tiers,
+	TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -201,6 +206,37 @@ impl_runtime_apis! {
 		}
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_tiers::runtime_api::TiersApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn tier_of(who: AccountId) -> pallet_tiers::runtime_api::SeekerTier<Balance, BlockNumber> {
+			Tiers::seeker_standing(&who)
+		}
+		fn tier_table() -> Vec<pallet_tiers::TierParams<Balance>> {
+			pallet_tiers::TierTable::<Runtime>::get().into_inner()
+		}
+		fn provider_multiplier(who: AccountId) -> pallet_tiers::runtime_api::ProviderBoost<Balance> {
+			Tiers::provider_boost(&who)
+		}
+	}
+
+	impl pallet_capsules::runtime_api::CapsulesApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn capsule(
+			id: pallet_capsules::CapsuleId,
+		) -> Option<pallet_capsules::runtime_api::CapsuleInfo<AccountId, Balance, BlockNumber>> {
+			Capsules::capsule_info(id)
+		}
+		fn capsules(
+			filter: pallet_capsules::runtime_api::CapsuleFilter<AccountId>,
+			from: pallet_capsules::CapsuleId,
+			limit: u32,
+		) -> pallet_capsules::runtime_api::CapsulePage<AccountId, Balance, BlockNumber> {
+			Capsules::capsules_page(filter, from, limit)
+		}
+		fn offering(offering: Vec<u8>) -> Option<bool> {
+			let id: pallet_capsules::OfferingIdOf<Runtime> = offering.try_into().ok()?;
+			pallet_capsules::Offerings::<Runtime>::get(id)
 		}
 	}
 

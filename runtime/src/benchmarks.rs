@@ -8,4 +8,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_utility, Utility]
 	[pallet_sudo, Sudo]
+	[pallet_capsules, Capsules]
+	[pallet_tiers, Tiers]
 );

@@ -176,6 +176,14 @@ mod runtime {
 	#[runtime::pallet_index(20)]
 	pub type Utility = pallet_utility;
 
+	/// The capsule registry: providers' listed AI access.
+	#[runtime::pallet_index(30)]
+	pub type Capsules = pallet_capsules;
+
+	/// Seeker staking tiers and provider stake.
+	#[runtime::pallet_index(31)]
+	pub type Tiers = pallet_tiers;
+
 	/// A superuser key; configured only in the `development` preset.
 	#[runtime::pallet_index(255)]
 	pub type Sudo = pallet_sudo;

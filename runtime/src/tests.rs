@@ -11,7 +11,7 @@ use crate::{
 use frame_support::{
 	assert_noop, assert_ok,
 	dispatch::DispatchClass,
-	traits::fungible::Inspect,
+	traits::fungible::{Inspect, InspectHold},
 	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
 };
 use sp_genesis_builder::PresetId;
@@ -67,7 +67,8 @@ fn development_preset_has_alice_as_authority_and_sudo() {
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
 		let endowed = presets::endowed_accounts();
 		for who in &endowed {
-			assert_eq!(Balances::balance(who), presets::ENDOWMENT);
+			// Bob's and Charlie's demo capsules hold part of it as bonds and deposits.
+			assert_eq!(Balances::total_balance(who), presets::ENDOWMENT);
 		}
 		assert_eq!(Balances::total_issuance(), presets::ENDOWMENT * endowed.len() as Balance);
 	});
@@ -107,7 +108,7 @@ fn aura_slot_is_six_seconds() {
 #[test]
 fn transfer_moves_nxv_and_emits_event() {
 	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		let (alice, bob) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Bob));
+		let (alice, bob) = (account(Sr25519Keyring::Alice), account(Sr25519Keyring::Eve));
 		let issuance = Balances::total_issuance();
 		assert_ok!(Balances::transfer_keep_alive(
 			RuntimeOrigin::signed(alice.clone()),
@@ -184,4 +185,172 @@ fn block_weights_and_lengths_are_sane() {
 	let max = crate::configs::system::MAX_BLOCK_LENGTH;
 	assert_eq!(*length.max.get(DispatchClass::Operational), max);
 	assert_eq!(*length.max.get(DispatchClass::Normal), max / 4 * 3);
+}
+
+mod marketplace {
+	use super::*;
+	use crate::{BlockNumber, Capsules, Tiers};
+	use pallet_capsules::{
+		runtime_api::{
+			runtime_decl_for_capsules_api::CapsulesApiV1, CapsuleFilter, CapsuleInfo, CapsulePage,
+			StatusFilter,
+		},
+		CapsuleSpec, CapsuleStatus, HoldReason as CapsuleHold, Lane, Price, QuotaWindow,
+	};
+	use pallet_tiers::runtime_api::runtime_decl_for_tiers_api::TiersApiV1;
+	use sp_core::H256;
+
+	/// The runtime APIs as a client calls them (here natively, without the node).
+	struct TiersApi;
+	impl TiersApi {
+		fn tier_of(who: AccountId) -> pallet_tiers::runtime_api::SeekerTier<Balance, BlockNumber> {
+			<Runtime as TiersApiV1<crate::Block, AccountId, Balance, BlockNumber>>::tier_of(who)
+		}
+		fn tier_table() -> Vec<pallet_tiers::TierParams<Balance>> {
+			<Runtime as TiersApiV1<crate::Block, AccountId, Balance, BlockNumber>>::tier_table()
+		}
+		fn provider_multiplier(
+			who: AccountId,
+		) -> pallet_tiers::runtime_api::ProviderBoost<Balance> {
+			<Runtime as TiersApiV1<crate::Block, AccountId, Balance, BlockNumber>>::provider_multiplier(who)
+		}
+	}
+	struct CapsulesApi;
+	impl CapsulesApi {
+		fn capsule(id: u64) -> Option<CapsuleInfo<AccountId, Balance, BlockNumber>> {
+			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::capsule(id)
+		}
+		fn capsules(
+			filter: CapsuleFilter<AccountId>,
+			from: u64,
+			limit: u32,
+		) -> CapsulePage<AccountId, Balance, BlockNumber> {
+			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::capsules(
+				filter, from, limit,
+			)
+		}
+		fn offering(id: Vec<u8>) -> Option<bool> {
+			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::offering(id)
+		}
+	}
+
+	fn dev() -> sp_io::TestExternalities {
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET)
+	}
+
+	fn spec(offering: &[u8]) -> pallet_capsules::SpecOf<Runtime> {
+		CapsuleSpec {
+			offering: offering.to_vec().try_into().unwrap(),
+			lane: Lane::Standard,
+			price: Price { per_1k_input: 1_000, per_1k_output: 4_000 },
+			capacity: 100_000,
+			window: QuotaWindow::Hour,
+			concurrency: 2,
+			region: b"ap-south".to_vec().try_into().unwrap(),
+			endpoint_commitment: H256::repeat_byte(9),
+			metadata: b"{}".to_vec().try_into().unwrap(),
+		}
+	}
+
+	#[test]
+	fn development_preset_lists_offerings_demo_capsules_and_tiers() {
+		dev().execute_with(|| {
+			assert_eq!(TiersApi::tier_table(), presets::default_tiers());
+			let page = CapsulesApi::capsules(CapsuleFilter::default(), 0, 100);
+			assert_eq!(page.next, None);
+			assert_eq!(page.capsules.len(), presets::demo_capsules().len());
+			assert!(page.capsules.iter().all(|c| c.status == CapsuleStatus::Active));
+			let bob = account(Sr25519Keyring::Bob);
+			let bonds = 2 * crate::configs::marketplace::CapsuleBond::get();
+			assert_eq!(Balances::balance_on_hold(&CapsuleHold::CapsuleBond.into(), &bob), bonds);
+			let premium = CapsulesApi::capsules(
+				CapsuleFilter { lane: Some(Lane::Premium), ..Default::default() },
+				0,
+				100,
+			);
+			assert_eq!(premium.capsules.len(), 2);
+			assert_eq!(CapsulesApi::offering(b"consumer-chat-plan".to_vec()), Some(false));
+			assert_eq!(CapsulesApi::offering(b"nope".to_vec()), None);
+			assert_eq!(CapsulesApi::offering(vec![b'x'; 100]), None);
+		});
+	}
+
+	#[test]
+	fn local_testnet_preset_lists_offerings_and_tiers_but_no_capsules() {
+		ext_for_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(
+				pallet_tiers::TierTable::<Runtime>::get().to_vec(),
+				presets::default_tiers()
+			);
+			assert_eq!(pallet_capsules::NextCapsuleId::<Runtime>::get(), 0);
+			assert_eq!(CapsulesApi::offering(b"gpt-5".to_vec()), Some(true));
+		});
+	}
+
+	#[test]
+	fn seeker_staking_ten_thousand_nxv_reaches_silver_through_the_runtime_api() {
+		dev().execute_with(|| {
+			let eve = account(Sr25519Keyring::Eve);
+			let standing = TiersApi::tier_of(eve.clone());
+			assert_eq!((standing.tier, standing.next_threshold), (0, Some(1_000 * NXV)));
+			assert_ok!(Tiers::stake(RuntimeOrigin::signed(eve.clone()), 10_000 * NXV));
+			let standing = TiersApi::tier_of(eve);
+			assert_eq!(standing.tier, 2, "Silver");
+			assert!(standing.params.premium_lanes);
+			assert_eq!(standing.params.rate_limit, 2_000_000);
+			assert_eq!(standing.params.commitment_discount, sp_runtime::Permill::from_percent(4));
+			assert_eq!(standing.next_threshold, Some(50_000 * NXV));
+		});
+	}
+
+	#[test]
+	fn provider_registers_capsule_and_reads_it_back() {
+		dev().execute_with(|| {
+			let dave = account(Sr25519Keyring::Dave);
+			let next = pallet_capsules::NextCapsuleId::<Runtime>::get();
+			assert_ok!(Capsules::register(RuntimeOrigin::signed(dave.clone()), spec(b"gpt-5")));
+			let info = CapsulesApi::capsule(next).unwrap();
+			assert_eq!(info.owner, dave.clone());
+			assert_eq!(info.deposit, 2 * crate::configs::marketplace::DepositPerByte::get());
+			let mine = CapsulesApi::capsules(
+				CapsuleFilter {
+					owner: Some(dave.clone()),
+					status: Some(StatusFilter::Active),
+					..Default::default()
+				},
+				0,
+				10,
+			);
+			assert_eq!(mine.capsules, vec![info]);
+			// The provider's reputation feeds the tiers multiplier: a fresh capsule is fully
+			// trusted, so stake alone now boosts it.
+			assert_ok!(Tiers::provider_stake(RuntimeOrigin::signed(dave.clone()), 100_000 * NXV));
+			let boost = TiersApi::provider_multiplier(dave);
+			assert_eq!(boost.multiplier, sp_runtime::FixedU128::from_rational(3, 2));
+		});
+	}
+
+	#[test]
+	fn capsule_on_a_non_resale_offering_is_rejected() {
+		dev().execute_with(|| {
+			let dave = account(Sr25519Keyring::Dave);
+			assert_noop!(
+				Capsules::register(RuntimeOrigin::signed(dave), spec(b"consumer-chat-plan")),
+				pallet_capsules::Error::<Runtime>::ResaleNotPermitted
+			);
+		});
+	}
+
+	#[test]
+	fn governance_origin_is_root_until_opengov() {
+		dev().execute_with(|| {
+			let alice = account(Sr25519Keyring::Alice);
+			assert_noop!(
+				Capsules::suspend(RuntimeOrigin::signed(alice), 0),
+				sp_runtime::DispatchError::BadOrigin
+			);
+			assert_ok!(Capsules::suspend(RuntimeOrigin::root(), 0));
+			assert_eq!(CapsulesApi::capsule(0).unwrap().status, CapsuleStatus::Suspended);
+		});
+	}
 }

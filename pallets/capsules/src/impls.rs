@@ -6,6 +6,7 @@ use crate::{
 		BalanceOf, CapsuleOf, Capsules, Config, Error, Event, HoldReason, NextCapsuleId, Offerings,
 		Pallet, ProviderCapsules, SpecOf,
 	},
+	runtime_api::{CapsuleFilter, CapsuleInfo, CapsulePage, MAX_PAGE, MAX_SCAN},
 	CapsuleId, CapsuleStatus, Price,
 };
 use frame_support::{
@@ -133,6 +134,71 @@ impl<T: Config> Pallet<T> {
 				CapsuleStatus::Suspended,
 			s => s,
 		}
+	}
+
+	/// A capsule as the runtime API shows it at block `now`.
+	pub fn info(
+		id: CapsuleId,
+		capsule: CapsuleOf<T>,
+		now: BlockNumberFor<T>,
+	) -> CapsuleInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
+		let price = Self::price_at(&capsule, now);
+		let status = Self::effective_status(&capsule);
+		let pending_price = capsule.pending_price.filter(|p| p.effective_at > now);
+		let CapsuleOf::<T> { owner, spec, bond, deposit, trust, uptime, .. } = capsule;
+		CapsuleInfo {
+			id,
+			owner,
+			offering: spec.offering.into_inner(),
+			lane: spec.lane,
+			price,
+			pending_price,
+			capacity: spec.capacity,
+			window: spec.window,
+			concurrency: spec.concurrency,
+			region: spec.region.into_inner(),
+			endpoint_commitment: spec.endpoint_commitment,
+			metadata: spec.metadata.into_inner(),
+			status,
+			bond,
+			deposit,
+			trust,
+			uptime,
+		}
+	}
+
+	/// Capsule `id` as the runtime API shows it now.
+	pub fn capsule_info(
+		id: CapsuleId,
+	) -> Option<CapsuleInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		Capsules::<T>::get(id).map(|c| Self::info(id, c, now))
+	}
+
+	/// One page of capsules matching `filter`, from id `from`: at most `min(limit, MAX_PAGE)`
+	/// capsules, looking at most `MAX_SCAN` ids (see [`crate::runtime_api`]).
+	pub fn capsules_page(
+		filter: CapsuleFilter<T::AccountId>,
+		from: CapsuleId,
+		limit: u32,
+	) -> CapsulePage<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let end = NextCapsuleId::<T>::get();
+		let scan_end = from.saturating_add(MAX_SCAN).min(end);
+		let want = usize::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+		let mut capsules = alloc::vec::Vec::new();
+		let mut id = from;
+		while id < scan_end && capsules.len() < want {
+			if let Some(c) = Capsules::<T>::get(id) {
+				let info = Self::info(id, c, now);
+				if filter.matches(&info) {
+					capsules.push(info);
+				}
+			}
+			// `id < scan_end <= u64::MAX`, so this cannot saturate.
+			id = id.saturating_add(1);
+		}
+		CapsulePage { capsules, next: (id < end).then_some(id) }
 	}
 
 	/// Folds `sample` (1 = good, 0 = bad) into `trust` with weight `TrustSmoothing`.

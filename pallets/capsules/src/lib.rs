@@ -42,6 +42,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 mod impls;
+pub mod runtime_api;
 pub mod types;
 pub mod weights;
 
@@ -59,7 +60,10 @@ pub mod pallet {
 	use super::*;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::fungible::{Inspect, Mutate, MutateHold},
+		traits::{
+			fungible::{Inspect, Mutate, MutateHold},
+			BuildGenesisConfig,
+		},
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{
@@ -174,6 +178,58 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Offerings<T: Config> =
 		StorageMap<_, Blake2_128Concat, OfferingIdOf<T>, bool, OptionQuery>;
+
+	/// The registry at genesis: offerings first, then capsules registered in order (ids from
+	/// 0).
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Offerings and whether their terms permit resale.
+		pub offerings: alloc::vec::Vec<(alloc::vec::Vec<u8>, bool)>,
+		/// Capsules to register.
+		pub capsules: alloc::vec::Vec<GenesisCapsule<T::AccountId, BalanceOf<T>>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		// Panicking is how a genesis build rejects an invalid chain spec: it runs when the spec
+		// is built, never in a block.
+		#[allow(clippy::panic)]
+		fn build(&self) {
+			for (offering, permitted) in &self.offerings {
+				let Ok(id) = OfferingIdOf::<T>::try_from(offering.clone()) else {
+					panic!("genesis offering id longer than MaxOfferingLen");
+				};
+				if id.is_empty() {
+					panic!("genesis offering id is empty");
+				}
+				Offerings::<T>::insert(id, *permitted);
+			}
+			for c in &self.capsules {
+				let (Ok(offering), Ok(region), Ok(metadata)) = (
+					c.offering.clone().try_into(),
+					c.region.clone().try_into(),
+					c.metadata.clone().try_into(),
+				) else {
+					panic!("genesis capsule field longer than its bound");
+				};
+				let spec = SpecOf::<T> {
+					offering,
+					lane: c.lane,
+					price: c.price,
+					capacity: c.capacity,
+					window: c.window,
+					concurrency: c.concurrency,
+					region,
+					endpoint_commitment: c.endpoint_commitment,
+					metadata,
+				};
+				if let Err(e) = Pallet::<T>::do_register(c.owner.clone(), spec) {
+					panic!("genesis capsule cannot be registered: {e:?}");
+				}
+			}
+		}
+	}
 
 	/// Events of the capsule registry.
 	#[pallet::event]

@@ -110,11 +110,14 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
+	pallet_capsules::GenesisConfig::<Test> {
+		offerings: vec![(offering().into_inner(), true)],
+		capsules: vec![],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		crate::Offerings::<Test>::insert(offering(), true);
-	});
+	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
 

@@ -405,3 +405,210 @@ mod health_and_slashing {
 		});
 	}
 }
+
+mod overflow {
+	use super::*;
+
+	#[test]
+	fn register_should_fail_when_capsule_ids_are_exhausted() {
+		build_and_execute(|| {
+			crate::NextCapsuleId::<Test>::put(u64::MAX);
+			assert_noop!(
+				Capsules::register(RuntimeOrigin::signed(1), spec(0)),
+				Error::<Test>::Overflow
+			);
+		});
+	}
+}
+
+mod genesis {
+	use super::*;
+	use crate::{GenesisCapsule, Lane};
+	use sp_core::H256;
+	use sp_runtime::BuildStorage;
+
+	fn genesis_capsule(owner: AccountId, offering: &[u8]) -> GenesisCapsule<AccountId, Balance> {
+		GenesisCapsule {
+			owner,
+			offering: offering.to_vec(),
+			lane: Lane::Standard,
+			price: Price { per_1k_input: 1, per_1k_output: 2 },
+			capacity: 10,
+			window: QuotaWindow::Hour,
+			concurrency: 1,
+			region: b"us-east".to_vec(),
+			endpoint_commitment: H256::repeat_byte(1),
+			metadata: b"{}".to_vec(),
+		}
+	}
+
+	fn build(config: crate::GenesisConfig<Test>) -> sp_io::TestExternalities {
+		let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		pallet_balances::GenesisConfig::<Test> {
+			balances: vec![(1, 10_000), (4, 500)],
+			..Default::default()
+		}
+		.assimilate_storage(&mut storage)
+		.unwrap();
+		config.assimilate_storage(&mut storage).unwrap();
+		storage.into()
+	}
+
+	#[test]
+	fn genesis_should_list_offerings_and_register_capsules_with_holds() {
+		build(crate::GenesisConfig {
+			offerings: vec![(b"gpt-5".to_vec(), true), (b"consumer".to_vec(), false)],
+			capsules: vec![genesis_capsule(1, b"gpt-5"), genesis_capsule(1, b"gpt-5")],
+		})
+		.execute_with(|| {
+			let consumer: crate::OfferingIdOf<Test> = b"consumer".to_vec().try_into().unwrap();
+			assert_eq!(Offerings::<Test>::get(consumer), Some(false));
+			assert_eq!(ProviderCapsules::<Test>::get(1).to_vec(), vec![0, 1]);
+			assert_eq!(crate::NextCapsuleId::<Test>::get(), 2);
+			assert_eq!(held(1, HoldReason::CapsuleBond), 2_000);
+			assert_eq!(held(1, HoldReason::MetadataDeposit), 8);
+			Capsules::do_try_state().unwrap();
+		});
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis capsule cannot be registered")]
+	fn genesis_should_reject_a_capsule_on_a_non_permitted_offering() {
+		build(crate::GenesisConfig {
+			offerings: vec![(b"consumer".to_vec(), false)],
+			capsules: vec![genesis_capsule(1, b"consumer")],
+		});
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis capsule cannot be registered")]
+	fn genesis_should_reject_a_capsule_its_owner_cannot_bond() {
+		build(crate::GenesisConfig {
+			offerings: vec![(b"gpt-5".to_vec(), true)],
+			capsules: vec![genesis_capsule(4, b"gpt-5")],
+		});
+	}
+
+	#[test]
+	#[should_panic(expected = "genesis offering id is empty")]
+	fn genesis_should_reject_an_empty_offering_id() {
+		build(crate::GenesisConfig { offerings: vec![(vec![], true)], capsules: vec![] });
+	}
+}
+
+mod runtime_api {
+	use super::*;
+	use crate::{
+		runtime_api::{CapsuleFilter, StatusFilter, MAX_PAGE, MAX_SCAN},
+		Lane, PendingPrice,
+	};
+
+	fn ids(page: &crate::runtime_api::CapsulePage<AccountId, Balance, u64>) -> Vec<u64> {
+		page.capsules.iter().map(|c| c.id).collect()
+	}
+
+	#[test]
+	fn capsule_should_show_price_in_force_and_pending_price() {
+		build_and_execute(|| {
+			assert_eq!(Capsules::capsule_info(0), None);
+			let id = registered(1);
+			let new = Price { per_1k_input: 4, per_1k_output: 16 };
+			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, new));
+			let info = Capsules::capsule_info(id).unwrap();
+			assert_eq!(info.owner, 1);
+			assert_eq!(info.offering, b"claude-opus".to_vec());
+			assert_eq!(info.region, b"eu-west".to_vec());
+			assert_eq!(info.metadata.len(), 10);
+			assert_eq!((info.bond, info.deposit), (1_000, 20));
+			assert_eq!(info.price, Price { per_1k_input: 3, per_1k_output: 15 });
+			assert_eq!(
+				info.pending_price,
+				Some(PendingPrice { price: new, effective_at: 1 + PRICE_NOTICE })
+			);
+			System::set_block_number(1 + PRICE_NOTICE);
+			let info = Capsules::capsule_info(id).unwrap();
+			assert_eq!(info.price, new);
+			assert_eq!(info.pending_price, None);
+		});
+	}
+
+	#[test]
+	fn capsule_should_show_effective_status_when_offering_flag_flips() {
+		build_and_execute(|| {
+			let id = registered(1);
+			assert_ok!(Capsules::set_offering(RuntimeOrigin::root(), offering(), false));
+			assert_eq!(Capsules::capsule_info(id).unwrap().status, CapsuleStatus::Suspended);
+		});
+	}
+
+	#[test]
+	fn capsules_should_filter_by_lane_offering_status_and_owner() {
+		build_and_execute(|| {
+			let a = registered(1);
+			let b = registered(2);
+			let mut s = spec(0);
+			s.lane = Lane::Standard;
+			assert_ok!(Capsules::register(RuntimeOrigin::signed(2), s));
+			let c = b + 1;
+			assert_ok!(Capsules::pause(RuntimeOrigin::signed(1), a));
+			let page = |f: CapsuleFilter<AccountId>| Capsules::capsules_page(f, 0, 10);
+
+			let all = page(CapsuleFilter::default());
+			assert_eq!((ids(&all), all.next), (vec![a, b, c], None));
+			let f = CapsuleFilter { lane: Some(Lane::Standard), ..Default::default() };
+			assert_eq!(ids(&page(f)), vec![c]);
+			let f = CapsuleFilter { status: Some(StatusFilter::Paused), ..Default::default() };
+			assert_eq!(ids(&page(f)), vec![a]);
+			let f = CapsuleFilter { status: Some(StatusFilter::Active), ..Default::default() };
+			assert_eq!(ids(&page(f)), vec![b, c]);
+			let f = CapsuleFilter { owner: Some(2), ..Default::default() };
+			assert_eq!(ids(&page(f)), vec![b, c]);
+			let f = CapsuleFilter { offering: Some(b"gpt-5".to_vec()), ..Default::default() };
+			assert!(page(f).capsules.is_empty());
+			assert_ok!(Capsules::retire(RuntimeOrigin::signed(2), b));
+			let f = CapsuleFilter { status: Some(StatusFilter::Retired), ..Default::default() };
+			assert_eq!(ids(&page(f)), vec![b]);
+		});
+	}
+
+	#[test]
+	fn capsules_should_page_with_a_cursor() {
+		build_and_execute(|| {
+			let a = registered(1);
+			let b = registered(2);
+			let c = registered(3);
+			let first = Capsules::capsules_page(CapsuleFilter::default(), 0, 2);
+			assert_eq!((ids(&first), first.next), (vec![a, b], Some(c)));
+			let second = Capsules::capsules_page(CapsuleFilter::default(), c, 2);
+			assert_eq!((ids(&second), second.next), (vec![c], None));
+			let none = Capsules::capsules_page(CapsuleFilter::default(), 0, 0);
+			assert_eq!((ids(&none), none.next), (vec![], Some(0)));
+		});
+	}
+
+	#[test]
+	fn capsules_should_bound_page_size_and_scanned_ids() {
+		build_and_execute(|| {
+			let a = registered(1);
+			// Ids far beyond the existing ones: the gap is scanned at most MAX_SCAN at a time.
+			crate::NextCapsuleId::<Test>::put(10 * MAX_SCAN);
+			let first = Capsules::capsules_page(CapsuleFilter::default(), 0, u32::MAX);
+			assert_eq!((ids(&first), first.next), (vec![a], Some(MAX_SCAN)));
+			let last = Capsules::capsules_page(CapsuleFilter::default(), 9 * MAX_SCAN, 5);
+			assert_eq!((ids(&last), last.next), (vec![], None));
+			// A huge limit is capped at MAX_PAGE.
+			for id in 0..u64::from(MAX_PAGE) + 5 {
+				let mut c = CapsuleMap::<Test>::get(a).unwrap();
+				c.owner = 1;
+				CapsuleMap::<Test>::insert(id, c);
+			}
+			let capped = Capsules::capsules_page(CapsuleFilter::default(), 0, u32::MAX);
+			assert_eq!(capped.capsules.len(), MAX_PAGE as usize);
+			assert_eq!(capped.next, Some(u64::from(MAX_PAGE)));
+			// Undo the direct writes so that the invariants hold again.
+			for id in 1..u64::from(MAX_PAGE) + 5 {
+				CapsuleMap::<Test>::remove(id);
+			}
+		});
+	}
+}

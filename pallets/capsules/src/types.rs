@@ -201,3 +201,30 @@ pub struct Capsule<
 	/// The latest gateway health report's share of probes answered.
 	pub uptime: Permill,
 }
+
+/// A capsule registered at genesis (development and test chains): registered exactly as by
+/// `register`, so its owner must be able to pay bond and deposit.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenesisCapsule<AccountId, Balance> {
+	/// The provider.
+	pub owner: AccountId,
+	/// The upstream offering (listed in the same genesis).
+	pub offering: alloc::vec::Vec<u8>,
+	/// Standard or premium.
+	pub lane: Lane,
+	/// Price per 1,000 input / output units.
+	pub price: Price<Balance>,
+	/// Units per quota window.
+	pub capacity: u64,
+	/// The quota window.
+	pub window: QuotaWindow,
+	/// Requests served at once.
+	pub concurrency: u32,
+	/// Region slug.
+	pub region: alloc::vec::Vec<u8>,
+	/// Endpoint commitment.
+	pub endpoint_commitment: H256,
+	/// Metadata.
+	pub metadata: alloc::vec::Vec<u8>,
+}

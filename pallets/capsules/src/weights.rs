@@ -68,3 +68,38 @@ impl WeightInfo for () {
 		admin()
 	}
 }
+
+/// Until generated: the placeholder weights below, for any runtime.
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
+impl<T> WeightInfo for SubstrateWeight<T> {
+	fn register(m: u32) -> Weight {
+		<() as WeightInfo>::register(m)
+	}
+	fn announce_price() -> Weight {
+		<() as WeightInfo>::announce_price()
+	}
+	fn set_capacity() -> Weight {
+		<() as WeightInfo>::set_capacity()
+	}
+	fn pause() -> Weight {
+		<() as WeightInfo>::pause()
+	}
+	fn resume() -> Weight {
+		<() as WeightInfo>::resume()
+	}
+	fn retire() -> Weight {
+		<() as WeightInfo>::retire()
+	}
+	fn release_bond(c: u32) -> Weight {
+		<() as WeightInfo>::release_bond(c)
+	}
+	fn set_offering() -> Weight {
+		<() as WeightInfo>::set_offering()
+	}
+	fn suspend() -> Weight {
+		<() as WeightInfo>::suspend()
+	}
+	fn unsuspend() -> Weight {
+		<() as WeightInfo>::unsuspend()
+	}
+}

@@ -6,6 +6,7 @@ use crate::{
 		BalanceOf, Config, Error, HoldReason, LedgerOf, NxvPayouts, Pallet, ProviderLedgers,
 		SeekerLedgers, TierTable,
 	},
+	runtime_api::{ProviderBoost, SeekerTier},
 	TierIndex, TierParams, UnlockChunk,
 };
 use frame_support::{
@@ -205,22 +206,53 @@ impl<T: Config> Pallet<T> {
 		(index, table.get(usize::from(index)).copied())
 	}
 
-	/// A provider's reward multiplier: see [`crate::multiplier::provider_multiplier`].
-	pub fn provider_multiplier(who: &T::AccountId) -> FixedU128 {
+	/// A seeker's full standing, for the runtime API.
+	pub fn seeker_standing(who: &T::AccountId) -> SeekerTier<BalanceOf<T>, BlockNumberFor<T>> {
+		let ledger = SeekerLedgers::<T>::get(who).unwrap_or_default();
+		let table = TierTable::<T>::get();
+		let tier = Self::tier_in(&table, ledger.active);
+		let next = usize::from(tier).saturating_add(1);
+		SeekerTier {
+			tier,
+			// The stored table is never empty (`validate_table`), so the entry tier exists; a
+			// tier granting nothing is the safe reading if it ever did not.
+			params: table.get(usize::from(tier)).copied().unwrap_or(TierParams {
+				threshold: Zero::zero(),
+				rate_limit: 0,
+				premium_lanes: false,
+				failover_priority: 0,
+				commitment_discount: Permill::zero(),
+			}),
+			active: ledger.active,
+			unlocking: ledger.unlocking.into_inner(),
+			next_threshold: table.get(next).map(|t| t.threshold),
+		}
+	}
+
+	/// A provider's reward multiplier with its inputs: see
+	/// [`crate::multiplier::provider_multiplier`].
+	pub fn provider_boost(who: &T::AccountId) -> ProviderBoost<BalanceOf<T>> {
 		let stake = ProviderLedgers::<T>::get(who).map(|l| l.active).unwrap_or_default();
 		let (trust, uptime) = T::Reputation::reputation(who);
-		crate::multiplier::provider_multiplier(
+		let nxv_payouts = NxvPayouts::<T>::contains_key(who);
+		let multiplier = crate::multiplier::provider_multiplier(
 			stake.unique_saturated_into(),
 			T::ProviderStakeForFullBoost::get().unique_saturated_into(),
 			trust,
 			uptime,
-			NxvPayouts::<T>::contains_key(who),
+			nxv_payouts,
 			crate::multiplier::MultiplierParams {
 				max_stake_boost: T::MaxStakeBoost::get(),
 				nxv_payout_bonus: T::NxvPayoutBonus::get(),
 				max_multiplier: T::MaxMultiplier::get(),
 			},
-		)
+		);
+		ProviderBoost { stake, trust, uptime, nxv_payouts, multiplier }
+	}
+
+	/// A provider's reward multiplier: see [`crate::multiplier::provider_multiplier`].
+	pub fn provider_multiplier(who: &T::AccountId) -> FixedU128 {
+		Self::provider_boost(who).multiplier
 	}
 
 	/// Invariants, checked after every test and by `try-runtime`:

@@ -54,6 +54,7 @@ pub use types::*;
 
 mod impls;
 pub mod multiplier;
+pub mod runtime_api;
 pub mod types;
 pub mod weights;
 

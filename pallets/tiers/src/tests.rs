@@ -436,6 +436,70 @@ mod provider {
 	}
 }
 
+mod runtime_api {
+	use super::*;
+	use crate::runtime_api::{ProviderBoost, SeekerTier};
+
+	#[test]
+	fn tier_of_should_show_entry_tier_for_non_stakers() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(
+				Tiers::seeker_standing(&1),
+				SeekerTier {
+					tier: 0,
+					params: default_tiers()[0],
+					active: 0,
+					unlocking: vec![],
+					next_threshold: Some(100),
+				}
+			);
+		});
+	}
+
+	#[test]
+	fn tier_of_should_show_tier_params_and_unlock_schedule() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(Tiers::stake(RuntimeOrigin::signed(1), 6_000));
+			assert_ok!(Tiers::unstake(RuntimeOrigin::signed(1), 2_000));
+			let standing = Tiers::seeker_standing(&1);
+			assert_eq!(standing.tier, 2);
+			assert_eq!(standing.params, default_tiers()[2]);
+			assert_eq!(standing.active, 4_000);
+			assert_eq!(
+				standing.unlocking,
+				vec![UnlockChunk { amount: 2_000, unlock_at: 1 + UNBONDING }]
+			);
+			assert_eq!(standing.next_threshold, Some(5_000));
+			// The top tier has no next threshold.
+			assert_ok!(Tiers::rebond(RuntimeOrigin::signed(1), 2_000));
+			let standing = Tiers::seeker_standing(&1);
+			assert_eq!((standing.tier, standing.next_threshold), (3, None));
+			assert!(standing.unlocking.is_empty());
+		});
+	}
+
+	#[test]
+	fn provider_boost_should_report_the_multiplier_and_its_inputs() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(Tiers::provider_stake(RuntimeOrigin::signed(2), 5_000));
+			assert_ok!(Tiers::set_nxv_payouts(RuntimeOrigin::signed(2), true));
+			MockReputation::set(Permill::one(), Permill::from_percent(50));
+			assert_eq!(
+				Tiers::provider_boost(&2),
+				ProviderBoost {
+					stake: 5_000,
+					trust: Permill::one(),
+					uptime: Permill::from_percent(50),
+					nxv_payouts: true,
+					// 1 + 0.5 × 0.5 × 0.5 + 0.1
+					multiplier: FixedU128::from_rational(1225, 1000),
+				}
+			);
+			assert_eq!(Tiers::provider_multiplier(&2), Tiers::provider_boost(&2).multiplier);
+		});
+	}
+}
+
 #[test]
 fn genesis_rejects_nothing_valid_and_stores_the_table() {
 	ExtBuilder::default()

@@ -49,3 +49,26 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 }
+
+/// Until generated: the placeholder weights below, for any runtime.
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
+impl<T> WeightInfo for SubstrateWeight<T> {
+	fn stake() -> Weight {
+		<() as WeightInfo>::stake()
+	}
+	fn unstake() -> Weight {
+		<() as WeightInfo>::unstake()
+	}
+	fn rebond(c: u32) -> Weight {
+		<() as WeightInfo>::rebond(c)
+	}
+	fn withdraw_unbonded(c: u32) -> Weight {
+		<() as WeightInfo>::withdraw_unbonded(c)
+	}
+	fn set_tier_table(t: u32) -> Weight {
+		<() as WeightInfo>::set_tier_table(t)
+	}
+	fn set_nxv_payouts() -> Weight {
+		<() as WeightInfo>::set_nxv_payouts()
+	}
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Regenerates the `weights.rs` of our pallets from their FRAME benchmarks, run against the real
+# runtime (development preset, compiled wasm) by `nexus-node benchmark pallet`.
+#
+#   scripts/bench-weights.sh                 # every custom pallet, 50 steps x 20 repeats
+#   scripts/bench-weights.sh pallet_tiers    # one pallet
+#   STEPS=2 REPEAT=1 scripts/bench-weights.sh  # a quick smoke run (weights not for committing)
+#
+# Builds the node with `--features runtime-benchmarks` first (a separate feature set: the next
+# plain build rebuilds the node and the runtime's wasm). Run it on the reference machine, idle.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+nexus_setup
+
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+declare -A CRATE_DIR=([pallet_capsules]=pallets/capsules [pallet_tiers]=pallets/tiers)
+PALLETS=("$@")
+[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(pallet_capsules pallet_tiers)
+
+nexus_build_node --features runtime-benchmarks
+node_bin="$(nexus_node_bin)"
+for pallet in "${PALLETS[@]}"; do
+	dir="${CRATE_DIR[$pallet]:-}"
+	[ -n "$dir" ] || die "unknown pallet $pallet (known: ${!CRATE_DIR[*]})"
+	say "benchmarking $pallet ($STEPS steps x $REPEAT repeats)"
+	start=$(date +%s)
+	"$node_bin" benchmark pallet \
+		--runtime "$CARGO_TARGET_DIR/release/wbuild/nexus-runtime/nexus_runtime.compact.compressed.wasm" \
+		--genesis-builder runtime --genesis-builder-preset development \
+		--pallet "$pallet" --extrinsic '*' \
+		--steps "$STEPS" --repeat "$REPEAT" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--template "$ROOT/scripts/pallet-weight-template.hbs" \
+		--header "$ROOT/scripts/weight-header.txt" \
+		--output "$ROOT/$dir/src/weights.rs"
+	say "$pallet done in $(($(date +%s) - start)) s -> $dir/src/weights.rs"
+done
