@@ -106,10 +106,10 @@ impl<AccountId> Default for CapsuleFilter<AccountId> {
 impl<AccountId: PartialEq> CapsuleFilter<AccountId> {
 	/// Whether `info` passes every set field.
 	pub fn matches<B, N>(&self, info: &CapsuleInfo<AccountId, B, N>) -> bool {
-		self.lane.map_or(true, |l| l == info.lane) &&
-			self.offering.as_ref().map_or(true, |o| *o == info.offering) &&
-			self.status.as_ref().map_or(true, |s| s.matches(&info.status)) &&
-			self.owner.as_ref().map_or(true, |o| *o == info.owner)
+		self.lane.is_none_or(|l| l == info.lane) &&
+			self.offering.as_ref().is_none_or(|o| *o == info.offering) &&
+			self.status.as_ref().is_none_or(|s| s.matches(&info.status)) &&
+			self.owner.as_ref().is_none_or(|o| *o == info.owner)
 	}
 }
 

@@ -436,6 +436,37 @@ mod provider {
 	}
 }
 
+mod overflow {
+	use super::*;
+	use crate::StakeLedger;
+
+	/// A ledger at the balance type's maximum cannot be reached through holds (issuance is far
+	/// smaller); it is written directly to exercise the checked additions. `build()` rather
+	/// than `build_and_execute()`: such a ledger breaks the held-equals-ledger invariant.
+	fn ledger_at_max(unlocking: Vec<UnlockChunk<Balance, u64>>) {
+		SeekerLedgers::<Test>::insert(
+			1,
+			StakeLedger { active: Balance::MAX, unlocking: unlocking.try_into().unwrap() },
+		);
+	}
+
+	#[test]
+	fn stake_should_fail_when_active_stake_would_overflow() {
+		ExtBuilder::default().build().execute_with(|| {
+			ledger_at_max(vec![]);
+			assert_noop!(Tiers::stake(RuntimeOrigin::signed(1), 100), Error::<Test>::Overflow);
+		});
+	}
+
+	#[test]
+	fn rebond_should_fail_when_active_stake_would_overflow() {
+		ExtBuilder::default().build().execute_with(|| {
+			ledger_at_max(vec![UnlockChunk { amount: 100, unlock_at: 50 }]);
+			assert_noop!(Tiers::rebond(RuntimeOrigin::signed(1), 100), Error::<Test>::Overflow);
+		});
+	}
+}
+
 mod runtime_api {
 	use super::*;
 	use crate::runtime_api::{ProviderBoost, SeekerTier};
