@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, startNode, stopAll, waitForHeader } from './lib/node.js';
+import { connect, signAndFinalize, startNode, stopAll, waitForHeader } from './lib/node.js';
 
 const NXV = 10n ** 12n;
 
@@ -50,7 +50,8 @@ describe('nexus-node --dev', () => {
     assert.deepEqual(versions.sort(), [14, 15, 16]);
     assert.equal(api.runtimeMetadata.version, 16, 'polkadot.js decoded metadata v16');
     const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => p.name.toString());
-    for (const p of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Utility', 'Sudo']) {
+    for (const p of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment', 'Utility',
+      'Capsules', 'Tiers', 'Sudo']) {
       assert.ok(pallets.includes(p), `pallet ${p} in metadata (${pallets})`);
     }
     assert.equal(api.consts.balances.existentialDeposit.toBigInt(), NXV / 100n);
@@ -78,21 +79,7 @@ describe('nexus-node --dev', () => {
     const quotedFee = info.partialFee.toBigInt();
     assert.ok(quotedFee > 0n, 'transfers cost a fee');
 
-    const { blockHash, events } = await new Promise((resolve, reject) => {
-      let unsub;
-      tx.signAndSend(alice, (result) => {
-        if (result.dispatchError) {
-          reject(new Error(`dispatch error: ${result.dispatchError.toString()}`));
-          if (unsub) unsub();
-        } else if (result.status.isFinalized) {
-          resolve({ blockHash: result.status.asFinalized, events: result.events });
-          if (unsub) unsub();
-        } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
-          reject(new Error(`transaction ${result.status.type}`));
-          if (unsub) unsub();
-        }
-      }).then((u) => { unsub = u; }, reject);
-    });
+    const { blockHash, events } = await signAndFinalize(api, tx, alice);
 
     const transfer = events.find(({ event }) => api.events.balances.Transfer.is(event));
     assert.ok(transfer, 'a Balances.Transfer event');

@@ -158,4 +158,33 @@ export function waitForHeader (api, kind, predicate, timeoutMs) {
   });
 }
 
+/**
+ * Signs `tx` with `signer`, submits it and waits until it is finalized (or only included in a
+ * best block with `{ until: 'inBlock' }`). Resolves to `{ blockHash, events }`; rejects with the
+ * decoded module error (e.g. `capsules.ZeroPrice`) when the extrinsic fails, or with the status
+ * when the pool drops it.
+ */
+export function signAndFinalize (api, tx, signer, { until = 'finalized', timeoutMs = 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    let unsub;
+    const finish = (fn) => { clearTimeout(timer); if (unsub) unsub(); fn(); };
+    const timer = setTimeout(() => finish(() => reject(new Error('not finalized in time'))), timeoutMs);
+    tx.signAndSend(signer, (result) => {
+      if (result.dispatchError) {
+        const err = result.dispatchError;
+        const msg = err.isModule
+          ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(err.asModule))
+          : err.toString();
+        finish(() => reject(Object.assign(new Error(`dispatch error: ${msg}`), { module: msg })));
+      } else if (result.status.isFinalized) {
+        finish(() => resolve({ blockHash: result.status.asFinalized, events: result.events }));
+      } else if (until === 'inBlock' && result.status.isInBlock) {
+        finish(() => resolve({ blockHash: result.status.asInBlock, events: result.events }));
+      } else if (result.status.isInvalid || result.status.isDropped || result.status.isUsurped) {
+        finish(() => reject(new Error(`transaction ${result.status.type}`)));
+      }
+    }).then((u) => { unsub = u; }, (e) => finish(() => reject(e)));
+  });
+}
+
 export { repoRoot };
