@@ -7,8 +7,9 @@
 //! `GenesisBuilder`; `Benchmark` and `TryRuntime` behind their features.
 //!
 //! Nexus Vault: `TiersApi` (`tier_of`, `tier_table`, `provider_multiplier`) and `CapsulesApi`
-//! (`capsule`, `capsules` filtered and paged, `offering`). Each does bounded work, so the node
-//! may expose them over RPC.
+//! (`capsule`, `capsules` filtered and paged, `offering`), each doing bounded work, so the node
+//! may expose them over RPC; `SupplyApi` (`supply`: total, circulating, vesting, bonded, pots),
+//! which reads every ledger once.
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -140,22 +141,25 @@ impl_runtime_apis! {
 		}
 
 		fn submit_report_equivocation_unsigned_extrinsic(
-			_equivocation_proof: sp_consensus_grandpa::EquivocationProof<
+			equivocation_proof: sp_consensus_grandpa::EquivocationProof<
 				<Block as BlockT>::Hash,
 				NumberFor<Block>,
 			>,
-			_key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
+			key_owner_proof: sp_consensus_grandpa::OpaqueKeyOwnershipProof,
 		) -> Option<()> {
-			// Equivocation reports need session-based key-ownership proofs (validator staking).
-			None
+			let key_owner_proof = key_owner_proof.decode()?;
+			Grandpa::submit_unsigned_equivocation_report(equivocation_proof, key_owner_proof)
 		}
 
 		fn generate_key_ownership_proof(
 			_set_id: sp_consensus_grandpa::SetId,
-			_authority_id: GrandpaId,
+			authority_id: GrandpaId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
-			// `KeyOwnerProof` is `Void` until session is in the runtime: no proof can exist.
-			None
+			use codec::Encode;
+			use frame_support::traits::KeyOwnerProofSystem;
+			crate::Historical::prove((sp_consensus_grandpa::KEY_TYPE, authority_id))
+				.map(|p| p.encode())
+				.map(sp_consensus_grandpa::OpaqueKeyOwnershipProof::new)
 		}
 	}
 
@@ -237,6 +241,12 @@ impl_runtime_apis! {
 		fn offering(offering: Vec<u8>) -> Option<bool> {
 			let id: pallet_capsules::OfferingIdOf<Runtime> = offering.try_into().ok()?;
 			pallet_capsules::Offerings::<Runtime>::get(id)
+		}
+	}
+
+	impl crate::supply::SupplyApi<Block> for Runtime {
+		fn supply() -> crate::supply::SupplyBreakdown {
+			crate::supply::breakdown()
 		}
 	}
 

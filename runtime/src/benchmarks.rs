@@ -1,4 +1,8 @@
 //! The pallets whose benchmarks `nexus-node benchmark pallet` runs (feature `runtime-benchmarks`).
+//!
+//! Staking, session, bags-list, offences and GRANDPA use the SDK's reference weights
+//! (`SubstrateWeight`): their benchmarks need the separate session/offences benchmarking
+//! crates and a staking genesis of their own, which are not wired yet.
 
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
@@ -10,4 +14,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_capsules, Capsules]
 	[pallet_tiers, Tiers]
+	[pallet_reward_pot, RewardPot]
+	[pallet_treasury, Treasury]
+	[pallet_vesting, Vesting]
+	[pallet_proxy, Proxy]
+	[pallet_multisig, Multisig]
 );

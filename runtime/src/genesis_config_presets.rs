@@ -1,18 +1,19 @@
 //! Genesis presets: the initial state a chain spec is built from.
 //!
-//! - `development` (`--dev`): Alice is the only authority and holds the sudo key.
-//! - `local_testnet` (`--chain local`): Alice, Bob, Charlie and Dave are authorities; there is no
-//!   sudo key.
+//! - `development` (`--dev`): Alice is the only validator and holds the sudo key; sessions last 10
+//!   blocks and eras 2 sessions, so a newly bonded validator is elected within minutes.
+//! - `local_testnet` (`--chain local`): Alice, Bob, Charlie and Dave are validators; there is no
+//!   sudo key; sessions last 20 blocks, eras 3 sessions.
 //!
-//! Both endow the well-known development accounts with [`ENDOWMENT`] each, set the default tier
-//! table ([`default_tiers`]) and list the curated offerings ([`offerings`]); `development` also
-//! registers a few demo capsules for Bob and Charlie ([`demo_capsules`]). The fixed
-//! 1,000,000,000 NXV supply and its allocation buckets replace these endowments with validator
-//! staking (see `docs/token.md`).
+//! Both mint the whole fixed supply, [`TOTAL_SUPPLY`] = 1,000,000,000 NXV, across the buckets of
+//! [`allocation`] (see `docs/token.md`): nothing is ever minted again. They also set the default
+//! tier table ([`default_tiers`]) and list the curated offerings ([`offerings`]);
+//! `development` registers a few demo capsules for Bob and Charlie ([`demo_capsules`]).
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use pallet_capsules::{GenesisCapsule, Lane, Price, QuotaWindow};
+use pallet_staking::StakerStatus;
 use pallet_tiers::TierParams;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -25,25 +26,124 @@ use sp_runtime::{
 };
 
 use crate::{
-	AccountId, Balance, BalancesConfig, CapsulesConfig, RuntimeGenesisConfig, SudoConfig,
-	TiersConfig, NXV,
+	configs::{
+		staking::RewardPotId,
+		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+	},
+	AccountId, Balance, BalancesConfig, BlockNumber, CapsulesConfig, RewardPotConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, TiersConfig,
+	VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
 };
+use sp_runtime::traits::AccountIdConversion;
 
-/// What each endowed development account starts with: one million NXV.
+/// The fixed supply: minted here, never again.
+pub const TOTAL_SUPPLY: Balance = 1_000_000_000 * NXV;
+/// Emissions pool: locked in a keyless account until milestone emissions release it.
+pub const EMISSIONS_POOL: Balance = 300_000_000 * NXV;
+/// Ecosystem treasury.
+pub const ECOSYSTEM_TREASURY: Balance = 250_000_000 * NXV;
+/// Team: one-year cliff, then linear over three years.
+pub const TEAM: Balance = 150_000_000 * NXV;
+/// Investors: six-month cliff, then linear over two years.
+pub const INVESTORS: Balance = 120_000_000 * NXV;
+/// Community and liquidity: held in a keyless account for governance to deploy (liquidity
+/// pools, programmes); it also seeds the reward pot with the existential deposit.
+pub const COMMUNITY_AND_LIQUIDITY: Balance = 130_000_000 * NXV;
+/// Validators' initial bonds, split equally across the genesis validators' stashes.
+pub const VALIDATOR_BONDS: Balance = 44_000_000 * NXV;
+/// Test accounts (the faucet of development and local chains): six well-known accounts.
+pub const TEST_ACCOUNTS: Balance = 6_000_000 * NXV;
+
+/// What each test account (Alice … Ferdie) starts with: one million NXV.
 pub const ENDOWMENT: Balance = 1_000_000 * NXV;
+/// What a genesis validator's stash keeps free (for fees); the rest of its share is bonded.
+pub const STASH_FREE: Balance = 1_000 * NXV;
 
-/// The accounts every preset endows: the well-known development keys and their stashes.
+/// Blocks in a (365-day) year.
+pub const YEAR: BlockNumber = 365 * DAYS;
+
+/// The test accounts: the well-known development keys.
 pub fn endowed_accounts() -> Vec<AccountId> {
 	use Sr25519Keyring::*;
-	[Alice, Bob, Charlie, Dave, Eve, Ferdie, AliceStash, BobStash, CharlieStash, DaveStash]
+	[Alice, Bob, Charlie, Dave, Eve, Ferdie]
 		.into_iter()
 		.map(|k| k.to_account_id())
 		.collect()
 }
 
-/// The Aura (sr25519) and GRANDPA (ed25519) keys of a well-known development authority.
-pub fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// The team's account on test chains.
+pub fn team_account() -> AccountId {
+	Sr25519Keyring::One.to_account_id()
+}
+
+/// The investors' account on test chains.
+pub fn investors_account() -> AccountId {
+	Sr25519Keyring::Two.to_account_id()
+}
+
+/// The reward pot's account.
+pub fn reward_pot_account() -> AccountId {
+	RewardPotId::get().into_account_truncating()
+}
+
+/// A genesis validator: its stash and its session keys.
+pub struct GenesisValidator {
+	/// The stash (bonded, and the validator's id).
+	pub stash: AccountId,
+	/// Aura key.
+	pub aura: AuraId,
+	/// GRANDPA key.
+	pub grandpa: GrandpaId,
+}
+
+/// A well-known development validator: keys of `//<Name>`, stash `//<Name>//stash`.
+pub fn dev_validator(
+	aura: Sr25519Keyring,
+	grandpa: Ed25519Keyring,
+	stash: Sr25519Keyring,
+) -> GenesisValidator {
+	GenesisValidator {
+		stash: stash.to_account_id(),
+		aura: aura.public().into(),
+		grandpa: grandpa.public().into(),
+	}
+}
+
+/// Each of `n` genesis validators' share of [`VALIDATOR_BONDS`].
+pub fn validator_share(n: usize) -> Balance {
+	VALIDATOR_BONDS
+		.checked_div(Balance::try_from(n).unwrap_or(Balance::MAX))
+		.unwrap_or(0)
+}
+
+/// Every balance at genesis, bucket by bucket; the sum is exactly [`TOTAL_SUPPLY`].
+pub fn allocation(validators: &[GenesisValidator]) -> Vec<(AccountId, Balance)> {
+	let per_validator = validator_share(validators.len());
+	let n = Balance::try_from(validators.len()).unwrap_or(Balance::MAX);
+	// Whatever the equal split leaves over joins the community bucket, so the sum stays exact.
+	let split_rest = VALIDATOR_BONDS.saturating_sub(per_validator.saturating_mul(n));
+	let community = COMMUNITY_AND_LIQUIDITY
+		.saturating_sub(EXISTENTIAL_DEPOSIT)
+		.saturating_add(split_rest);
+	let mut out = vec![
+		(EmissionsPoolAccount::get(), EMISSIONS_POOL),
+		(TreasuryAccount::get(), ECOSYSTEM_TREASURY),
+		(team_account(), TEAM),
+		(investors_account(), INVESTORS),
+		(LiquidityAccount::get(), community),
+		(reward_pot_account(), EXISTENTIAL_DEPOSIT),
+	];
+	out.extend(validators.iter().map(|v| (v.stash.clone(), per_validator)));
+	out.extend(endowed_accounts().into_iter().map(|a| (a, ENDOWMENT)));
+	out
+}
+
+/// Vesting schedules `(who, begin, length, liquid)`: nothing is liquid before the cliff.
+pub fn vesting() -> Vec<(AccountId, BlockNumber, BlockNumber, Balance)> {
+	const HALF_YEAR: BlockNumber = YEAR / 2;
+	const THREE_YEARS: BlockNumber = 3 * YEAR;
+	const TWO_YEARS: BlockNumber = 2 * YEAR;
+	vec![(team_account(), YEAR, THREE_YEARS, 0), (investors_account(), HALF_YEAR, TWO_YEARS, 0)]
 }
 
 /// The default tier table (see `docs/tiers.md` for why these numbers): Basic, Bronze, Silver,
@@ -155,20 +255,39 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 }
 
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
-	endowed: Vec<AccountId>,
+	validators: Vec<GenesisValidator>,
 	sudo: Option<AccountId>,
 	capsules: Vec<GenesisCapsule<AccountId, Balance>>,
+	session_length: BlockNumber,
+	sessions_per_era: u32,
 ) -> Value {
+	let bond = validator_share(validators.len()).saturating_sub(STASH_FREE);
 	build_struct_json_patch!(RuntimeGenesisConfig {
-		balances: BalancesConfig {
-			balances: endowed.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		balances: BalancesConfig { balances: allocation(&validators) },
+		vesting: VestingConfig { vesting: vesting() },
+		reward_pot: RewardPotConfig { session_length, sessions_per_era },
+		staking: StakingConfig {
+			validator_count: 10,
+			minimum_validator_count: 1,
+			invulnerables: Vec::new(),
+			stakers: validators
+				.iter()
+				.map(|v| (v.stash.clone(), v.stash.clone(), bond, StakerStatus::Validator))
+				.collect::<Vec<_>>(),
+			min_validator_bond: 10_000 * NXV,
+			min_nominator_bond: 100 * NXV,
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| {
+					(
+						v.stash.clone(),
+						v.stash.clone(),
+						SessionKeys { aura: v.aura.clone(), grandpa: v.grandpa.clone() },
+					)
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
 		capsules: CapsulesConfig { offerings: offerings(), capsules },
@@ -176,28 +295,34 @@ fn genesis(
 	})
 }
 
-/// The `development` preset: a single authority (Alice), who also holds sudo.
+/// The `development` preset: a single validator (Alice, stash `//Alice//stash`), who also
+/// holds sudo; short sessions and eras.
 pub fn development_config_genesis() -> Value {
+	use Sr25519Keyring as S;
 	genesis(
-		vec![authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		endowed_accounts(),
-		Some(Sr25519Keyring::Alice.to_account_id()),
+		vec![dev_validator(S::Alice, Ed25519Keyring::Alice, S::AliceStash)],
+		Some(S::Alice.to_account_id()),
 		demo_capsules(),
+		10,
+		2,
 	)
 }
 
-/// The `local_testnet` preset: four authorities, no sudo.
+/// The `local_testnet` preset: four validators, no sudo.
 pub fn local_config_genesis() -> Value {
+	use Ed25519Keyring as E;
+	use Sr25519Keyring as S;
 	genesis(
 		vec![
-			authority_keys(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			authority_keys(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			authority_keys(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-			authority_keys(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+			dev_validator(S::Alice, E::Alice, S::AliceStash),
+			dev_validator(S::Bob, E::Bob, S::BobStash),
+			dev_validator(S::Charlie, E::Charlie, S::CharlieStash),
+			dev_validator(S::Dave, E::Dave, S::DaveStash),
 		],
-		endowed_accounts(),
 		None,
 		vec![],
+		20,
+		3,
 	)
 }
 

@@ -23,6 +23,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod supply;
 
 use alloc::vec::Vec;
 use sp_runtime::{generic, impl_opaque_keys};
@@ -172,9 +173,53 @@ mod runtime {
 	#[runtime::pallet_index(11)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
+	/// Vesting schedules of the genesis allocations.
+	#[runtime::pallet_index(12)]
+	pub type Vesting = pallet_vesting;
+
+	/// The treasury pot and its spends.
+	#[runtime::pallet_index(13)]
+	pub type Treasury = pallet_treasury;
+
+	/// The block author, for era points and its fee share.
+	#[runtime::pallet_index(40)]
+	pub type Authorship = pallet_authorship;
+
+	/// The validator reward pot and session timing.
+	#[runtime::pallet_index(41)]
+	pub type RewardPot = pallet_reward_pot;
+
+	/// NPoS staking: bonds, nominations, elections, rewards and slashes.
+	#[runtime::pallet_index(42)]
+	pub type Staking = pallet_staking;
+
+	/// Offence reports (GRANDPA equivocations) routed to staking.
+	#[runtime::pallet_index(43)]
+	pub type Offences = pallet_offences;
+
+	/// Historical session data, for key-ownership proofs.
+	#[runtime::pallet_index(44)]
+	pub type Historical = pallet_session::historical;
+
+	/// Session keys and validator-set rotation.
+	#[runtime::pallet_index(45)]
+	pub type Session = pallet_session;
+
+	/// The sorted voter list the election reads.
+	#[runtime::pallet_index(46)]
+	pub type VoterList = pallet_bags_list<Instance1>;
+
 	/// Batches and derivative dispatch.
 	#[runtime::pallet_index(20)]
 	pub type Utility = pallet_utility;
+
+	/// Proxies: hot keys acting for cold accounts.
+	#[runtime::pallet_index(21)]
+	pub type Proxy = pallet_proxy;
+
+	/// Multi-signature accounts.
+	#[runtime::pallet_index(22)]
+	pub type Multisig = pallet_multisig;
 
 	/// The capsule registry: providers' listed AI access.
 	#[runtime::pallet_index(30)]
@@ -187,6 +232,25 @@ mod runtime {
 	/// A superuser key; configured only in the `development` preset.
 	#[runtime::pallet_index(255)]
 	pub type Sudo = pallet_sudo;
+}
+
+/// Unsigned extrinsics the runtime creates itself (GRANDPA equivocation reports submitted by
+/// the node).
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ fn development_preset_has_alice_as_authority_and_sudo() {
 			// Bob's and Charlie's demo capsules hold part of it as bonds and deposits.
 			assert_eq!(Balances::total_balance(who), presets::ENDOWMENT);
 		}
-		assert_eq!(Balances::total_issuance(), presets::ENDOWMENT * endowed.len() as Balance);
+		assert_eq!(Balances::total_issuance(), presets::TOTAL_SUPPLY);
 	});
 }
 
@@ -86,7 +86,11 @@ fn local_testnet_preset_has_four_authorities_and_no_sudo() {
 		.iter()
 		.map(|k| k.public().into())
 		.collect();
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().into_inner(), expected);
+		let mut got = pallet_aura::Authorities::<Runtime>::get().into_inner();
+		got.sort();
+		let mut expected = expected;
+		expected.sort();
+		assert_eq!(got, expected);
 		assert_eq!(Grandpa::grandpa_authorities().len(), 4);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
 		// Nobody can use sudo on such a chain.
@@ -130,7 +134,7 @@ fn transfer_moves_nxv_and_emits_event() {
 fn transfer_below_existential_deposit_to_new_account_fails() {
 	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = account(Sr25519Keyring::Alice);
-		let nobody = account(Sr25519Keyring::One);
+		let nobody = AccountId::from([7u8; 32]);
 		assert_noop!(
 			Balances::transfer_keep_alive(
 				RuntimeOrigin::signed(alice),
@@ -156,11 +160,14 @@ fn metadata_v16_is_offered() {
 	let versions = Runtime::metadata_versions();
 	assert!(versions.contains(&14) && versions.contains(&15) && versions.contains(&16));
 	assert_eq!(versions.iter().max(), Some(&16));
-	let v16 = Runtime::metadata_at_version(16).expect("v16 exists");
+	// Some constants (sessions per era) are read from storage: build metadata in a state.
+	let v16 = sp_io::TestExternalities::default()
+		.execute_with(|| Runtime::metadata_at_version(16).expect("v16 exists"));
 	// `RuntimeMetadataPrefixed`: the "meta" magic, then the variant byte of `RuntimeMetadata`.
 	assert_eq!(&v16[..4], b"meta");
 	assert_eq!(v16[4], 16);
-	assert!(Runtime::metadata_at_version(17).is_none());
+	assert!(sp_io::TestExternalities::default()
+		.execute_with(|| Runtime::metadata_at_version(17).is_none()));
 }
 
 #[test]
@@ -353,4 +360,308 @@ mod marketplace {
 			assert_eq!(CapsulesApi::capsule(0).unwrap().status, CapsuleStatus::Suspended);
 		});
 	}
+}
+
+mod supply_and_staking {
+	use super::*;
+	use crate::{
+		AllPalletsWithSystem, BlockNumber, RewardPot, Session, SessionKeys, Staking, Timestamp,
+		Vesting,
+	};
+	use frame_support::traits::{fungible::Mutate, OnFinalize, OnInitialize, VestingSchedule};
+	use pallet_staking::RewardDestination;
+	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+	use std::sync::Arc;
+
+	fn dev() -> sp_io::TestExternalities {
+		let mut ext = ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+		ext.register_extension(KeystoreExt(Arc::new(MemoryKeystore::new())));
+		ext.execute_with(|| {
+			// `ext_for_preset` left block 1 half set up: start it properly.
+			System::set_block_number(0);
+			start_block(1);
+		});
+		ext
+	}
+
+	/// Starts block `n` in slot `n`, as block import does: the Aura pre-runtime digest (so
+	/// the author is known), `on_initialize`, then the timestamp inherent.
+	fn start_block(n: BlockNumber) {
+		use codec::Encode;
+		let slot = sp_consensus_aura::Slot::from(u64::from(n));
+		let digest = sp_runtime::Digest {
+			logs: vec![sp_runtime::DigestItem::PreRuntime(
+				sp_consensus_aura::AURA_ENGINE_ID,
+				slot.encode(),
+			)],
+		};
+		System::initialize(&n, &System::parent_hash(), &digest);
+		AllPalletsWithSystem::on_initialize(n);
+		Timestamp::set_timestamp(u64::from(n) * 6_000);
+	}
+
+	/// Finalizes the current block and runs empty blocks up to `n`.
+	fn run_to_block(n: BlockNumber) {
+		while System::block_number() < n {
+			let b = System::block_number();
+			AllPalletsWithSystem::on_finalize(b);
+			start_block(b + 1);
+		}
+	}
+
+	fn active_era() -> u32 {
+		pallet_staking::ActiveEra::<Runtime>::get().map(|e| e.index).unwrap_or_default()
+	}
+
+	/// Runs until era `era` is active.
+	fn run_to_era(era: u32) {
+		let mut guard = 0;
+		while active_era() < era {
+			run_to_block(System::block_number() + 1);
+			guard += 1;
+			assert!(guard < 10_000, "era {era} never started");
+		}
+	}
+
+	/// Bonds `stake` from `who`, declares it a validator and registers fresh session keys.
+	fn become_validator(who: &AccountId, stake: Balance) -> SessionKeys {
+		assert_ok!(Staking::bond(
+			RuntimeOrigin::signed(who.clone()),
+			stake,
+			RewardDestination::Stash
+		));
+		assert_ok!(Staking::validate(RuntimeOrigin::signed(who.clone()), Default::default()));
+		let generated = SessionKeys::generate(&codec::Encode::encode(who), None);
+		assert_ok!(Session::set_keys(
+			RuntimeOrigin::signed(who.clone()),
+			generated.keys.clone(),
+			codec::Encode::encode(&generated.proof)
+		));
+		generated.keys
+	}
+
+	#[test]
+	fn genesis_mints_exactly_the_fixed_supply_across_the_buckets() {
+		for preset in ["development", "local_testnet"] {
+			ext_for_preset(preset).execute_with(|| {
+				assert_eq!(Balances::total_issuance(), presets::TOTAL_SUPPLY, "{preset}");
+				let sum: Balance = [
+					presets::EMISSIONS_POOL,
+					presets::ECOSYSTEM_TREASURY,
+					presets::TEAM,
+					presets::INVESTORS,
+					presets::COMMUNITY_AND_LIQUIDITY,
+					presets::VALIDATOR_BONDS,
+					presets::TEST_ACCOUNTS,
+				]
+				.iter()
+				.sum();
+				assert_eq!(sum, presets::TOTAL_SUPPLY);
+				assert_eq!(
+					Balances::total_balance(&crate::configs::treasury::TreasuryAccount::get()),
+					presets::ECOSYSTEM_TREASURY
+				);
+				assert_eq!(
+					Balances::total_balance(&presets::reward_pot_account()),
+					EXISTENTIAL_DEPOSIT
+				);
+			});
+		}
+	}
+
+	#[test]
+	fn genesis_validators_are_bonded_and_in_the_session() {
+		ext_for_preset(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let validators = pallet_session::Validators::<Runtime>::get();
+			assert_eq!(validators.len(), 4);
+			let stash = account(Sr25519Keyring::AliceStash);
+			assert!(validators.contains(&stash));
+			let ledger = pallet_staking::Ledger::<Runtime>::get(&stash).unwrap();
+			assert_eq!(ledger.active, presets::validator_share(4) - presets::STASH_FREE);
+		});
+	}
+
+	#[test]
+	fn vesting_releases_nothing_before_the_cliff_then_linearly() {
+		dev().execute_with(|| {
+			let team = presets::team_account();
+			assert_eq!(Vesting::vesting_balance(&team), Some(presets::TEAM));
+			// Locked: a transfer fails before the cliff.
+			assert!(Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(team.clone()),
+				account(Sr25519Keyring::Eve).into(),
+				NXV
+			)
+			.is_err());
+			// Halfway through the three-year vesting after the one-year cliff.
+			System::set_block_number(presets::YEAR + 3 * presets::YEAR / 2);
+			// Linear per block (the per-block amount is rounded down, so a few planck per block
+			// stay locked until the end).
+			let half = Vesting::vesting_balance(&team).unwrap();
+			assert!(half.abs_diff(presets::TEAM / 2) <= Balance::from(3 * presets::YEAR), "{half}");
+			// Fully vested once the rounded-down per-block amount has covered it all (a block
+			// after the nominal end).
+			System::set_block_number(presets::YEAR + 3 * presets::YEAR + 1);
+			assert_eq!(Vesting::vesting_balance(&team), Some(0));
+			assert_ok!(Vesting::vest(RuntimeOrigin::signed(team.clone())));
+			assert_ok!(Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(team),
+				account(Sr25519Keyring::Eve).into(),
+				NXV
+			));
+		});
+	}
+
+	#[test]
+	fn a_newly_bonded_validator_is_elected_in_the_next_era_and_an_underbonded_one_is_not() {
+		dev().execute_with(|| {
+			let bob = account(Sr25519Keyring::Bob);
+			let charlie = account(Sr25519Keyring::Charlie);
+			become_validator(&bob, 100_000 * NXV);
+			// Below the 10,000 NXV minimum validator bond: `validate` refuses.
+			assert_ok!(Staking::bond(
+				RuntimeOrigin::signed(charlie.clone()),
+				5_000 * NXV,
+				RewardDestination::Stash
+			));
+			assert_noop!(
+				Staking::validate(RuntimeOrigin::signed(charlie.clone()), Default::default()),
+				pallet_staking::Error::<Runtime>::InsufficientBond
+			);
+			let era = active_era();
+			run_to_era(era + 2);
+			let validators = pallet_session::Validators::<Runtime>::get();
+			assert!(validators.contains(&bob), "Bob is in the session set: {validators:?}");
+			assert!(!validators.contains(&charlie));
+			assert!(validators.contains(&account(Sr25519Keyring::AliceStash)));
+			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
+		});
+	}
+
+	#[test]
+	fn bad_validator_input_fails_with_named_errors_and_moves_nothing() {
+		dev().execute_with(|| {
+			let eve = account(Sr25519Keyring::Eve);
+			let before = Balances::total_balance(&eve);
+			// Validating without a bond.
+			assert_noop!(
+				Staking::validate(RuntimeOrigin::signed(eve.clone()), Default::default()),
+				pallet_staking::Error::<Runtime>::NotController
+			);
+			// Bonding below the existential deposit / minimum.
+			assert_noop!(
+				Staking::bond(RuntimeOrigin::signed(eve.clone()), 1, RewardDestination::Stash),
+				pallet_staking::Error::<Runtime>::InsufficientBond
+			);
+			// Keys with a proof that does not sign the owner.
+			let generated = SessionKeys::generate(b"someone else", None);
+			assert_noop!(
+				Session::set_keys(
+					RuntimeOrigin::signed(eve.clone()),
+					generated.keys,
+					codec::Encode::encode(&generated.proof)
+				),
+				pallet_session::Error::<Runtime>::InvalidProof
+			);
+			// Malformed keys: bytes that do not decode.
+			assert!(<SessionKeys as codec::Decode>::decode(&mut &[1u8, 2, 3][..]).is_err());
+			assert_eq!(Balances::total_balance(&eve), before);
+		});
+	}
+
+	#[test]
+	fn era_payout_draws_only_from_the_pot_and_issuance_never_grows() {
+		dev().execute_with(|| {
+			let issuance = Balances::total_issuance();
+			let pot = presets::reward_pot_account();
+			let alice_stash = account(Sr25519Keyring::AliceStash);
+			// An era with an empty pot pays nothing.
+			let era = active_era();
+			run_to_era(era + 1);
+			assert_eq!(pallet_staking::ErasValidatorReward::<Runtime>::get(era), Some(0));
+			// Fees arrive in the pot (here: 1,000 NXV moved in by a transfer).
+			assert_ok!(Balances::transfer(
+				&account(Sr25519Keyring::Dave),
+				&pot,
+				1_000 * NXV,
+				frame_support::traits::tokens::Preservation::Preserve
+			));
+			let era = active_era();
+			run_to_era(era + 1);
+			assert_eq!(pallet_staking::ErasValidatorReward::<Runtime>::get(era), Some(1_000 * NXV));
+			assert_eq!(Balances::total_balance(&pot), EXISTENTIAL_DEPOSIT);
+			assert!(Balances::total_issuance() <= issuance);
+			// Claiming mints the reward back to the validator: issuance returns to at most
+			// where it was.
+			let stash_before = Balances::total_balance(&alice_stash);
+			assert_ok!(Staking::payout_stakers(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Eve)),
+				alice_stash.clone(),
+				era
+			));
+			let paid = Balances::total_balance(&alice_stash) - stash_before;
+			assert!(paid > 0 && paid <= 1_000 * NXV, "paid {paid}");
+			assert!(Balances::total_issuance() <= issuance);
+			// Many more eras: issuance never grows.
+			for _ in 0..10 {
+				let era = active_era();
+				run_to_era(era + 1);
+				assert!(Balances::total_issuance() <= issuance);
+			}
+			assert_eq!(RewardPot::available(), 0);
+		});
+	}
+
+	#[test]
+	fn fees_go_to_the_pot_and_the_author_never_burned() {
+		dev().execute_with(|| {
+			use pallet_transaction_payment::OnChargeTransaction;
+			let issuance = Balances::total_issuance();
+			let pot = presets::reward_pot_account();
+			let author = account(Sr25519Keyring::AliceStash);
+			let author_before = Balances::total_balance(&author);
+			let who = account(Sr25519Keyring::Eve);
+			let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+			let info = frame_support::dispatch::DispatchInfo::default();
+			let fee = 100 * MILLI_NXV;
+			let liquidity = <<Runtime as pallet_transaction_payment::Config>::OnChargeTransaction as OnChargeTransaction<Runtime>>::withdraw_fee(&who, &call, &info, fee, 0).unwrap();
+			let post = frame_support::dispatch::PostDispatchInfo::default();
+			<<Runtime as pallet_transaction_payment::Config>::OnChargeTransaction as OnChargeTransaction<Runtime>>::correct_and_deposit_fee(&who, &info, &post, fee, 0, liquidity).unwrap();
+			// 80% to the pot, 20% to the block author (Alice's stash, the only validator).
+			assert_eq!(Balances::total_balance(&pot), EXISTENTIAL_DEPOSIT + fee / 5 * 4);
+			assert_eq!(crate::Authorship::author(), Some(account(Sr25519Keyring::AliceStash)));
+			assert_eq!(Balances::total_balance(&author), author_before + fee / 5);
+			assert_eq!(Balances::total_issuance(), issuance);
+		});
+	}
+}
+
+#[test]
+fn supply_breakdown_accounts_for_every_bucket_at_genesis() {
+	ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let s = crate::supply::breakdown();
+		assert_eq!(s.total, presets::TOTAL_SUPPLY);
+		assert_eq!(s.emissions_pool, presets::EMISSIONS_POOL);
+		assert_eq!(s.treasury, presets::ECOSYSTEM_TREASURY);
+		assert_eq!(s.reward_pot, EXISTENTIAL_DEPOSIT);
+		assert_eq!(s.vesting, presets::TEAM + presets::INVESTORS);
+		assert_eq!(s.bonded, presets::VALIDATOR_BONDS - presets::STASH_FREE);
+		let bonds = 4 * crate::configs::marketplace::CapsuleBond::get();
+		assert!(s.marketplace_held > bonds);
+		// Circulating: the test accounts and the stash's free part, less the demo capsules'
+		// bonds and deposits.
+		assert_eq!(
+			s.circulating,
+			presets::TEST_ACCOUNTS + presets::STASH_FREE - s.marketplace_held
+		);
+		assert_eq!(
+			s.circulating +
+				s.vesting + s.bonded +
+				s.marketplace_held +
+				s.emissions_pool +
+				s.treasury + s.reward_pot +
+				s.liquidity_reserve,
+			s.total
+		);
+	});
 }

@@ -10,8 +10,8 @@
 //!   fuller than [`TargetBlockFullness`] and decays back towards [`MinimumMultiplier`] when they
 //!   are not, so spam gets expensive and quiet chains stay cheap.
 //!
-//! Fees are burned for now (the credit is dropped, lowering total issuance). Paying them to the
-//! block author and the validator reward pot comes with validator staking; nothing ever mints.
+//! Fees are never burned or minted: 80% goes to the validator reward pot, 20% and every tip to
+//! the block author (see [`super::staking::DealWithFees`]).
 
 use frame_support::{
 	parameter_types,
@@ -81,8 +81,8 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are withdrawn in NXV and the credit dropped (burned); see the module docs.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees are withdrawn in NXV and split between the reward pot and the author.
+	type OnChargeTransaction = FungibleAdapter<Balances, super::staking::DealWithFees>;
 	/// Operational extrinsics pay 5× the tip-less priority boost.
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = WeightToFee;
