@@ -26,8 +26,9 @@ describe('chain spec and key subcommands', () => {
     assert.equal(spec.properties.tokenSymbol, 'NXV');
     assert.equal(spec.properties.tokenDecimals, 12);
     const patch = spec.genesis.runtimeGenesis.patch;
-    assert.equal(patch.aura.authorities.length, 4);
-    assert.equal(patch.grandpa.authorities.length, 4);
+    // Validators come from staking and their keys from session (Aura and GRANDPA follow).
+    assert.equal(patch.session.keys.length, 4);
+    assert.equal(patch.staking.stakers.length, 4);
     assert.equal(patch.sudo.key, null, 'no sudo key outside development');
   });
 
@@ -51,12 +52,12 @@ describe('two validators on a local_testnet-style chain', () => {
   let apiB;
 
   before(async () => {
-    // The local_testnet preset with two of its authorities (Alice, Bob), so that two nodes make
+    // The local_testnet preset with two of its validators (Alice, Bob), so that two nodes make
     // a full GRANDPA quorum. The spec is edited as an operator would edit it.
     const spec = JSON.parse(runNodeCommand(['build-spec', '--chain', 'local']));
     const patch = spec.genesis.runtimeGenesis.patch;
-    patch.aura.authorities = patch.aura.authorities.slice(0, 2);
-    patch.grandpa.authorities = patch.grandpa.authorities.slice(0, 2);
+    patch.session.keys = patch.session.keys.slice(0, 2);
+    patch.staking.stakers = patch.staking.stakers.slice(0, 2);
     spec.id = 'nexus_e2e_two_validators';
     const specFile = path.join(workDir, 'two-validators.json');
     fs.writeFileSync(specFile, JSON.stringify(spec));
