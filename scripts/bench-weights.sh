@@ -14,9 +14,9 @@ nexus_setup
 
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
-declare -A CRATE_DIR=([pallet_capsules]=pallets/capsules [pallet_tiers]=pallets/tiers)
+declare -A CRATE_DIR=([pallet_capsules]=pallets/capsules [pallet_tiers]=pallets/tiers [pallet_reward_pot]=pallets/reward-pot)
 PALLETS=("$@")
-[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(pallet_capsules pallet_tiers)
+[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot)
 
 nexus_build_node --features runtime-benchmarks
 node_bin="$(nexus_node_bin)"

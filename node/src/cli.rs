@@ -54,4 +54,7 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Print where the NXV supply is: total, circulating, vesting, bonded, pots.
+	Supply(crate::supply::SupplyCmd),
 }

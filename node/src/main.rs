@@ -11,6 +11,7 @@ mod cli;
 mod command;
 mod rpc;
 mod service;
+mod supply;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()
