@@ -539,6 +539,84 @@ mod supply_and_staking {
 	}
 
 	#[test]
+	fn a_nominator_backs_a_new_validator_from_the_next_era() {
+		dev().execute_with(|| {
+			let bob = account(Sr25519Keyring::Bob);
+			let dave = account(Sr25519Keyring::Dave);
+			become_validator(&bob, 20_000 * NXV);
+			assert_ok!(Staking::bond(
+				RuntimeOrigin::signed(dave.clone()),
+				5_000 * NXV,
+				RewardDestination::Staked
+			));
+			assert_ok!(Staking::nominate(
+				RuntimeOrigin::signed(dave.clone()),
+				vec![bob.clone().into()]
+			));
+			let era = active_era();
+			run_to_era(era + 2);
+			let era = active_era();
+			let overview = pallet_staking::ErasStakersOverview::<Runtime>::get(era, &bob)
+				.expect("Bob is exposed in the active era");
+			// The election works in vote weight (stake scaled down to u64 by `CurrencyToVote`),
+			// so exposures come back rounded by a few hundred planck at most.
+			let close = |a: Balance, b: Balance| a.abs_diff(b) <= 1_000;
+			assert!(close(overview.own, 20_000 * NXV), "own {}", overview.own);
+			assert!(close(overview.total, 25_000 * NXV), "own plus Dave's: {}", overview.total);
+			assert_eq!(overview.nominator_count, 1);
+		});
+	}
+
+	#[test]
+	fn a_multisig_account_moves_funds_only_with_its_threshold() {
+		dev().execute_with(|| {
+			let (a, b, c) = (
+				account(Sr25519Keyring::Alice),
+				account(Sr25519Keyring::Bob),
+				account(Sr25519Keyring::Charlie),
+			);
+			let mut signatories = vec![a.clone(), b.clone(), c.clone()];
+			signatories.sort();
+			let multi = crate::Multisig::multi_account_id(&signatories, 2);
+			assert_ok!(Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(a.clone()),
+				multi.clone().into(),
+				100 * NXV
+			));
+			let eve = account(Sr25519Keyring::Eve);
+			let eve_before = Balances::total_balance(&eve);
+			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: eve.clone().into(),
+				value: 10 * NXV,
+			});
+			let others = |me: &AccountId| {
+				signatories.iter().filter(|s| *s != me).cloned().collect::<Vec<_>>()
+			};
+			let weight = frame_support::weights::Weight::from_parts(1_000_000_000, 100_000);
+			assert_ok!(crate::Multisig::as_multi(
+				RuntimeOrigin::signed(a.clone()),
+				2,
+				others(&a),
+				None,
+				Box::new(call.clone()),
+				weight
+			));
+			// One approval of two: nothing moved, a deposit is held from the first signatory.
+			assert_eq!(Balances::total_balance(&eve), eve_before);
+			let timepoint = crate::Multisig::timepoint();
+			assert_ok!(crate::Multisig::as_multi(
+				RuntimeOrigin::signed(b.clone()),
+				2,
+				others(&b),
+				Some(timepoint),
+				Box::new(call),
+				weight
+			));
+			assert_eq!(Balances::total_balance(&eve), eve_before + 10 * NXV);
+		});
+	}
+
+	#[test]
 	fn bad_validator_input_fails_with_named_errors_and_moves_nothing() {
 		dev().execute_with(|| {
 			let eve = account(Sr25519Keyring::Eve);
@@ -609,6 +687,120 @@ mod supply_and_staking {
 				assert!(Balances::total_issuance() <= issuance);
 			}
 			assert_eq!(RewardPot::available(), 0);
+		});
+	}
+
+	#[test]
+	fn a_slash_is_deferred_and_root_can_cancel_it() {
+		use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
+		dev().execute_with(|| {
+			let stash = account(Sr25519Keyring::AliceStash);
+			run_to_era(active_era() + 1);
+			let era = active_era();
+			let bonded = pallet_staking::Ledger::<Runtime>::get(&stash).unwrap().total;
+			let session = pallet_session::CurrentIndex::<Runtime>::get();
+			<Staking as OnOffenceHandler<
+				AccountId,
+				(AccountId, ()),
+				frame_support::weights::Weight,
+			>>::on_offence(
+				&[OffenceDetails { offender: (stash.clone(), ()), reporters: vec![] }],
+				&[sp_runtime::Perbill::from_percent(10)],
+				session,
+			);
+			// Deferred: nothing is taken yet; the slash is applied at the start of the era after
+			// `SlashDeferDuration` more.
+			let apply_at = era + crate::configs::staking::SlashDeferDuration::get() + 1;
+			assert_eq!(pallet_staking::UnappliedSlashes::<Runtime>::get(apply_at).len(), 1);
+			assert_eq!(pallet_staking::Ledger::<Runtime>::get(&stash).unwrap().total, bonded);
+			// Only the admin origin (Root) may cancel.
+			assert_noop!(
+				Staking::cancel_deferred_slash(
+					RuntimeOrigin::signed(account(Sr25519Keyring::Bob)),
+					apply_at,
+					vec![0]
+				),
+				sp_runtime::DispatchError::BadOrigin
+			);
+			assert_ok!(Staking::cancel_deferred_slash(RuntimeOrigin::root(), apply_at, vec![0]));
+			assert!(pallet_staking::UnappliedSlashes::<Runtime>::get(apply_at).is_empty());
+			assert_eq!(pallet_staking::Ledger::<Runtime>::get(&stash).unwrap().total, bonded);
+		});
+	}
+
+	#[test]
+	fn treasury_spends_need_root_and_pay_from_the_pot() {
+		dev().execute_with(|| {
+			let eve = account(Sr25519Keyring::Eve);
+			let treasury = crate::configs::treasury::TreasuryAccount::get();
+			let before = Balances::total_balance(&eve);
+			assert_noop!(
+				crate::Treasury::spend(
+					RuntimeOrigin::signed(eve.clone()),
+					Box::new(()),
+					1_000 * NXV,
+					Box::new(eve.clone()),
+					None
+				),
+				sp_runtime::DispatchError::BadOrigin
+			);
+			assert_ok!(crate::Treasury::spend(
+				RuntimeOrigin::root(),
+				Box::new(()),
+				1_000 * NXV,
+				Box::new(eve.clone()),
+				None
+			));
+			assert_ok!(crate::Treasury::payout(RuntimeOrigin::signed(eve.clone()), 0));
+			assert_eq!(Balances::total_balance(&eve), before + 1_000 * NXV);
+			assert_eq!(
+				Balances::total_balance(&treasury),
+				presets::ECOSYSTEM_TREASURY - 1_000 * NXV
+			);
+		});
+	}
+
+	#[test]
+	fn a_staking_proxy_can_validate_but_not_transfer() {
+		use crate::configs::treasury::ProxyType;
+		dev().execute_with(|| {
+			let stash = account(Sr25519Keyring::Dave);
+			let hot = account(Sr25519Keyring::Ferdie);
+			assert_ok!(crate::Proxy::add_proxy(
+				RuntimeOrigin::signed(stash.clone()),
+				hot.clone().into(),
+				ProxyType::Staking,
+				0
+			));
+			let transfer =
+				Box::new(RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+					dest: hot.clone().into(),
+					value: NXV,
+				}));
+			assert_ok!(crate::Proxy::proxy(
+				RuntimeOrigin::signed(hot.clone()),
+				stash.clone().into(),
+				None,
+				transfer
+			));
+			// The proxied call was filtered: the proxy pallet reports it, no NXV moved.
+			System::assert_last_event(RuntimeEvent::Proxy(pallet_proxy::Event::ProxyExecuted {
+				result: Err(frame_system::Error::<Runtime>::CallFiltered.into()),
+			}));
+			let bond = Box::new(RuntimeCall::Staking(pallet_staking::Call::bond {
+				value: 20_000 * NXV,
+				payee: RewardDestination::Stash,
+			}));
+			assert_ok!(crate::Proxy::proxy(
+				RuntimeOrigin::signed(hot),
+				stash.clone().into(),
+				None,
+				bond
+			));
+			assert_eq!(
+				pallet_staking::Ledger::<Runtime>::get(&stash).unwrap().active,
+				20_000 * NXV
+			);
 		});
 	}
 

@@ -101,6 +101,18 @@ describe('nexus-node --dev', () => {
       .map((a) => a.data.free.toBigInt());
     assert.equal(bobAfter, bobBefore + amount);
     assert.equal(aliceAfter, aliceBefore - amount - fee);
+    // Fees are split between the author and the reward pot, never burned: in this block total
+    // issuance changes only by an era's reward committed from the pot (burned, then minted back
+    // as stakers claim), if an era ended in it.
+    const header = await api.rpc.chain.getHeader(blockHash);
+    const parent = await api.at(header.parentHash);
+    const committed = (await at.query.system.events())
+      .filter(({ event }) => api.events.rewardPot.RewardCommitted.is(event))
+      .reduce((sum, { event }) => sum + event.data.amount.toBigInt(), 0n);
+    assert.equal((await at.query.balances.totalIssuance()).toBigInt(),
+      (await parent.query.balances.totalIssuance()).toBigInt() - committed);
+    const supply = await at.call.supplyApi.supply();
+    assert.ok(supply.total.toBigInt() <= 1_000_000_000n * NXV, 'never above the fixed supply');
   });
 
   test('Prometheus metrics are served', async () => {

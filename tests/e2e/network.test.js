@@ -38,6 +38,21 @@ describe('chain spec and key subcommands', () => {
     assert.ok(Object.keys(spec.genesis.raw.top).length > 10);
   });
 
+  test('supply prints the genesis allocation of the fixed supply', () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'supply-'));
+    const out = JSON.parse(runNodeCommand(['supply', '--chain', 'local', '--base-path', dir, '--json']));
+    const NXV = 10n ** 12n;
+    assert.equal(out.total, (1_000_000_000n * NXV).toString());
+    assert.equal(out.emissions_pool, (300_000_000n * NXV).toString());
+    assert.equal(out.treasury, (250_000_000n * NXV).toString());
+    assert.equal(out.vesting, (270_000_000n * NXV).toString(), 'team and investors');
+    const parts = ['circulating', 'vesting', 'bonded', 'marketplace_held', 'emissions_pool', 'treasury',
+      'reward_pot', 'liquidity_reserve'].reduce((sum, k) => sum + BigInt(out[k]), 0n);
+    assert.equal(parts, BigInt(out.total), 'the parts add up to the total');
+    const table = runNodeCommand(['supply', '--chain', 'local', '--base-path', dir]);
+    assert.match(table, /total\s+1,000,000,000\.00 NXV\s+100\.000%/);
+  });
+
   test('key generate prints a usable sr25519 key', () => {
     const out = JSON.parse(runNodeCommand(['key', 'generate', '--scheme', 'sr25519', '--output-type', 'json']));
     assert.match(out.ss58Address, /^5[1-9A-HJ-NP-Za-km-z]{47}$/);
