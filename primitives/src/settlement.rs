@@ -1,0 +1,348 @@
+//! The settlement maths of one receipt (DESIGN §4), as pure functions: settlement, the `quote`
+//! runtime API and the dashboard's simulator all call these, so they agree to the planck.
+//!
+//! ```text
+//! list   = in_units × price_in / 1000 + out_units × price_out / 1000      (pricing unit)
+//! disc   = min(asset_discount + tier_discount, max_discount)
+//! net    = list − list × disc                                                (what the seeker pays)
+//! take   = net × take_rate
+//! legs   = take split by the shares: treasury, buyback, validators; the reserve gets the rest
+//! to_provider = net − take                                                   (> 50% of net)
+//! ```
+//!
+//! Rounding never creates or destroys value: `list` rounds **up** once over both parts (a
+//! seeker never pays less than the list price for what was served, and a provider is never
+//! owed a fraction), the discount and the take round **down**, each share of the take rounds
+//! down and the reserve leg takes the remainder, so the legs sum to `net` exactly.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_runtime::{traits::Saturating, Perbill};
+
+/// Hard bounds no governance decision can cross.
+pub mod bounds {
+	use sp_runtime::Perbill;
+
+	/// The take rate never exceeds 30%.
+	pub const MAX_TAKE_RATE: Perbill = Perbill::from_percent(30);
+	/// The combined discount never exceeds 30%.
+	pub const MAX_COMBINED_DISCOUNT: Perbill = Perbill::from_percent(30);
+}
+
+/// The governance-set fee parameters.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct FeeParams {
+	/// Share of `net` taken by the protocol.
+	pub take_rate: Perbill,
+	/// Share of the take for the treasury.
+	pub treasury_share: Perbill,
+	/// Share of the take for buyback/rebates.
+	pub buyback_share: Perbill,
+	/// Share of the take for the validator reward pot.
+	pub validators_share: Perbill,
+	/// Share of the take for the reserve (it also receives the rounding dust).
+	pub reserve_share: Perbill,
+	/// Discount for paying in NXV.
+	pub nxv_discount: Perbill,
+	/// Cap on the combined (asset + tier) discount.
+	pub max_discount: Perbill,
+}
+
+impl FeeParams {
+	/// The starting defaults (DESIGN §4): take 15%, split 35 / 25 / 10 / 30 (treasury,
+	/// buyback, validators, reserve), NXV discount 10%, combined discount at most 20%.
+	pub const fn defaults() -> Self {
+		Self {
+			take_rate: Perbill::from_percent(15),
+			treasury_share: Perbill::from_percent(35),
+			buyback_share: Perbill::from_percent(25),
+			validators_share: Perbill::from_percent(10),
+			reserve_share: Perbill::from_percent(30),
+			nxv_discount: Perbill::from_percent(10),
+			max_discount: Perbill::from_percent(20),
+		}
+	}
+
+	/// Checks the hard bounds: the shares sum to exactly 100%, the take rate is at most
+	/// [`bounds::MAX_TAKE_RATE`] (so providers keep more than half of `net`), and the maximum
+	/// discount is at most [`bounds::MAX_COMBINED_DISCOUNT`].
+	pub fn validate(&self) -> Result<(), ParamsError> {
+		let sum =
+			[self.treasury_share, self.buyback_share, self.validators_share, self.reserve_share]
+				.iter()
+				.fold(0u64, |acc, s| acc.saturating_add(u64::from(s.deconstruct())));
+		if sum != u64::from(Perbill::one().deconstruct()) {
+			return Err(ParamsError::SharesDoNotSumToOne);
+		}
+		if self.take_rate > bounds::MAX_TAKE_RATE {
+			return Err(ParamsError::TakeRateTooHigh);
+		}
+		if self.max_discount > bounds::MAX_COMBINED_DISCOUNT {
+			return Err(ParamsError::DiscountCapTooHigh);
+		}
+		if self.nxv_discount > self.max_discount {
+			return Err(ParamsError::AssetDiscountAboveCap);
+		}
+		Ok(())
+	}
+}
+
+/// Why fee parameters are invalid.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParamsError {
+	/// Treasury, buyback, validators and reserve shares do not sum to 100%.
+	SharesDoNotSumToOne,
+	/// The take rate is above the hard cap.
+	TakeRateTooHigh,
+	/// The discount cap is above the hard cap.
+	DiscountCapTooHigh,
+	/// The NXV discount alone exceeds the discount cap.
+	AssetDiscountAboveCap,
+}
+
+/// Why a price cannot be computed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PriceError {
+	/// Units × price overflowed `u128`.
+	Overflow,
+}
+
+/// The list price of `in_units` and `out_units` at prices per 1,000 units, rounded up.
+pub fn list_price(
+	in_units: u64,
+	out_units: u64,
+	price_in_per_1k: u128,
+	price_out_per_1k: u128,
+) -> Result<u128, PriceError> {
+	let a = u128::from(in_units).checked_mul(price_in_per_1k).ok_or(PriceError::Overflow)?;
+	let b = u128::from(out_units)
+		.checked_mul(price_out_per_1k)
+		.ok_or(PriceError::Overflow)?;
+	let milli = a.checked_add(b).ok_or(PriceError::Overflow)?;
+	// ceil(milli / 1000) without overflow: the quotient plus one if there is a remainder.
+	let whole = milli.checked_div(1000).ok_or(PriceError::Overflow)?;
+	let rounds_up = milli.checked_rem(1000).is_some_and(|r| r != 0);
+	whole.checked_add(u128::from(rounds_up)).ok_or(PriceError::Overflow)
+}
+
+/// The discount a seeker gets: asset discount plus tier discount, capped.
+pub fn combined_discount(asset: Perbill, tier: Perbill, cap: Perbill) -> Perbill {
+	asset.saturating_add(tier).min(cap)
+}
+
+/// Where the money of one settlement goes.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
+pub struct Legs {
+	/// Paid to the capsule's provider.
+	pub provider: u128,
+	/// To the treasury.
+	pub treasury: u128,
+	/// To the buyback/rebates pot.
+	pub buyback: u128,
+	/// To the validator reward pot.
+	pub validators: u128,
+	/// To the reserve (including rounding dust).
+	pub reserve: u128,
+}
+
+impl Legs {
+	/// The sum of every leg (equal to `net` by construction).
+	pub fn total(&self) -> u128 {
+		self.provider
+			.saturating_add(self.treasury)
+			.saturating_add(self.buyback)
+			.saturating_add(self.validators)
+			.saturating_add(self.reserve)
+	}
+
+	/// The protocol's take: every leg but the provider's.
+	pub fn take(&self) -> u128 {
+		self.total().saturating_sub(self.provider)
+	}
+}
+
+/// A full quote: list, discount, net and the legs.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
+pub struct Quote {
+	/// List price.
+	pub list: u128,
+	/// Discount applied.
+	pub discount: Perbill,
+	/// What the seeker pays.
+	pub net: u128,
+	/// Where it goes.
+	pub legs: Legs,
+}
+
+/// Net after discount: `list − floor(list × discount)`.
+pub fn net_price(list: u128, discount: Perbill) -> u128 {
+	list.saturating_sub(discount.mul_floor(list))
+}
+
+/// Splits `net` into legs under `params` (assumed valid). The legs sum to `net` exactly.
+pub fn split(net: u128, params: &FeeParams) -> Legs {
+	let take = params.take_rate.mul_floor(net);
+	let treasury = params.treasury_share.mul_floor(take);
+	let buyback = params.buyback_share.mul_floor(take);
+	let validators = params.validators_share.mul_floor(take);
+	// Each share rounds down, and the shares sum to one, so these never exceed `take`.
+	let reserve = take.saturating_sub(treasury).saturating_sub(buyback).saturating_sub(validators);
+	Legs { provider: net.saturating_sub(take), treasury, buyback, validators, reserve }
+}
+
+/// The complete quote of one receipt.
+pub fn quote(
+	in_units: u64,
+	out_units: u64,
+	price_in_per_1k: u128,
+	price_out_per_1k: u128,
+	discount: Perbill,
+	params: &FeeParams,
+) -> Result<Quote, PriceError> {
+	let list = list_price(in_units, out_units, price_in_per_1k, price_out_per_1k)?;
+	let net = net_price(list, discount);
+	Ok(Quote { list, discount, net, legs: split(net, params) })
+}
+
+#[cfg(test)]
+mod tests {
+	#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
+	use super::*;
+	use proptest::prelude::*;
+
+	#[test]
+	fn defaults_are_valid_and_give_providers_85_percent() {
+		let p = FeeParams::defaults();
+		assert_eq!(p.validate(), Ok(()));
+		let legs = split(1_000_000, &p);
+		assert_eq!(legs.provider, 850_000);
+		assert_eq!(
+			(legs.treasury, legs.buyback, legs.validators, legs.reserve),
+			(52_500, 37_500, 15_000, 45_000)
+		);
+		assert_eq!(legs.total(), 1_000_000);
+	}
+
+	#[test]
+	fn a_worked_example() {
+		// 1,200 input and 350 output units on a capsule at 3,000 / 15,000 per 1k units, paid
+		// in NXV by a Silver seeker (10% + 4%, under the 20% cap).
+		let p = FeeParams::defaults();
+		let d = combined_discount(p.nxv_discount, Perbill::from_percent(4), p.max_discount);
+		assert_eq!(d, Perbill::from_percent(14));
+		let q = quote(1_200, 350, 3_000, 15_000, d, &p).unwrap();
+		assert_eq!(q.list, 3_600 + 5_250);
+		assert_eq!(q.net, 8_850 - 1_239);
+		assert_eq!(q.legs.total(), q.net);
+		assert_eq!(q.legs.provider, 7_611 - 1_141);
+	}
+
+	#[test]
+	fn list_price_rounds_up_once() {
+		assert_eq!(list_price(1, 1, 1, 1), Ok(1));
+		assert_eq!(list_price(0, 0, 5, 5), Ok(0));
+		assert_eq!(list_price(999, 0, 1, 0), Ok(1));
+		assert_eq!(list_price(1_000, 0, 7, 0), Ok(7));
+		assert_eq!(list_price(u64::MAX, 0, u128::MAX, 0), Err(PriceError::Overflow));
+	}
+
+	#[test]
+	fn discounts_are_capped() {
+		let cap = Perbill::from_percent(20);
+		assert_eq!(
+			combined_discount(Perbill::from_percent(10), Perbill::from_percent(10), cap),
+			cap
+		);
+		assert_eq!(
+			combined_discount(Perbill::from_percent(10), Perbill::from_percent(15), cap),
+			cap
+		);
+		assert_eq!(
+			combined_discount(Perbill::zero(), Perbill::from_percent(4), cap),
+			Perbill::from_percent(4)
+		);
+	}
+
+	#[test]
+	fn invalid_params_are_named() {
+		let mut p = FeeParams::defaults();
+		p.reserve_share = Perbill::from_percent(31);
+		assert_eq!(p.validate(), Err(ParamsError::SharesDoNotSumToOne));
+		let mut p = FeeParams::defaults();
+		p.take_rate = Perbill::from_percent(31);
+		assert_eq!(p.validate(), Err(ParamsError::TakeRateTooHigh));
+		let mut p = FeeParams::defaults();
+		p.max_discount = Perbill::from_percent(31);
+		assert_eq!(p.validate(), Err(ParamsError::DiscountCapTooHigh));
+		let mut p = FeeParams::defaults();
+		p.nxv_discount = Perbill::from_percent(25);
+		assert_eq!(p.validate(), Err(ParamsError::AssetDiscountAboveCap));
+	}
+
+	/// Valid fee parameters: a take rate up to the cap and four shares summing to one.
+	fn params() -> impl Strategy<Value = FeeParams> {
+		(0u32..=300_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000)
+			.prop_map(|(take, a, b, c)| {
+				let one = 1_000_000_000u64;
+				let (a, b, c) = (u64::from(a), u64::from(b), u64::from(c));
+				// Three cuts of [0, 1] give four shares summing to one.
+				let mut cuts = [a, b, c];
+				cuts.sort();
+				let s = [cuts[0], cuts[1] - cuts[0], cuts[2] - cuts[1], one - cuts[2]];
+				let p = |x: u64| Perbill::from_parts(x as u32);
+				FeeParams {
+					take_rate: Perbill::from_parts(take),
+					treasury_share: p(s[0]),
+					buyback_share: p(s[1]),
+					validators_share: p(s[2]),
+					reserve_share: p(s[3]),
+					nxv_discount: Perbill::from_percent(10),
+					max_discount: Perbill::from_percent(20),
+				}
+			})
+	}
+
+	proptest! {
+		#[test]
+		fn legs_sum_to_net_and_providers_keep_the_majority(
+			in_units in 0u64..10_000_000,
+			out_units in 0u64..10_000_000,
+			price_in in 0u128..1_000_000_000,
+			price_out in 0u128..1_000_000_000,
+			tier in 0u32..=150_000_000,
+			p in params(),
+		) {
+			prop_assert_eq!(p.validate(), Ok(()));
+			let d = combined_discount(p.nxv_discount, Perbill::from_parts(tier), p.max_discount);
+			let q = quote(in_units, out_units, price_in, price_out, d, &p).unwrap();
+			prop_assert!(q.net <= q.list);
+			prop_assert_eq!(q.legs.total(), q.net, "no value created or destroyed");
+			prop_assert!(q.net == 0 || q.legs.provider * 2 > q.net, "provider > 50% of net");
+			prop_assert!(q.legs.take() <= p.take_rate.mul_ceil(q.net));
+		}
+
+		#[test]
+		fn list_price_never_undercharges(
+			in_units in 0u64..u64::MAX / 2,
+			out_units in 0u64..u64::MAX / 2,
+			price_in in 0u128..1_000_000_000_000,
+			price_out in 0u128..1_000_000_000_000,
+		) {
+			let list = list_price(in_units, out_units, price_in, price_out).unwrap();
+			let exact_milli = u128::from(in_units) * price_in + u128::from(out_units) * price_out;
+			prop_assert!(list * 1000 >= exact_milli);
+			prop_assert!(list * 1000 < exact_milli + 1000);
+		}
+	}
+}
