@@ -321,19 +321,23 @@ pub mod pallet {
 		}
 	}
 
-	/// The session length in storage, for `pallet_session::PeriodicSessions`.
+	/// The session length in storage, for `pallet_session::PeriodicSessions`. Never below
+	/// [`Config::MinSessionLength`]: a zero period would make every block's session check
+	/// divide by zero, so unset storage (a state built without this pallet's genesis) reads as
+	/// the minimum.
 	pub struct SessionLengthOf<T>(core::marker::PhantomData<T>);
 	impl<T: Config> Get<BlockNumberFor<T>> for SessionLengthOf<T> {
 		fn get() -> BlockNumberFor<T> {
-			SessionLength::<T>::get()
+			SessionLength::<T>::get().max(T::MinSessionLength::get())
 		}
 	}
 
-	/// The sessions per era in storage, for `pallet_staking::Config::SessionsPerEra`.
+	/// The sessions per era in storage, for `pallet_staking::Config::SessionsPerEra`; never
+	/// below one.
 	pub struct SessionsPerEraOf<T>(core::marker::PhantomData<T>);
 	impl<T: Config> Get<u32> for SessionsPerEraOf<T> {
 		fn get() -> u32 {
-			SessionsPerEra::<T>::get()
+			SessionsPerEra::<T>::get().max(1)
 		}
 	}
 }

@@ -136,3 +136,15 @@ fn genesis_should_reject_out_of_bounds_timing() {
 		.assimilate_storage(&mut storage)
 		.unwrap();
 }
+
+#[test]
+fn getters_never_return_zero_even_without_genesis_timing() {
+	build_and_execute(ED, || {
+		SessionLength::<Test>::kill();
+		SessionsPerEra::<Test>::kill();
+		assert_eq!(SessionLengthOf::<Test>::get(), 5, "MinSessionLength");
+		assert_eq!(SessionsPerEraOf::<Test>::get(), 1);
+		// Restore valid timing for the invariants checked after the test.
+		assert_ok!(RewardPot::set_timing(RuntimeOrigin::root(), 10, 3));
+	});
+}
