@@ -69,7 +69,7 @@ describe('a new validator joins by bond + validate + session.setKeys', () => {
 
   test('bad input fails with named errors and moves no NXV (beyond the fee)', async () => {
     const eve = keyring.addFromUri('//Eve');
-    // Dry-run style: each call fails in its block; compare balances net of the fee paid.
+    // Each call is included and fails in its block: only its fee is paid.
     const before = await free(eve.address);
     await assert.rejects(signAndFinalize(api, api.tx.staking.validate({ commission: 0, blocked: false }), eve,
       { until: 'inBlock' }), /staking\.NotController/);
