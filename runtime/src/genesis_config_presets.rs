@@ -26,15 +26,11 @@ use sp_runtime::{
 };
 
 use crate::{
-	configs::{
-		staking::RewardPotId,
-		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
-	},
+	configs::treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 	AccountId, Balance, BalancesConfig, BlockNumber, CapsulesConfig, RewardPotConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, TiersConfig,
 	VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
 };
-use sp_runtime::traits::AccountIdConversion;
 
 /// The fixed supply: minted here, never again.
 pub const TOTAL_SUPPLY: Balance = 1_000_000_000 * NXV;
@@ -83,7 +79,7 @@ pub fn investors_account() -> AccountId {
 
 /// The reward pot's account.
 pub fn reward_pot_account() -> AccountId {
-	RewardPotId::get().into_account_truncating()
+	crate::RewardPot::account_id()
 }
 
 /// A genesis validator: its stash and its session keys.

@@ -12,11 +12,8 @@ use frame_support::traits::{fungible::Inspect, VestingSchedule};
 use scale_info::TypeInfo;
 
 use crate::{
-	configs::{
-		staking::RewardPotId,
-		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
-	},
-	AccountId, Balance, Balances, Runtime, Vesting,
+	configs::treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+	AccountId, Balance, Balances, RewardPot, Runtime, Vesting,
 };
 
 /// Where the supply is, in planck.
@@ -52,12 +49,11 @@ sp_api::decl_runtime_apis! {
 
 /// Computes the breakdown at the current state.
 pub fn breakdown() -> SupplyBreakdown {
-	use sp_runtime::traits::AccountIdConversion;
 	let total = Balances::total_issuance();
 	let balance = |who: &AccountId| Balances::total_balance(who);
 	let emissions_pool = balance(&EmissionsPoolAccount::get());
 	let treasury = balance(&TreasuryAccount::get());
-	let reward_pot = balance(&RewardPotId::get().into_account_truncating());
+	let reward_pot = balance(&RewardPot::account_id());
 	let liquidity_reserve = balance(&LiquidityAccount::get());
 
 	let bonded_of = |who: &AccountId| {

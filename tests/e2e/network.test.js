@@ -6,18 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connect, runNodeCommand, startNode, stopAll, waitForHeader } from './lib/node.js';
+import { connect, nodeKey, runNodeCommand, startNode, stopAll, waitForHeader } from './lib/node.js';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-e2e-net-'));
 
 /** A fixed node key, so the second node can be told the first one's peer id. */
-function nodeKey (name, hexByte) {
-  const file = path.join(workDir, `${name}.key`);
-  fs.writeFileSync(file, hexByte.repeat(32));
-  const peerId = runNodeCommand(['key', 'inspect-node-key', '--file', file]).trim();
-  return { file, peerId };
-}
-
 describe('chain spec and key subcommands', () => {
   test('build-spec --chain local: the local_testnet preset, NXV properties', () => {
     const spec = JSON.parse(runNodeCommand(['build-spec', '--chain', 'local']));
@@ -77,8 +70,8 @@ describe('two validators on a local_testnet-style chain', () => {
     const specFile = path.join(workDir, 'two-validators.json');
     fs.writeFileSync(specFile, JSON.stringify(spec));
 
-    const keyA = nodeKey('alice', '01');
-    const keyB = nodeKey('bob', '02');
+    const keyA = nodeKey(workDir, 'alice', '01');
+    const keyB = nodeKey(workDir, 'bob', '02');
     alice = await startNode('alice', ['--chain', specFile, '--alice', '--validator',
       '--node-key-file', keyA.file]);
     bob = await startNode('bob', ['--chain', specFile, '--bob', '--validator',

@@ -16,17 +16,10 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { connect, runNodeCommand, signAndFinalize, startNode, stopAll } from './lib/node.js';
+import { connect, nodeKey, signAndFinalize, startNode, stopAll } from './lib/node.js';
 
 const NXV = 10n ** 12n;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-e2e-staking-'));
-
-function nodeKey (name, hexByte) {
-  const file = path.join(workDir, `${name}.key`);
-  fs.writeFileSync(file, hexByte.repeat(32));
-  const peerId = runNodeCommand(['key', 'inspect-node-key', '--file', file]).trim();
-  return { file, peerId };
-}
 
 /** Calls a JSON-RPC method over HTTP (for the unsafe author_* methods of node B). */
 async function rpc (node, method, params) {
@@ -49,8 +42,8 @@ describe('a new validator joins by bond + validate + session.setKeys', () => {
   before(async () => {
     await cryptoWaitReady();
     keyring = new Keyring({ type: 'sr25519' });
-    const keyA = nodeKey('a', '0a');
-    const keyB = nodeKey('b', '0b');
+    const keyA = nodeKey(workDir, 'a', '0a');
+    const keyB = nodeKey(workDir, 'b', '0b');
     nodeA = await startNode('validator-a', ['--chain', 'dev', '--alice', '--validator',
       '--node-key-file', keyA.file]);
     nodeB = await startNode('validator-b', ['--chain', 'dev', '--validator',

@@ -216,13 +216,10 @@ impl<T: Config> Pallet<T> {
 			tier,
 			// The stored table is never empty (`validate_table`), so the entry tier exists; a
 			// tier granting nothing is the safe reading if it ever did not.
-			params: table.get(usize::from(tier)).copied().unwrap_or(TierParams {
-				threshold: Zero::zero(),
-				rate_limit: 0,
-				premium_lanes: false,
-				failover_priority: 0,
-				commitment_discount: Permill::zero(),
-			}),
+			params: table
+				.get(usize::from(tier))
+				.copied()
+				.unwrap_or_else(TierParams::grants_nothing),
 			active: ledger.active,
 			unlocking: ledger.unlocking.into_inner(),
 			next_threshold: table.get(next).map(|t| t.threshold),

@@ -206,15 +206,7 @@ pub mod pallet {
 	/// no premium lanes, no discount): a chain spec must set the real table.
 	impl<T: Config> Default for GenesisConfig<T> {
 		fn default() -> Self {
-			Self {
-				tiers: alloc::vec![TierParams {
-					threshold: Zero::zero(),
-					rate_limit: 0,
-					premium_lanes: false,
-					failover_priority: 0,
-					commitment_discount: Permill::zero(),
-				}],
-			}
+			Self { tiers: alloc::vec![TierParams::grants_nothing()] }
 		}
 	}
 

@@ -42,6 +42,20 @@ pub struct TierParams<Balance> {
 	pub commitment_discount: Permill,
 }
 
+impl<Balance: sp_runtime::traits::Zero> TierParams<Balance> {
+	/// The entry tier that grants nothing: threshold 0, no rate, no premium lanes, no priority,
+	/// no discount.
+	pub fn grants_nothing() -> Self {
+		Self {
+			threshold: Balance::zero(),
+			rate_limit: 0,
+			premium_lanes: false,
+			failover_priority: 0,
+			commitment_discount: Permill::zero(),
+		}
+	}
+}
+
 /// A tier table: entries ordered by strictly increasing threshold, the first at threshold 0.
 pub type BoundedTiers<Balance, MaxTiers> = BoundedVec<TierParams<Balance>, MaxTiers>;
 

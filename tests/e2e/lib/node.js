@@ -187,4 +187,15 @@ export function signAndFinalize (api, tx, signer, { until = 'finalized', timeout
   });
 }
 
+/**
+ * Writes a fixed node key (`hexByte` repeated) into `dir` and returns its file and peer id, so
+ * that a bootnode address is known before the node starts.
+ */
+export function nodeKey (dir, name, hexByte) {
+  const file = path.join(dir, `${name}.key`);
+  fs.writeFileSync(file, hexByte.repeat(32));
+  const peerId = runNodeCommand(['key', 'inspect-node-key', '--file', file]).trim();
+  return { file, peerId };
+}
+
 export { repoRoot };
