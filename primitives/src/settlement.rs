@@ -41,7 +41,10 @@ pub mod bounds {
 	Debug,
 	TypeInfo,
 	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
+#[serde(rename_all = "camelCase")]
 pub struct FeeParams {
 	/// Share of `net` taken by the protocol.
 	pub take_rate: Perbill,
@@ -215,6 +218,25 @@ pub fn quote(
 	Ok(Quote { list, discount, net, legs: split(net, params) })
 }
 
+/// `pricing` units of the pricing unit expressed in a token priced at `price` pricing units per
+/// `one` of its smallest units (e.g. `one` = 10^12 planck for one NXV), **rounded up**: the
+/// seeker never pays less than the price. `None` on a zero price or overflow.
+pub fn pricing_to_token(pricing: u128, price: u128, one: u128) -> Option<u128> {
+	if price == 0 {
+		return None;
+	}
+	let scaled = pricing.checked_mul(one)?;
+	let whole = scaled.checked_div(price)?;
+	let rounds_up = scaled.checked_rem(price).is_some_and(|r| r != 0);
+	whole.checked_add(u128::from(rounds_up))
+}
+
+/// `amount` of a token priced at `price` pricing units per `one` of its smallest units, in the
+/// pricing unit, **rounded down**. `None` when `one` is zero or on overflow.
+pub fn token_to_pricing(amount: u128, price: u128, one: u128) -> Option<u128> {
+	amount.checked_mul(price)?.checked_div(one)
+}
+
 #[cfg(test)]
 mod tests {
 	#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
@@ -344,5 +366,26 @@ mod tests {
 			prop_assert!(list * 1000 >= exact_milli);
 			prop_assert!(list * 1000 < exact_milli + 1000);
 		}
+
+		#[test]
+		fn conversion_to_a_token_never_undercharges(
+			pricing in 0u128..1_000_000_000_000_000,
+			price in 1u128..1_000_000_000_000,
+		) {
+			let one = 1_000_000_000_000u128;
+			let tokens = pricing_to_token(pricing, price, one).unwrap();
+			// Worth at least `pricing`, and less than one planck more.
+			prop_assert!(tokens * price >= pricing * one);
+			prop_assert!(tokens == 0 || (tokens - 1) * price < pricing * one);
+			prop_assert!(token_to_pricing(tokens, price, one).unwrap() >= pricing);
+		}
+	}
+
+	#[test]
+	fn conversion_rejects_a_zero_price_and_overflow() {
+		assert_eq!(pricing_to_token(1, 0, 1), None);
+		assert_eq!(pricing_to_token(u128::MAX, 1, 2), None);
+		assert_eq!(pricing_to_token(1_500_000, 2_000_000, 1_000_000_000_000), Some(750_000_000_000));
+		assert_eq!(token_to_pricing(1, 1, 0), None);
 	}
 }

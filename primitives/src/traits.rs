@@ -1,6 +1,7 @@
 //! The traits pallets talk through, so that none depends on another's implementation.
 
-use sp_runtime::Permill;
+use crate::settlement::{FeeParams, Legs};
+use sp_runtime::{DispatchError, Perbill, Permill};
 
 /// Seekers' tiers, as settlement and the gateway see them (implemented by the tiers pallet).
 pub trait TierProvider<AccountId> {
@@ -8,6 +9,103 @@ pub trait TierProvider<AccountId> {
 	fn tier_index(who: &AccountId) -> u8;
 	/// The commitment discount the seeker's tier gives.
 	fn commitment_discount(who: &AccountId) -> Permill;
+	/// Metered units (input + output) the seeker's tier may use per usage window.
+	fn usage_limit(who: &AccountId) -> u64;
+	/// Whether the seeker's tier may use premium-lane capsules.
+	fn premium_lanes(who: &AccountId) -> bool;
+}
+
+/// What settlement needs to know about a capsule (implemented by the capsules pallet).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CapsuleTerms<AccountId> {
+	/// The provider, who is paid.
+	pub provider: AccountId,
+	/// Price in force per 1,000 input units, in the pricing unit.
+	pub price_in_per_1k: u128,
+	/// Price in force per 1,000 output units, in the pricing unit.
+	pub price_out_per_1k: u128,
+	/// Whether the capsule is in a premium lane.
+	pub premium: bool,
+	/// Whether the capsule may be charged for now (effective status Active).
+	pub active: bool,
+}
+
+/// The capsule registry, as settlement sees it.
+pub trait CapsuleRegistry<AccountId> {
+	/// The terms of `capsule` now, if it exists.
+	fn terms(capsule: u64) -> Option<CapsuleTerms<AccountId>>;
+}
+
+/// Why an amount in the pricing unit cannot be expressed in a payment asset.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum ConversionError {
+	/// The asset is not a payment asset.
+	UnsupportedAsset,
+	/// No NXV price has been set.
+	NoPrice,
+	/// The NXV price is older than the staleness bound.
+	StalePrice,
+	/// The conversion overflowed.
+	Overflow,
+}
+
+/// The governed side of settlement (implemented by the fees pallet): fee parameters, the
+/// payment-asset discount, conversion from the pricing unit, and the flow ledger.
+pub trait FeePolicy<Asset> {
+	/// The fee parameters in force (always valid).
+	fn params() -> FeeParams;
+	/// Whether `asset` may pay for sessions.
+	fn is_payment_asset(asset: &Asset) -> bool;
+	/// The discount for paying in `asset` (the NXV discount for NXV, else zero).
+	fn asset_discount(asset: &Asset) -> Perbill;
+	/// `pricing` units of the pricing unit, in `asset`, rounded up (the seeker pays).
+	fn to_asset(asset: &Asset, pricing: u128) -> Result<u128, ConversionError>;
+	/// `amount` of `asset` in the pricing unit, rounded down, at the last price whatever its
+	/// age (for coverage and slashes, never for charging).
+	fn to_pricing(asset: &Asset, amount: u128) -> Option<u128>;
+	/// Books one batch's settled flows of `asset`: `receipts` settled, `volume` in the pricing
+	/// unit (net, before conversion) and the legs in `asset`.
+	fn note_settled(asset: &Asset, receipts: u32, volume: u128, legs: &Legs);
+	/// Books a refund paid back to a seeker in `asset`.
+	fn note_refund(asset: &Asset, amount: u128);
+	/// Settled volume (pricing unit) over the trailing coverage window.
+	fn trailing_volume() -> u128;
+}
+
+/// Where the protocol's legs go (the runtime names the accounts).
+pub trait FeeDestinations<AccountId> {
+	/// The treasury's account.
+	fn treasury() -> AccountId;
+	/// The buyback/rebates pot.
+	fn buyback() -> AccountId;
+	/// The validator reward pot.
+	fn validators() -> AccountId;
+	/// The reserve.
+	fn reserve() -> AccountId;
+}
+
+/// The reserve, as settlement sees it (implemented by the reserve pallet).
+pub trait ReserveFund<AccountId, Asset> {
+	/// Pays up to `amount` of `asset` from the reserve to `to`; returns what was paid (less
+	/// when the reserve holds less).
+	fn pay(asset: &Asset, to: &AccountId, amount: u128) -> Result<u128, DispatchError>;
+}
+
+/// Takes from a gateway's bond (implemented by the metering pallet).
+pub trait GatewayBondSlash<AccountId> {
+	/// Moves up to `amount` of gateway `gateway`'s bond to `dest`; returns what was moved.
+	fn slash_gateway(gateway: u32, amount: u128, dest: &AccountId) -> Result<u128, DispatchError>;
 }
 
 /// Providers' trust and uptime (implemented by the capsules pallet): both in `[0, 1]`.
@@ -47,9 +145,13 @@ pub enum Outcome {
 
 /// What settlement tells the capsule registry (implemented by the capsules pallet, called by
 /// the metering pallet).
-pub trait CapsuleHealth<CapsuleId> {
+pub trait CapsuleHealth<CapsuleId: Clone> {
 	/// Folds one session outcome into the capsule's trust score.
 	fn record_outcome(capsule: CapsuleId, outcome: Outcome) -> Result<(), &'static str>;
+	/// Folds `outcomes`, oldest first, into the capsule's trust score (one write).
+	fn record_outcomes(capsule: CapsuleId, outcomes: &[Outcome]) -> Result<(), &'static str> {
+		outcomes.iter().try_for_each(|o| Self::record_outcome(capsule.clone(), *o))
+	}
 	/// Records a gateway health report: the share of probes the capsule answered.
 	fn record_uptime(capsule: CapsuleId, uptime: Permill) -> Result<(), &'static str>;
 }

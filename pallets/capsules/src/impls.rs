@@ -18,7 +18,9 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use nexus_primitives::traits::{CapsuleBondSlash, CapsuleHealth, Outcome, ProviderReputation};
+use nexus_primitives::traits::{
+	CapsuleBondSlash, CapsuleHealth, CapsuleRegistry, CapsuleTerms, Outcome, ProviderReputation,
+};
 use sp_runtime::{
 	traits::{CheckedAdd, Saturating, Zero},
 	PerThing, Permill,
@@ -250,13 +252,19 @@ impl<T: Config> Pallet<T> {
 
 impl<T: Config> CapsuleHealth<CapsuleId> for Pallet<T> {
 	fn record_outcome(capsule: CapsuleId, outcome: Outcome) -> Result<(), &'static str> {
+		Self::record_outcomes(capsule, &[outcome])
+	}
+
+	fn record_outcomes(capsule: CapsuleId, outcomes: &[Outcome]) -> Result<(), &'static str> {
 		Capsules::<T>::try_mutate(capsule, |c| {
 			let c = c.as_mut().ok_or("unknown capsule")?;
-			let sample = match outcome {
-				Outcome::Served => Permill::one(),
-				Outcome::Failed | Outcome::RolledBack => Permill::zero(),
-			};
-			c.trust = Self::ewma(c.trust, sample);
+			for outcome in outcomes {
+				let sample = match outcome {
+					Outcome::Served => Permill::one(),
+					Outcome::Failed | Outcome::RolledBack => Permill::zero(),
+				};
+				c.trust = Self::ewma(c.trust, sample);
+			}
 			Ok(())
 		})
 	}
@@ -266,6 +274,25 @@ impl<T: Config> CapsuleHealth<CapsuleId> for Pallet<T> {
 			let c = c.as_mut().ok_or("unknown capsule")?;
 			c.uptime = uptime;
 			Ok(())
+		})
+	}
+}
+
+impl<T: Config> CapsuleRegistry<T::AccountId> for Pallet<T>
+where
+	BalanceOf<T>: Into<u128>,
+{
+	fn terms(capsule: u64) -> Option<CapsuleTerms<T::AccountId>> {
+		let c = Capsules::<T>::get(capsule)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let price = Self::price_at(&c, now);
+		let active = matches!(Self::effective_status(&c), CapsuleStatus::Active);
+		Some(CapsuleTerms {
+			provider: c.owner,
+			price_in_per_1k: price.per_1k_input.into(),
+			price_out_per_1k: price.per_1k_output.into(),
+			premium: matches!(c.spec.lane, crate::Lane::Premium),
+			active,
 		})
 	}
 }

@@ -288,4 +288,10 @@ impl<T: Config> nexus_primitives::traits::TierProvider<T::AccountId> for Pallet<
 	fn tier_index(who: &T::AccountId) -> u8 {
 		Self::seeker_tier(who).0
 	}
+	fn usage_limit(who: &T::AccountId) -> u64 {
+		Self::seeker_tier(who).1.map(|t| t.rate_limit).unwrap_or_default()
+	}
+	fn premium_lanes(who: &T::AccountId) -> bool {
+		Self::seeker_tier(who).1.is_some_and(|t| t.premium_lanes)
+	}
 }
