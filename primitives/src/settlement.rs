@@ -385,7 +385,10 @@ mod tests {
 	fn conversion_rejects_a_zero_price_and_overflow() {
 		assert_eq!(pricing_to_token(1, 0, 1), None);
 		assert_eq!(pricing_to_token(u128::MAX, 1, 2), None);
-		assert_eq!(pricing_to_token(1_500_000, 2_000_000, 1_000_000_000_000), Some(750_000_000_000));
+		assert_eq!(
+			pricing_to_token(1_500_000, 2_000_000, 1_000_000_000_000),
+			Some(750_000_000_000)
+		);
 		assert_eq!(token_to_pricing(1, 1, 0), None);
 	}
 }

@@ -74,6 +74,9 @@ pub trait FeePolicy<Asset> {
 	/// `amount` of `asset` in the pricing unit, rounded down, at the last price whatever its
 	/// age (for coverage and slashes, never for charging).
 	fn to_pricing(asset: &Asset, amount: u128) -> Option<u128>;
+	/// `pricing` units in NXV at the last price whatever its age, rounded up (for slashes,
+	/// which must not wait for a fresh price); `None` without a price.
+	fn to_native(pricing: u128) -> Option<u128>;
 	/// Books one batch's settled flows of `asset`: `receipts` settled, `volume` in the pricing
 	/// unit (net, before conversion) and the legs in `asset`.
 	fn note_settled(asset: &Asset, receipts: u32, volume: u128, legs: &Legs);

@@ -18,7 +18,9 @@ mod benchmarks {
 		// A change of the take rate by one point, long after the last change.
 		let mut new = Params::<T>::get();
 		new.take_rate = Perbill::from_parts(
-			new.take_rate.deconstruct().saturating_sub(T::MaxStep::get().deconstruct().min(10_000_000)),
+			new.take_rate
+				.deconstruct()
+				.saturating_sub(T::MaxStep::get().deconstruct().min(10_000_000)),
 		);
 		LastChange::<T>::kill();
 		frame_system::Pallet::<T>::set_block_number(T::ChangeCooldown::get() + 1u32.into());

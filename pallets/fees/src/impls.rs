@@ -12,7 +12,7 @@ use nexus_primitives::{
 	traits::{ConversionError, FeePolicy},
 };
 use sp_runtime::{
-	traits::{Saturating, UniqueSaturatedInto, Zero},
+	traits::{CheckedDiv, Saturating, UniqueSaturatedInto, Zero},
 	Perbill,
 };
 
@@ -101,7 +101,7 @@ impl<T: Config> Pallet<T> {
 	pub fn bucket_of(n: BlockNumberFor<T>) -> u32 {
 		let len = T::FlowBucketLength::get();
 		// `integrity_test` ensures a positive length; zero maps everything to bucket 0.
-		let b: BlockNumberFor<T> = if len.is_zero() { Zero::zero() } else { n / len };
+		let b: BlockNumberFor<T> = n.checked_div(&len).unwrap_or_else(Zero::zero);
 		b.unique_saturated_into()
 	}
 
@@ -225,6 +225,10 @@ impl<T: Config> FeePolicy<T::AssetKind> for Pallet<T> {
 			return None;
 		}
 		token_to_pricing(amount, NxvPrice::<T>::get()?.price, T::NativeUnit::get())
+	}
+
+	fn to_native(pricing: u128) -> Option<u128> {
+		pricing_to_token(pricing, NxvPrice::<T>::get()?.price, T::NativeUnit::get())
 	}
 
 	fn note_settled(asset: &T::AssetKind, receipts: u32, volume: u128, legs: &Legs) {

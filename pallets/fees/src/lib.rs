@@ -16,12 +16,12 @@
 //!
 //! [`FeeParams`] change only through [`Config::ParamsOrigin`] (Root until OpenGov's
 //! fee-parameters track) and only within two kinds of bound:
-//! - **hard bounds** that hold for every value ever stored: the shares sum to exactly 100%,
-//!   the take rate is at most 30% (so providers always keep more than half), the combined
-//!   discount cap is at most 30%, and the NXV discount is within that cap;
-//! - **pace bounds**: no field moves by more than [`Config::MaxStep`] in one change, and
-//!   changes are at least [`Config::ChangeCooldown`] blocks apart, so a captured vote cannot
-//!   swing the market overnight.
+//! - **hard bounds** that hold for every value ever stored: the shares sum to exactly 100%, the
+//!   take rate is at most 30% (so providers always keep more than half), the combined discount cap
+//!   is at most 30%, and the NXV discount is within that cap;
+//! - **pace bounds**: no field moves by more than [`Config::MaxStep`] in one change, and changes
+//!   are at least [`Config::ChangeCooldown`] blocks apart, so a captured vote cannot swing the
+//!   market overnight.
 //!
 //! ### The NXV price
 //!

@@ -41,9 +41,7 @@ fn set_params_should_work_and_emit_old_and_new() {
 		let new = with_take(12);
 		assert_ok!(Fees::set_params(RuntimeOrigin::root(), new));
 		assert_eq!(Params::<Test>::get(), new);
-		System::assert_last_event(
-			Event::ParamsChanged { old: FeeParams::defaults(), new }.into(),
-		);
+		System::assert_last_event(Event::ParamsChanged { old: FeeParams::defaults(), new }.into());
 		assert_eq!(Fees::fee_status().next_change_at, 1 + COOLDOWN);
 	});
 }
@@ -62,7 +60,10 @@ fn set_params_should_fail_for_a_signed_origin() {
 fn set_params_should_fail_when_shares_do_not_sum_to_one() {
 	build_and_execute(|| {
 		let bad = FeeParams { treasury_share: pct(36), ..FeeParams::defaults() };
-		assert_noop!(Fees::set_params(RuntimeOrigin::root(), bad), Error::<Test>::SharesDoNotSumToOne);
+		assert_noop!(
+			Fees::set_params(RuntimeOrigin::root(), bad),
+			Error::<Test>::SharesDoNotSumToOne
+		);
 	});
 }
 
@@ -84,7 +85,10 @@ fn set_params_should_fail_when_take_rate_above_hard_cap() {
 fn set_params_should_fail_when_discount_cap_above_hard_cap() {
 	build_and_execute(|| {
 		let bad = FeeParams { max_discount: pct(31), ..FeeParams::defaults() };
-		assert_noop!(Fees::set_params(RuntimeOrigin::root(), bad), Error::<Test>::DiscountCapTooHigh);
+		assert_noop!(
+			Fees::set_params(RuntimeOrigin::root(), bad),
+			Error::<Test>::DiscountCapTooHigh
+		);
 	});
 }
 
@@ -107,7 +111,8 @@ fn set_params_should_fail_when_a_field_moves_more_than_max_step() {
 			Error::<Test>::StepTooLarge
 		);
 		// Shares move too: 35/25/10/30 → 41/19/10/30 moves two shares by 6 points.
-		let bad = FeeParams { treasury_share: pct(41), buyback_share: pct(19), ..FeeParams::defaults() };
+		let bad =
+			FeeParams { treasury_share: pct(41), buyback_share: pct(19), ..FeeParams::defaults() };
 		assert_noop!(Fees::set_params(RuntimeOrigin::root(), bad), Error::<Test>::StepTooLarge);
 		// Exactly one step is allowed.
 		assert_ok!(Fees::set_params(RuntimeOrigin::root(), with_take(20)));
@@ -119,7 +124,10 @@ fn set_params_should_fail_within_the_cooldown() {
 	build_and_execute(|| {
 		assert_ok!(Fees::set_params(RuntimeOrigin::root(), with_take(14)));
 		System::set_block_number(COOLDOWN);
-		assert_noop!(Fees::set_params(RuntimeOrigin::root(), with_take(13)), Error::<Test>::TooSoon);
+		assert_noop!(
+			Fees::set_params(RuntimeOrigin::root(), with_take(13)),
+			Error::<Test>::TooSoon
+		);
 		System::set_block_number(1 + COOLDOWN);
 		assert_ok!(Fees::set_params(RuntimeOrigin::root(), with_take(13)));
 	});
@@ -140,9 +148,14 @@ fn set_nxv_price_should_work_and_fail_on_zero_or_bad_origin() {
 	build_and_execute(|| {
 		System::set_block_number(5);
 		assert_ok!(Fees::set_nxv_price(RuntimeOrigin::root(), 3_000_000));
-		System::assert_last_event(Event::NxvPriceSet { old: Some(2_000_000), new: 3_000_000 }.into());
+		System::assert_last_event(
+			Event::NxvPriceSet { old: Some(2_000_000), new: 3_000_000 }.into(),
+		);
 		let status = Fees::price_status();
-		assert_eq!((status.price, status.set_at, status.stale_at, status.stale), (Some(3_000_000), Some(5), Some(25), false));
+		assert_eq!(
+			(status.price, status.set_at, status.stale_at, status.stale),
+			(Some(3_000_000), Some(5), Some(25), false)
+		);
 		assert_noop!(Fees::set_nxv_price(RuntimeOrigin::root(), 0), Error::<Test>::ZeroPrice);
 		assert_noop!(Fees::set_nxv_price(RuntimeOrigin::signed(1), 1), DispatchError::BadOrigin);
 	});
@@ -169,7 +182,10 @@ fn to_asset_converts_pricing_units_rounding_up() {
 #[test]
 fn to_asset_should_fail_for_unsupported_asset_missing_or_stale_price_and_overflow() {
 	build_and_execute(|| {
-		assert_eq!(<Fees as FeePolicy<u32>>::to_asset(&9, 1), Err(ConversionError::UnsupportedAsset));
+		assert_eq!(
+			<Fees as FeePolicy<u32>>::to_asset(&9, 1),
+			Err(ConversionError::UnsupportedAsset)
+		);
 		assert_eq!(
 			<Fees as FeePolicy<u32>>::to_asset(&NXV, u128::MAX),
 			Err(ConversionError::Overflow)
@@ -244,8 +260,8 @@ fn flow_buckets_age_out_of_the_ring_and_the_coverage_window() {
 }
 
 fn arb_params() -> impl Strategy<Value = FeeParams> {
-	(0u32..=400_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000)
-		.prop_map(|(take, a, b, c)| {
+	(0u32..=400_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000, 0u32..=1_000_000_000).prop_map(
+		|(take, a, b, c)| {
 			let t = a.min(1_000_000_000);
 			let bb = b.min(1_000_000_000 - t);
 			let v = c.min(1_000_000_000 - t - bb);
@@ -258,7 +274,8 @@ fn arb_params() -> impl Strategy<Value = FeeParams> {
 				nxv_discount: pct(10),
 				max_discount: pct(20),
 			}
-		})
+		},
+	)
 }
 
 proptest! {

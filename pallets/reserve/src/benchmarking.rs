@@ -31,7 +31,13 @@ mod benchmarks {
 		fund::<T>(1_000_000_000_000_000);
 		let to: T::AccountId = account("claimant", 0, 0);
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, T::StableAsset::get(), to.clone(), 1_000_000u128, H256::zero());
+		_(
+			origin as T::RuntimeOrigin,
+			T::StableAsset::get(),
+			to.clone(),
+			1_000_000u128,
+			H256::zero(),
+		);
 		assert_eq!(T::Assets::balance(T::StableAsset::get(), &to), 1_000_000);
 	}
 

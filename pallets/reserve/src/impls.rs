@@ -56,7 +56,9 @@ impl<T: Config> Pallet<T> {
 
 	/// The target value: `max(MinReserve, TargetCoverage × trailing volume)`.
 	pub fn target_value() -> u128 {
-		T::TargetCoverage::get().mul_ceil(T::Policy::trailing_volume()).max(T::MinReserve::get())
+		T::TargetCoverage::get()
+			.mul_ceil(T::Policy::trailing_volume())
+			.max(T::MinReserve::get())
 	}
 
 	/// The reserve's state, for the runtime API.
@@ -94,7 +96,13 @@ impl<T: Config> Pallet<T> {
 		ensure!(amount > 0, Error::<T>::ZeroAmount);
 		ensure!(T::Policy::is_payment_asset(&asset), Error::<T>::UnsupportedAsset);
 		ensure!(Self::available(&asset) >= amount, Error::<T>::InsufficientReserve);
-		T::Assets::transfer(asset.clone(), &Self::account_id(), &to, amount, Preservation::Preserve)?;
+		T::Assets::transfer(
+			asset.clone(),
+			&Self::account_id(),
+			&to,
+			amount,
+			Preservation::Preserve,
+		)?;
 		Paid::<T>::mutate(&asset, |p| *p = p.saturating_add(amount));
 		Self::deposit_event(Event::ClaimPaid { asset, to, amount, reason });
 		Ok(())
@@ -136,8 +144,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Invariants:
 	/// 1. the reserve account exists (it is never reaped);
-	/// 2. after any sweep the reserve is not below its target because of the sweep: the value
-	///    above the target is what a sweep may take, which `do_sweep` bounds (checked in tests).
+	/// 2. after any sweep the reserve is not below its target because of the sweep: the value above
+	///    the target is what a sweep may take, which `do_sweep` bounds (checked in tests).
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		ensure!(
@@ -152,7 +160,13 @@ impl<T: Config> ReserveFund<T::AccountId, T::AssetKind> for Pallet<T> {
 	fn pay(asset: &T::AssetKind, to: &T::AccountId, amount: u128) -> Result<u128, DispatchError> {
 		let paid = amount.min(Self::available(asset));
 		if paid > 0 {
-			T::Assets::transfer(asset.clone(), &Self::account_id(), to, paid, Preservation::Preserve)?;
+			T::Assets::transfer(
+				asset.clone(),
+				&Self::account_id(),
+				to,
+				paid,
+				Preservation::Preserve,
+			)?;
 			Paid::<T>::mutate(asset, |p| *p = p.saturating_add(paid));
 		}
 		T::Policy::note_refund(asset, paid);

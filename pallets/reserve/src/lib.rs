@@ -6,12 +6,11 @@
 //!
 //! Every settled receipt sends the reserve its share of the protocol's take (30% of the take
 //! by default, plus the split's rounding dust), in the asset the seeker paid. The reserve pays:
-//! - **refunds** to seekers when a charged request is rolled back by its provider or a dispute
-//!   is upheld (called by the metering pallet through
-//!   [`nexus_primitives::traits::ReserveFund`]; the provider's or gateway's bond is slashed
-//!   into the reserve to refill it);
-//! - **claims** for abuse losses and emergency actions, approved by [`Config::ClaimOrigin`]
-//!   (Root until OpenGov's reserve track).
+//! - **refunds** to seekers when a charged request is rolled back by its provider or a dispute is
+//!   upheld (called by the metering pallet through [`nexus_primitives::traits::ReserveFund`]; the
+//!   provider's or gateway's bond is slashed into the reserve to refill it);
+//! - **claims** for abuse losses and emergency actions, approved by [`Config::ClaimOrigin`] (Root
+//!   until OpenGov's reserve track).
 //!
 //! ### Coverage
 //!

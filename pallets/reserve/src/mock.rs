@@ -144,7 +144,9 @@ pub fn new_test_ext(usdn: Balance, nxv: Balance) -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_reserve::GenesisConfig::<Test>::default().assimilate_storage(&mut storage).unwrap();
+	pallet_reserve::GenesisConfig::<Test>::default()
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

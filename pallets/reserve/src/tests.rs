@@ -5,10 +5,9 @@
 use crate::{mock::*, pallet::Paid, Error, Event};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{fungibles::Inspect, Hooks},
+	traits::{fungible::NativeOrWithId, fungibles::Inspect, Hooks},
 	weights::Weight,
 };
-use frame_support::traits::fungible::NativeOrWithId;
 use nexus_primitives::{
 	settlement::Legs,
 	traits::{FeePolicy, ReserveFund},
@@ -38,7 +37,13 @@ fn settled_volume(volume: u128) {
 #[test]
 fn pay_claim_should_work_and_emit_event() {
 	build_and_execute(5_000, 0, || {
-		assert_ok!(Reserve::pay_claim(RuntimeOrigin::root(), usdn(), 7, 1_200, H256::repeat_byte(1)));
+		assert_ok!(Reserve::pay_claim(
+			RuntimeOrigin::root(),
+			usdn(),
+			7,
+			1_200,
+			H256::repeat_byte(1)
+		));
 		assert_eq!(balance(usdn(), 7), 1_200);
 		assert_eq!(Paid::<Test>::get(usdn()), 1_200);
 		System::assert_last_event(
@@ -60,7 +65,13 @@ fn pay_claim_should_fail_for_bad_origin_zero_unsupported_or_insufficient() {
 			Error::<Test>::ZeroAmount
 		);
 		assert_noop!(
-			Reserve::pay_claim(RuntimeOrigin::root(), NativeOrWithId::WithId(7), 7, 1, H256::zero()),
+			Reserve::pay_claim(
+				RuntimeOrigin::root(),
+				NativeOrWithId::WithId(7),
+				7,
+				1,
+				H256::zero()
+			),
 			Error::<Test>::UnsupportedAsset
 		);
 		// The asset's minimum balance (1) stays: 4,999 is the most it pays.

@@ -30,9 +30,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 impl WeightInfo for () {
 	fn pay_claim() -> Weight {
-		Weight::from_parts(20_000_000, 1_600).saturating_add(RocksDbWeight::get().reads_writes(2, 2))
+		Weight::from_parts(20_000_000, 1_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(2, 2))
 	}
 	fn sweep_overflow() -> Weight {
-		Weight::from_parts(15_000_000, 1_600).saturating_add(RocksDbWeight::get().reads_writes(1, 1))
+		Weight::from_parts(15_000_000, 1_600)
+			.saturating_add(RocksDbWeight::get().reads_writes(1, 1))
 	}
 }

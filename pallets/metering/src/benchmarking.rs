@@ -1,0 +1,253 @@
+//! Benchmarks of metering (FRAME v2), each at its worst case. `submit_receipts` is
+//! parameterised by the batch size: every receipt settles, on its own session, seeker,
+//! capsule and provider, so no write is shared — the per-receipt slope is the marginal cost.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
+use super::*;
+use crate::pallet::{Config, Disputes, Gateways, Pallet as Metering, Receipts, Sessions};
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{fungible::Mutate as _, fungibles::Mutate as _, EnsureOrigin, Get};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use nexus_primitives::traits::{FeeDestinations, Outcome};
+use sp_core::{crypto::KeyTypeId, sr25519};
+use sp_runtime::{traits::One, Permill};
+
+const KEY: KeyTypeId = KeyTypeId(*b"nxvg");
+const NXV: u128 = 1_000_000_000_000;
+
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	T::Currency::set_balance(&who, 1_000_000_000 * NXV);
+	who
+}
+
+/// A registered gateway with a key in the keystore; returns (id, operator, key).
+fn gateway<T: Config>() -> (GatewayId, T::AccountId, sr25519::Public) {
+	let operator = funded::<T>("operator", 0);
+	let key = sp_io::crypto::sr25519_generate(KEY, None);
+	let id = Metering::<T>::do_register_gateway(operator.clone(), key, T::MinGatewayBond::get())
+		.unwrap();
+	(id, operator, key)
+}
+
+/// A seeker with `10^6` NXV in escrow and one open session on `gw`; returns (seeker, id).
+fn seeker_with_session<T: Config>(gw: GatewayId, i: u32) -> (T::AccountId, SessionId) {
+	let who = funded::<T>("seeker", i);
+	Metering::<T>::do_deposit(who.clone(), T::NativeAsset::get(), 1_000_000 * NXV).unwrap();
+	let expiry = frame_system::Pallet::<T>::block_number() + 100u32.into();
+	let id =
+		Metering::<T>::do_open_session(who.clone(), gw, T::NativeAsset::get(), 1_000 * NXV, expiry)
+			.unwrap();
+	(who, id)
+}
+
+fn id_of(i: u32) -> ReceiptId {
+	let mut id = [0u8; 16];
+	id[..4].copy_from_slice(&i.to_le_bytes());
+	id
+}
+
+fn charge_of<T: Config>(seeker: T::AccountId, provider: T::AccountId, capsule: u64) -> ChargeOf<T> {
+	Charge {
+		session: 0,
+		seeker,
+		gateway: 0,
+		capsule,
+		provider,
+		asset: T::NativeAsset::get(),
+		net: 10 * NXV,
+		provider_amount: 8 * NXV,
+		timestamp: Metering::<T>::now_ms(),
+		refunded: false,
+		disputed: false,
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register_gateway() {
+		let origin = T::AdminOrigin::try_successful_origin().unwrap();
+		let operator = funded::<T>("operator", 1);
+		let key = sr25519::Public::from_raw([1; 32]);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, operator.clone(), key, T::MinGatewayBond::get());
+		assert!(crate::pallet::GatewayOf::<T>::contains_key(&operator));
+	}
+
+	#[benchmark]
+	fn rotate_gateway_key() {
+		let origin = T::AdminOrigin::try_successful_origin().unwrap();
+		let (id, _, _) = gateway::<T>();
+		let key = sr25519::Public::from_raw([2; 32]);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id, key);
+		assert_eq!(Gateways::<T>::get(id).unwrap().key, key);
+	}
+
+	#[benchmark]
+	fn suspend_gateway() {
+		let origin = T::EmergencyOrigin::try_successful_origin().unwrap();
+		let (id, _, _) = gateway::<T>();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert_eq!(Gateways::<T>::get(id).unwrap().status, GatewayStatus::Suspended);
+	}
+
+	#[benchmark]
+	fn resume_gateway() {
+		let origin = T::AdminOrigin::try_successful_origin().unwrap();
+		let (id, _, _) = gateway::<T>();
+		Metering::<T>::set_gateway_status(id, GatewayStatus::Suspended).unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert_eq!(Gateways::<T>::get(id).unwrap().status, GatewayStatus::Active);
+	}
+
+	#[benchmark]
+	fn remove_gateway() {
+		let origin = T::AdminOrigin::try_successful_origin().unwrap();
+		let (id, _, _) = gateway::<T>();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert!(Gateways::<T>::get(id).is_none());
+	}
+
+	#[benchmark]
+	fn deposit() {
+		let who = funded::<T>("seeker", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::NativeAsset::get(), 1_000 * NXV);
+		assert_eq!(Escrow::<T>::get(&who, T::NativeAsset::get()).free, 1_000 * NXV);
+	}
+
+	#[benchmark]
+	fn withdraw(s: Linear<0, { T::MaxSessionsPerSeeker::get() }>) {
+		let (gw, _, _) = gateway::<T>();
+		let who = funded::<T>("seeker", 0);
+		Metering::<T>::do_deposit(who.clone(), T::NativeAsset::get(), 1_000_000 * NXV).unwrap();
+		let expiry = frame_system::Pallet::<T>::block_number() + 10u32.into();
+		for _ in 0..s {
+			Metering::<T>::do_open_session(who.clone(), gw, T::NativeAsset::get(), NXV, expiry)
+				.unwrap();
+		}
+		// Every session is due for release.
+		let later: BlockNumberFor<T> = expiry + T::SettlementGrace::get() + One::one();
+		frame_system::Pallet::<T>::set_block_number(later);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), T::NativeAsset::get(), 1_000_000 * NXV);
+		assert_eq!(SeekerSessions::<T>::get(&who).len(), 0);
+	}
+
+	#[benchmark]
+	fn open_session() {
+		let (gw, _, _) = gateway::<T>();
+		let who = funded::<T>("seeker", 0);
+		Metering::<T>::do_deposit(who.clone(), T::NativeAsset::get(), 1_000_000 * NXV).unwrap();
+		let expiry = frame_system::Pallet::<T>::block_number() + 10u32.into();
+		// One short of the limit: the push is the largest.
+		for _ in 1..T::MaxSessionsPerSeeker::get() {
+			Metering::<T>::do_open_session(who.clone(), gw, T::NativeAsset::get(), NXV, expiry)
+				.unwrap();
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), gw, T::NativeAsset::get(), NXV, expiry);
+		assert_eq!(SeekerSessions::<T>::get(&who).len() as u32, T::MaxSessionsPerSeeker::get());
+	}
+
+	#[benchmark]
+	fn close_session() {
+		let (gw, _, _) = gateway::<T>();
+		let (who, id) = seeker_with_session::<T>(gw, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id);
+		assert!(Sessions::<T>::get(id).unwrap().closed.is_some());
+	}
+
+	#[benchmark]
+	fn release_session() {
+		let (gw, _, _) = gateway::<T>();
+		let (_, id) = seeker_with_session::<T>(gw, 0);
+		let at = Sessions::<T>::get(id).unwrap().release_at;
+		frame_system::Pallet::<T>::set_block_number(at);
+		let caller = funded::<T>("caller", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), id);
+		assert!(Sessions::<T>::get(id).is_none());
+	}
+
+	#[benchmark]
+	fn submit_receipts(n: Linear<1, { T::MaxBatch::get() }>) {
+		let (gw, operator, key) = gateway::<T>();
+		let now = Metering::<T>::now_ms();
+		let mut receipts = Vec::new();
+		for i in 0..n {
+			let (_, session) = seeker_with_session::<T>(gw, i);
+			let provider = funded::<T>("provider", i);
+			let capsule = T::BenchmarkHelper::register_capsule(&provider);
+			receipts.push(Receipt {
+				id: id_of(i),
+				session,
+				seq: 1,
+				capsule,
+				input_units: 1_000,
+				output_units: 1_000,
+				outcome: Outcome::Served,
+				timestamp: now,
+			});
+		}
+		let payload = Metering::<T>::signing_payload(gw, &receipts);
+		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), gw, receipts, signature);
+		for i in 0..n {
+			assert!(matches!(Receipts::<T>::get(id_of(i)), Some(ReceiptRecord::Charged(_))));
+		}
+	}
+
+	#[benchmark]
+	fn report_uptime() {
+		let (gw, operator, _) = gateway::<T>();
+		let provider = funded::<T>("provider", 0);
+		let capsule = T::BenchmarkHelper::register_capsule(&provider);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), gw, capsule, Permill::from_percent(99));
+	}
+
+	#[benchmark]
+	fn dispute() {
+		let seeker = funded::<T>("seeker", 0);
+		let provider = funded::<T>("provider", 0);
+		Receipts::<T>::insert(
+			id_of(0),
+			ReceiptRecord::Charged(charge_of::<T>(seeker.clone(), provider, 0)),
+		);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(seeker), id_of(0));
+		assert!(Disputes::<T>::contains_key(id_of(0)));
+	}
+
+	#[benchmark]
+	fn resolve_dispute() {
+		// Worst case: upheld against the provider (refund from the reserve and a bond slash).
+		let origin = T::DisputeOrigin::try_successful_origin().unwrap();
+		let seeker = funded::<T>("seeker", 0);
+		let provider = funded::<T>("provider", 0);
+		let capsule = T::BenchmarkHelper::register_capsule(&provider);
+		T::Assets::set_balance(T::NativeAsset::get(), &T::Destinations::reserve(), 1_000 * NXV);
+		Receipts::<T>::insert(
+			id_of(0),
+			ReceiptRecord::Charged(charge_of::<T>(seeker.clone(), provider, capsule)),
+		);
+		Metering::<T>::do_dispute(seeker, id_of(0)).unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id_of(0), Ruling::ProviderAtFault);
+		assert!(!Disputes::<T>::contains_key(id_of(0)));
+	}
+
+	impl_benchmark_test_suite!(Metering, crate::mock::new_test_ext(), crate::mock::Test);
+}

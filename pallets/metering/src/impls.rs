@@ -1,0 +1,607 @@
+//! Gateways, escrow, sessions, releases, pruning, disputes, pricing and invariants.
+
+use crate::{
+	pallet::{
+		ChargeOf, Config, Disputes, Error, Escrow, Event, GatewayOf, Gateways, HoldReason,
+		NextGatewayId, NextSessionId, Pallet, PruneCursor, ReceiptExpiry, Receipts, ReleaseCursor,
+		ReleaseQueue, SeekerSessions, SessionOf, Sessions,
+	},
+	weights::WeightInfo,
+	Dispute, Gateway, GatewayId, GatewayStatus, QuoteBreakdown, ReceiptId, ReceiptRecord,
+	RejectReason, Ruling, SessionId, RECEIPTS_CONTEXT,
+};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{
+	ensure,
+	pallet_prelude::*,
+	traits::{
+		fungible::MutateHold,
+		fungibles::Mutate,
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+		UnixTime,
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use nexus_primitives::{
+	settlement::{combined_discount, list_price, net_price, split},
+	traits::{
+		CapsuleBondSlash, CapsuleTerms, FeeDestinations, FeePolicy, GatewayBondSlash, ReserveFund,
+		TierProvider,
+	},
+};
+use sp_core::sr25519;
+use sp_runtime::{
+	traits::{AccountIdConversion, One, Saturating, Zero},
+	Perbill,
+};
+
+impl<T: Config> Pallet<T> {
+	/// The escrow account: holds every seeker's escrow.
+	pub fn account_id() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// Chain time in milliseconds.
+	pub(crate) fn now_ms() -> u64 {
+		u64::try_from(T::Time::now().as_millis()).unwrap_or(u64::MAX)
+	}
+
+	/// The payload a gateway signs for a batch: `blake2_256(RECEIPTS_CONTEXT ‖ genesis hash ‖
+	/// gateway id ‖ SCALE(receipts))`.
+	pub fn signing_payload(gateway: GatewayId, receipts: &[crate::Receipt]) -> [u8; 32] {
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let mut data = Vec::from(RECEIPTS_CONTEXT);
+		genesis.encode_to(&mut data);
+		gateway.encode_to(&mut data);
+		receipts.encode_to(&mut data);
+		sp_io::hashing::blake2_256(&data)
+	}
+
+	// ---- gateways ----
+
+	/// Registers a gateway, holding its bond from the operator.
+	pub fn do_register_gateway(
+		operator: T::AccountId,
+		key: sr25519::Public,
+		bond: u128,
+	) -> Result<GatewayId, DispatchError> {
+		ensure!(bond >= T::MinGatewayBond::get(), Error::<T>::BondTooLow);
+		ensure!(!GatewayOf::<T>::contains_key(&operator), Error::<T>::OperatorAlreadyRegistered);
+		let id = NextGatewayId::<T>::get();
+		let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		T::Currency::hold(&HoldReason::GatewayBond.into(), &operator, bond)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Gateways::<T>::insert(
+			id,
+			Gateway {
+				operator: operator.clone(),
+				key,
+				bond,
+				status: GatewayStatus::Active,
+				open_sessions: 0,
+			},
+		);
+		GatewayOf::<T>::insert(&operator, id);
+		NextGatewayId::<T>::put(next);
+		Self::deposit_event(Event::GatewayRegistered { id, operator, key, bond });
+		Ok(id)
+	}
+
+	pub(crate) fn set_gateway_status(id: GatewayId, status: GatewayStatus) -> DispatchResult {
+		Gateways::<T>::try_mutate(id, |g| {
+			let g = g.as_mut().ok_or(Error::<T>::UnknownGateway)?;
+			g.status = status;
+			Ok(())
+		})
+	}
+
+	pub(crate) fn do_remove_gateway(id: GatewayId) -> DispatchResult {
+		let g = Gateways::<T>::get(id).ok_or(Error::<T>::UnknownGateway)?;
+		ensure!(g.open_sessions == 0, Error::<T>::GatewayBusy);
+		T::Currency::release(
+			&HoldReason::GatewayBond.into(),
+			&g.operator,
+			g.bond,
+			Precision::Exact,
+		)?;
+		Gateways::<T>::remove(id);
+		GatewayOf::<T>::remove(&g.operator);
+		Self::deposit_event(Event::GatewayRemoved { id, bond: g.bond });
+		Ok(())
+	}
+
+	/// `gateway` if `who` operates it and it is active.
+	pub(crate) fn active_gateway_of(
+		who: &T::AccountId,
+		gateway: GatewayId,
+	) -> Result<Gateway<T::AccountId>, DispatchError> {
+		let g = Gateways::<T>::get(gateway).ok_or(Error::<T>::UnknownGateway)?;
+		ensure!(&g.operator == who, Error::<T>::NotOperator);
+		ensure!(g.status == GatewayStatus::Active, Error::<T>::GatewaySuspended);
+		Ok(g)
+	}
+
+	// ---- escrow ----
+
+	pub(crate) fn do_deposit(
+		who: T::AccountId,
+		asset: T::AssetKind,
+		amount: u128,
+	) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		ensure!(T::Policy::is_payment_asset(&asset), Error::<T>::UnsupportedAsset);
+		let mut ledger = Escrow::<T>::get(&who, &asset);
+		ledger.free = ledger.free.checked_add(amount).ok_or(Error::<T>::Overflow)?;
+		T::Assets::transfer(
+			asset.clone(),
+			&who,
+			&Self::account_id(),
+			amount,
+			Preservation::Preserve,
+		)
+		.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Escrow::<T>::insert(&who, &asset, ledger);
+		Self::deposit_event(Event::Deposited { who, asset, amount });
+		Ok(())
+	}
+
+	pub(crate) fn do_withdraw(
+		who: T::AccountId,
+		asset: T::AssetKind,
+		amount: u128,
+	) -> DispatchResult {
+		ensure!(amount > 0, Error::<T>::ZeroAmount);
+		let now = frame_system::Pallet::<T>::block_number();
+		for id in SeekerSessions::<T>::get(&who) {
+			if let Some(s) = Sessions::<T>::get(id) {
+				if now >= s.release_at {
+					Self::do_release(id, s)?;
+				}
+			}
+		}
+		let mut ledger = Escrow::<T>::get(&who, &asset);
+		ensure!(ledger.free >= amount, Error::<T>::InsufficientEscrow);
+		ledger.free = ledger.free.saturating_sub(amount); // checked just above
+		T::Assets::transfer(
+			asset.clone(),
+			&Self::account_id(),
+			&who,
+			amount,
+			Preservation::Preserve,
+		)?;
+		Self::write_escrow(&who, &asset, ledger);
+		Self::deposit_event(Event::Withdrawn { who, asset, amount });
+		Ok(())
+	}
+
+	/// Writes a ledger, removing it when empty.
+	pub(crate) fn write_escrow(who: &T::AccountId, asset: &T::AssetKind, l: crate::EscrowLedger) {
+		if l.free == 0 && l.committed == 0 {
+			Escrow::<T>::remove(who, asset);
+		} else {
+			Escrow::<T>::insert(who, asset, l);
+		}
+	}
+
+	// ---- sessions ----
+
+	pub(crate) fn do_open_session(
+		who: T::AccountId,
+		gateway: GatewayId,
+		asset: T::AssetKind,
+		cap: u128,
+		expires_at: BlockNumberFor<T>,
+	) -> Result<SessionId, DispatchError> {
+		ensure!(cap > 0, Error::<T>::ZeroCap);
+		ensure!(T::Policy::is_payment_asset(&asset), Error::<T>::UnsupportedAsset);
+		let mut g = Gateways::<T>::get(gateway).ok_or(Error::<T>::UnknownGateway)?;
+		ensure!(g.status == GatewayStatus::Active, Error::<T>::GatewaySuspended);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(
+			expires_at > now && expires_at <= now.saturating_add(T::MaxSessionDuration::get()),
+			Error::<T>::BadExpiry
+		);
+		let mut ledger = Escrow::<T>::get(&who, &asset);
+		ensure!(ledger.free >= cap, Error::<T>::InsufficientEscrow);
+		let mut mine = SeekerSessions::<T>::get(&who);
+		let id = NextSessionId::<T>::get();
+		let next = id.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		mine.try_push(id).map_err(|_| Error::<T>::TooManySessions)?;
+		g.open_sessions = g.open_sessions.checked_add(1).ok_or(Error::<T>::Overflow)?;
+		ledger.free = ledger.free.saturating_sub(cap); // checked above
+		ledger.committed = ledger.committed.checked_add(cap).ok_or(Error::<T>::Overflow)?;
+		let deposit = T::SessionDeposit::get();
+		T::Currency::hold(&HoldReason::SessionDeposit.into(), &who, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		let release_at = expires_at.saturating_add(T::SettlementGrace::get());
+		Sessions::<T>::insert(
+			id,
+			SessionOf::<T> {
+				seeker: who.clone(),
+				gateway,
+				asset: asset.clone(),
+				cap,
+				spent: 0,
+				expires_at,
+				closed: None,
+				release_at,
+				last_seq: 0,
+				deposit,
+			},
+		);
+		ReleaseQueue::<T>::insert(release_at, id, ());
+		SeekerSessions::<T>::insert(&who, mine);
+		Escrow::<T>::insert(&who, &asset, ledger);
+		Gateways::<T>::insert(gateway, g);
+		NextSessionId::<T>::put(next);
+		Self::deposit_event(Event::SessionOpened {
+			id,
+			seeker: who,
+			gateway,
+			asset,
+			cap,
+			expires_at,
+			deposit,
+		});
+		Ok(id)
+	}
+
+	pub(crate) fn do_close_session(who: T::AccountId, id: SessionId) -> DispatchResult {
+		let mut s = Sessions::<T>::get(id).ok_or(Error::<T>::UnknownSession)?;
+		ensure!(s.seeker == who, Error::<T>::NotSessionOwner);
+		ensure!(s.closed.is_none(), Error::<T>::AlreadyClosed);
+		let now = frame_system::Pallet::<T>::block_number();
+		s.closed = Some((now, Self::now_ms()));
+		let release_at = now.saturating_add(T::SettlementGrace::get()).min(s.release_at);
+		if release_at != s.release_at {
+			ReleaseQueue::<T>::remove(s.release_at, id);
+			ReleaseQueue::<T>::insert(release_at, id, ());
+			s.release_at = release_at;
+		}
+		Sessions::<T>::insert(id, s);
+		Self::deposit_event(Event::SessionClosed { id, release_at });
+		Ok(())
+	}
+
+	/// Returns a session's unspent cap to free escrow and its deposit; removes it.
+	pub(crate) fn do_release(id: SessionId, s: SessionOf<T>) -> DispatchResult {
+		let returned = s.cap.saturating_sub(s.spent); // spent <= cap (try_state)
+		let mut ledger = Escrow::<T>::get(&s.seeker, &s.asset);
+		ledger.committed = ledger.committed.checked_sub(returned).ok_or(Error::<T>::Overflow)?;
+		ledger.free = ledger.free.checked_add(returned).ok_or(Error::<T>::Overflow)?;
+		T::Currency::release(
+			&HoldReason::SessionDeposit.into(),
+			&s.seeker,
+			s.deposit,
+			Precision::BestEffort,
+		)?;
+		Self::write_escrow(&s.seeker, &s.asset, ledger);
+		SeekerSessions::<T>::mutate(&s.seeker, |ids| ids.retain(|x| *x != id));
+		Gateways::<T>::mutate(s.gateway, |g| {
+			if let Some(g) = g {
+				g.open_sessions = g.open_sessions.saturating_sub(1);
+			}
+		});
+		ReleaseQueue::<T>::remove(s.release_at, id);
+		Sessions::<T>::remove(id);
+		Self::deposit_event(Event::SessionReleased {
+			id,
+			seeker: s.seeker,
+			spent: s.spent,
+			returned,
+		});
+		Ok(())
+	}
+
+	/// Releases due sessions within `limit` weight; returns the weight used.
+	pub(crate) fn release_due(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let per_release = T::WeightInfo::release_session();
+		let per_step = T::DbWeight::get().reads_writes(1, 1);
+		let mut used = Weight::zero();
+		let mut cursor = ReleaseCursor::<T>::get();
+		// A chain that starts late (or a long idle stretch) must not walk every empty block:
+		// nothing is queued before the first session's release, so start there.
+		while cursor <= now {
+			if used.saturating_add(per_release).saturating_add(per_step).any_gt(limit) {
+				break;
+			}
+			used.saturating_accrue(per_step);
+			match ReleaseQueue::<T>::iter_key_prefix(cursor).next() {
+				Some(id) => {
+					ReleaseQueue::<T>::remove(cursor, id);
+					if let Some(s) = Sessions::<T>::get(id) {
+						// Failure leaves the session for `release_session`; nothing is lost.
+						let _ = Self::do_release(id, s);
+					}
+					used.saturating_accrue(per_release);
+				},
+				None => cursor = cursor.saturating_add(One::one()),
+			}
+		}
+		ReleaseCursor::<T>::put(cursor);
+		used
+	}
+
+	/// Forgets receipt ids whose gateway time left the window, within `limit` weight.
+	pub(crate) fn prune_receipts(limit: Weight) -> Weight {
+		let per_id = T::DbWeight::get().reads_writes(1, 2);
+		let per_step = T::DbWeight::get().reads_writes(1, 1);
+		let bucket_ms = T::ReceiptBucketMs::get().max(1);
+		// A bucket can go once every time in it is older than the window.
+		let horizon = Self::now_ms()
+			.saturating_sub(T::ReceiptWindowMs::get())
+			.checked_div(bucket_ms)
+			.unwrap_or(0);
+		let mut used = Weight::zero();
+		let mut cursor = PruneCursor::<T>::get();
+		if cursor == 0 {
+			// No receipt recorded yet (the first one sets the cursor to its bucket).
+			return Weight::zero();
+		}
+		while cursor < horizon {
+			if used.saturating_add(per_id).saturating_add(per_step).any_gt(limit) {
+				break;
+			}
+			used.saturating_accrue(per_step);
+			match ReceiptExpiry::<T>::iter_key_prefix(cursor).next() {
+				Some(id) => {
+					ReceiptExpiry::<T>::remove(cursor, id);
+					Receipts::<T>::remove(id);
+					used.saturating_accrue(per_id);
+				},
+				None => cursor = cursor.saturating_add(1),
+			}
+		}
+		PruneCursor::<T>::put(cursor);
+		used
+	}
+
+	// ---- disputes ----
+
+	pub(crate) fn do_dispute(who: T::AccountId, id: ReceiptId) -> DispatchResult {
+		let record = Receipts::<T>::get(id).ok_or(Error::<T>::UnknownReceipt)?;
+		let ReceiptRecord::Charged(mut charge) = record else {
+			return Err(Error::<T>::NotCharged.into());
+		};
+		ensure!(charge.seeker == who, Error::<T>::NotYourReceipt);
+		ensure!(
+			Self::now_ms() <= charge.timestamp.saturating_add(T::DisputeWindowMs::get()),
+			Error::<T>::DisputeWindowClosed
+		);
+		ensure!(!charge.refunded, Error::<T>::AlreadyRefunded);
+		ensure!(!charge.disputed, Error::<T>::AlreadyDisputed);
+		let deposit = T::DisputeDeposit::get();
+		T::Currency::hold(&HoldReason::DisputeDeposit.into(), &who, deposit)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		charge.disputed = true;
+		Receipts::<T>::insert(id, ReceiptRecord::Charged(charge.clone()));
+		Disputes::<T>::insert(id, Dispute { charge, deposit });
+		Self::deposit_event(Event::DisputeOpened { id, seeker: who, deposit });
+		Ok(())
+	}
+
+	pub(crate) fn do_resolve_dispute(id: ReceiptId, ruling: Ruling) -> DispatchResult {
+		let d = Disputes::<T>::take(id).ok_or(Error::<T>::UnknownDispute)?;
+		let reserve = T::Destinations::reserve();
+		let seeker = d.charge.seeker.clone();
+		let (refunded, slashed) = match ruling {
+			Ruling::Rejected => {
+				T::Currency::transfer_on_hold(
+					&HoldReason::DisputeDeposit.into(),
+					&seeker,
+					&reserve,
+					d.deposit,
+					Precision::BestEffort,
+					Restriction::Free,
+					Fortitude::Force,
+				)?;
+				(0, 0)
+			},
+			Ruling::ProviderAtFault | Ruling::GatewayAtFault => {
+				T::Currency::release(
+					&HoldReason::DisputeDeposit.into(),
+					&seeker,
+					d.deposit,
+					Precision::BestEffort,
+				)?;
+				let refunded = Self::refund(&d.charge)?;
+				let slashed = if ruling == Ruling::ProviderAtFault {
+					let amount = Self::native_equivalent(&d.charge.asset, d.charge.provider_amount);
+					T::Capsules::slash_bond(d.charge.capsule, amount, &reserve)?
+				} else {
+					let amount = Self::native_equivalent(&d.charge.asset, d.charge.net);
+					Self::slash_gateway(d.charge.gateway, amount, &reserve)?
+				};
+				(refunded, slashed)
+			},
+		};
+		if let Some(ReceiptRecord::Charged(mut c)) = Receipts::<T>::get(id) {
+			c.disputed = false;
+			c.refunded = c.refunded || ruling != Ruling::Rejected;
+			Receipts::<T>::insert(id, ReceiptRecord::Charged(c));
+		}
+		Self::deposit_event(Event::DisputeResolved { id, ruling, refunded, slashed });
+		Ok(())
+	}
+
+	/// Refunds a charge's net from the reserve into the seeker's free escrow; returns what the
+	/// reserve paid.
+	pub(crate) fn refund(charge: &ChargeOf<T>) -> Result<u128, DispatchError> {
+		let paid = T::Reserve::pay(&charge.asset, &Self::account_id(), charge.net)?;
+		Escrow::<T>::try_mutate(&charge.seeker, &charge.asset, |l| {
+			l.free = l.free.checked_add(paid).ok_or(Error::<T>::Overflow)?;
+			Ok::<_, DispatchError>(())
+		})?;
+		Ok(paid)
+	}
+
+	/// `amount` of `asset` in NXV at the last NXV price (for slashes); zero without a price.
+	pub(crate) fn native_equivalent(asset: &T::AssetKind, amount: u128) -> u128 {
+		if *asset == T::NativeAsset::get() {
+			return amount;
+		}
+		T::Policy::to_pricing(asset, amount).and_then(T::Policy::to_native).unwrap_or(0)
+	}
+
+	// ---- pricing ----
+
+	/// The price of `in_units`/`out_units` on a capsule with `terms` for `seeker` paying in
+	/// `asset`: what `quote` shows and what settlement charges.
+	pub fn price(
+		seeker: &T::AccountId,
+		terms: &CapsuleTerms<T::AccountId>,
+		in_units: u64,
+		out_units: u64,
+		asset: &T::AssetKind,
+	) -> Result<QuoteBreakdown, RejectReason> {
+		let params = T::Policy::params();
+		let list = list_price(in_units, out_units, terms.price_in_per_1k, terms.price_out_per_1k)
+			.map_err(|_| RejectReason::PriceOverflow)?;
+		let asset_discount = T::Policy::asset_discount(asset);
+		let tier = T::Tiers::commitment_discount(seeker);
+		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
+		let discount = combined_discount(asset_discount, tier_discount, params.max_discount);
+		let net_pricing = net_price(list, discount);
+		let net = T::Policy::to_asset(asset, net_pricing).map_err(RejectReason::Conversion)?;
+		Ok(QuoteBreakdown {
+			list,
+			asset_discount,
+			tier_discount,
+			discount,
+			net_pricing,
+			net,
+			legs: split(net, &params),
+		})
+	}
+
+	/// The `quote` runtime API: the price of a request on `capsule` for `seeker` in `asset`.
+	pub fn quote(
+		seeker: T::AccountId,
+		capsule: u64,
+		in_units: u64,
+		out_units: u64,
+		asset: T::AssetKind,
+	) -> Result<QuoteBreakdown, RejectReason> {
+		use nexus_primitives::traits::CapsuleRegistry;
+		let terms = T::Capsules::terms(capsule).ok_or(RejectReason::UnknownCapsule)?;
+		if !T::Policy::is_payment_asset(&asset) {
+			return Err(RejectReason::Conversion(
+				nexus_primitives::traits::ConversionError::UnsupportedAsset,
+			));
+		}
+		Self::price(&seeker, &terms, in_units, out_units, &asset)
+	}
+
+	/// A seeker's escrow in every asset it holds (runtime API).
+	pub fn escrow_of(who: &T::AccountId) -> Vec<(T::AssetKind, crate::EscrowLedger)> {
+		Escrow::<T>::iter_prefix(who).collect()
+	}
+
+	/// A seeker's sessions (runtime API; at most `MaxSessionsPerSeeker`).
+	pub fn sessions_of(who: &T::AccountId) -> Vec<(SessionId, SessionOf<T>)> {
+		SeekerSessions::<T>::get(who)
+			.into_iter()
+			.filter_map(|id| Sessions::<T>::get(id).map(|s| (id, s)))
+			.collect()
+	}
+
+	/// Invariants:
+	/// 1. every session's `spent` is at most its `cap`, it is listed under its seeker, queued for
+	///    release at its `release_at`, and below `NextSessionId`;
+	/// 2. per seeker and asset, `committed` equals the sum of its sessions' unspent caps;
+	/// 3. per asset, the escrow account holds at least the sum of all ledgers (above its minimum
+	///    balance): escrow is never short;
+	/// 4. each gateway's `open_sessions` is the number of sessions naming it, its bond is held from
+	///    its operator, and it is indexed under its operator;
+	/// 5. every disputed receipt has its deposit held (sum per seeker).
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		use alloc::collections::BTreeMap;
+		use frame_support::traits::{fungible::InspectHold, fungibles::Inspect};
+		let next = NextSessionId::<T>::get();
+		let mut committed: BTreeMap<(T::AccountId, T::AssetKind), u128> = BTreeMap::new();
+		let mut per_gateway: BTreeMap<GatewayId, u32> = BTreeMap::new();
+		let mut deposits: BTreeMap<T::AccountId, u128> = BTreeMap::new();
+		for (id, s) in Sessions::<T>::iter() {
+			ensure!(id < next, "session id not below NextSessionId");
+			ensure!(s.spent <= s.cap, "session spent over its cap");
+			ensure!(SeekerSessions::<T>::get(&s.seeker).contains(&id), "session not listed");
+			ensure!(ReleaseQueue::<T>::contains_key(s.release_at, id), "session not queued");
+			let c = committed.entry((s.seeker.clone(), s.asset.clone())).or_default();
+			*c = c.checked_add(s.cap.saturating_sub(s.spent)).ok_or("committed overflows")?;
+			let g = per_gateway.entry(s.gateway).or_default();
+			*g = g.saturating_add(1);
+			let d = deposits.entry(s.seeker.clone()).or_default();
+			*d = d.saturating_add(s.deposit);
+		}
+		let mut totals: BTreeMap<T::AssetKind, u128> = BTreeMap::new();
+		for (who, asset, l) in Escrow::<T>::iter() {
+			ensure!(
+				committed.get(&(who, asset.clone())).copied().unwrap_or(0) == l.committed,
+				"committed escrow differs from the sessions' unspent caps"
+			);
+			let t = totals.entry(asset).or_default();
+			*t = t.saturating_add(l.free).saturating_add(l.committed);
+		}
+		for ((who, asset), c) in committed {
+			ensure!(
+				c == 0 || Escrow::<T>::contains_key(&who, &asset),
+				"a session's escrow ledger is missing"
+			);
+		}
+		let account = Self::account_id();
+		for (asset, total) in totals {
+			let held = T::Assets::balance(asset.clone(), &account)
+				.saturating_sub(T::Assets::minimum_balance(asset));
+			ensure!(held >= total, "escrow account holds less than the ledgers");
+		}
+		for (id, g) in Gateways::<T>::iter() {
+			ensure!(
+				per_gateway.get(&id).copied().unwrap_or(0) == g.open_sessions,
+				"gateway open_sessions differs from its sessions"
+			);
+			ensure!(GatewayOf::<T>::get(&g.operator) == Some(id), "gateway not indexed");
+		}
+		for (_, d) in Disputes::<T>::iter() {
+			let x = deposits.entry(d.charge.seeker.clone()).or_default();
+			*x = x.saturating_add(d.deposit);
+		}
+		for (who, total) in deposits {
+			let held = T::Currency::balance_on_hold(&HoldReason::SessionDeposit.into(), &who)
+				.saturating_add(T::Currency::balance_on_hold(
+					&HoldReason::DisputeDeposit.into(),
+					&who,
+				));
+			ensure!(held == total, "held deposits differ from sessions and disputes");
+		}
+		Ok(())
+	}
+}
+
+impl<T: Config> GatewayBondSlash<T::AccountId> for Pallet<T> {
+	fn slash_gateway(
+		gateway: GatewayId,
+		amount: u128,
+		dest: &T::AccountId,
+	) -> Result<u128, DispatchError> {
+		Gateways::<T>::try_mutate(gateway, |g| {
+			let Some(g) = g.as_mut() else { return Ok(0) };
+			let take = amount.min(g.bond);
+			if take == 0 {
+				return Ok(0);
+			}
+			let moved = T::Currency::transfer_on_hold(
+				&HoldReason::GatewayBond.into(),
+				&g.operator,
+				dest,
+				take,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)?;
+			g.bond = g.bond.saturating_sub(moved); // moved <= take <= bond
+			Ok(moved)
+		})
+	}
+}

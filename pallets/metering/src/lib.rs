@@ -1,0 +1,923 @@
+//! # Metering
+//!
+//! Settlement: gateways post signed usage receipts and the runtime turns each into money moving,
+//! exactly and at most once.
+//!
+//! ## Overview
+//!
+//! ### Terminology
+//! - **Gateway**: an operator account and an sr25519 signing key, registered by governance with an
+//!   NXV bond. It routes seekers' requests to capsules off chain and posts receipts.
+//! - **Escrow**: what a seeker has deposited per payment asset (NXV or the stable asset). It sits
+//!   in this pallet's account; `free` can be withdrawn, `committed` backs sessions.
+//! - **Session**: what a seeker lets one gateway charge: an asset, a spend cap (committed from
+//!   escrow when the session opens) and an expiry block. The seeker closes it when done; the
+//!   unspent cap returns to free escrow [`Config::SettlementGrace`] blocks after the close or the
+//!   expiry, so receipts in flight can still arrive and nothing is ever stuck: the release happens
+//!   by itself in `on_idle`, or by anyone's `release_session`, or on `withdraw`.
+//! - **Receipt**: one request: id, session, sequence number, capsule, input and output units,
+//!   outcome (served / failed / rolled back) and gateway time.
+//!
+//! ### Settlement of a batch (`submit_receipts`)
+//! The operator submits at most [`Config::MaxBatch`] receipts with **one** signature of the
+//! gateway's key over `blake2_256(RECEIPTS_CONTEXT ‖ genesis hash ‖ gateway id ‖ receipts)`.
+//! The genesis hash binds the batch to this chain. A bad signature rejects the whole batch
+//! before anything is written. Then each receipt gets its own verdict, and one bad receipt
+//! never sinks the others:
+//! - **served**: priced by [`Pallet::price`] — list price from the capsule's prices, the discount
+//!   `min(asset discount + tier discount, max)`, the net converted into the session's asset and
+//!   split by the fee parameters (DESIGN §4; the maths is [`nexus_primitives::settlement`]) — and
+//!   charged from the session's committed escrow: the provider, treasury, buyback pot, validator
+//!   reward pot and reserve are credited. One [`Event::ReceiptSettled`] carries every leg.
+//! - **failed**, or **rolled back** without a prior charge: nothing is charged; the capsule's trust
+//!   falls ([`Event::ReceiptRecorded`]).
+//! - **rolled back** with the id of a charge of the same session: the reserve refunds the net into
+//!   the seeker's free escrow and the provider's capsule bond is slashed into the reserve for what
+//!   the provider was paid ([`Event::ReceiptRolledBack`]).
+//! - otherwise **rejected** with a [`RejectReason`] ([`Event::ReceiptRejected`]).
+//!
+//! Writes are aggregated per batch: each session, escrow ledger, usage counter, capsule and
+//! destination account is written once, however many receipts touch it.
+//!
+//! ### Replay protection, exact and bounded
+//! A receipt settles only if its sequence number is above its session's last one, its id has
+//! not been seen, and its gateway time is within [`Config::ReceiptWindowMs`] of chain time.
+//! Ids are remembered for the window and then pruned in `on_idle`: a replay after the window
+//! fails the time check, a replay within it fails the id check, and a session's receipts can
+//! never settle after the session is released (session ids are never reused).
+//!
+//! ### Usage caps
+//! A seeker's served units per [`Config::UsageWindow`] blocks are capped by its tier's rate
+//! limit (from the tiers pallet).
+//!
+//! ### Disputes
+//! A seeker may dispute a charge within [`Config::DisputeWindowMs`] of its gateway time, holding
+//! [`Config::DisputeDeposit`]. [`Config::DisputeOrigin`] rules: upheld against the provider or
+//! the gateway, the reserve refunds the seeker and the provider's capsule bond or the gateway's
+//! bond is slashed into the reserve; rejected, the deposit goes to the reserve.
+//!
+//! ## Pallet API
+//! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
+//! ([`Config::AdminOrigin`]), `suspend_gateway` ([`Config::EmergencyOrigin`]),
+//! `resolve_dispute` ([`Config::DisputeOrigin`]). Seekers: `deposit`, `withdraw`,
+//! `open_session`, `close_session`, `dispute`. Gateways: `submit_receipts`, `report_uptime`.
+//! Anyone: `release_session`. Runtime API: [`runtime_api::MeteringApi`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+mod impls;
+pub mod runtime_api;
+mod settle;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+/// What benchmarks need from the runtime: capsules they cannot create generically.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers an Active standard-lane capsule for `provider` (funding it); returns its id.
+	fn register_capsule(provider: &AccountId) -> u64;
+}
+
+// The FRAME macros expand to code with `expect` on values they construct themselves.
+#[allow(clippy::expect_used)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Mutate as FnMutate, MutateHold},
+			fungibles, BuildGenesisConfig, UnixTime,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use nexus_primitives::traits::{
+		CapsuleBondSlash, CapsuleHealth, CapsuleRegistry, FeeDestinations, FeePolicy, ReserveFund,
+		TierProvider,
+	};
+	use sp_core::sr25519;
+	use sp_runtime::{traits::Zero, Permill};
+
+	/// A session of this pallet.
+	pub type SessionOf<T> = Session<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::AssetKind,
+		BlockNumberFor<T>,
+	>;
+	/// A charge record of this pallet.
+	pub type ChargeOf<T> = Charge<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
+	/// A receipt record of this pallet.
+	pub type RecordOf<T> =
+		ReceiptRecord<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
+	/// A dispute of this pallet.
+	pub type DisputeOf<T> =
+		Dispute<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
+
+	/// The current storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds NXV.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A gateway's bond.
+		GatewayBond,
+		/// A session's storage deposit.
+		SessionDeposit,
+		/// A dispute's deposit.
+		DisputeDeposit,
+	}
+
+	/// Configuration of the metering pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// A payment asset's identifier.
+		type AssetKind: Parameter + MaxEncodedLen + Ord;
+		/// NXV and the stable asset, as one `fungibles` (escrow and settlement transfers).
+		type Assets: fungibles::Mutate<Self::AccountId, AssetId = Self::AssetKind, Balance = u128>;
+		/// NXV as a payment asset.
+		type NativeAsset: Get<Self::AssetKind>;
+		/// NXV, in which bonds and deposits are held.
+		type Currency: MutateHold<Self::AccountId, Balance = u128, Reason = Self::RuntimeHoldReason>
+			+ FnMutate<Self::AccountId>;
+		/// Chain time, to judge receipts' gateway time.
+		type Time: UnixTime;
+		/// The capsule registry: terms, trust and bonds.
+		type Capsules: CapsuleRegistry<Self::AccountId>
+			+ CapsuleHealth<u64>
+			+ CapsuleBondSlash<Self::AccountId, u128>;
+		/// Seekers' tiers: discount, usage cap, lanes.
+		type Tiers: TierProvider<Self::AccountId>;
+		/// Fee parameters, conversion and the flow ledger.
+		type Policy: FeePolicy<Self::AssetKind>;
+		/// Where the protocol's legs go.
+		type Destinations: FeeDestinations<Self::AccountId>;
+		/// The reserve that pays refunds.
+		type Reserve: ReserveFund<Self::AccountId, Self::AssetKind>;
+		/// The escrow account's id.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Who registers, rotates, resumes and removes gateways.
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Who may suspend a gateway in an emergency.
+		type EmergencyOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Who rules on disputes.
+		type DisputeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The least bond a gateway holds.
+		#[pallet::constant]
+		type MinGatewayBond: Get<u128>;
+		/// NXV held per open session.
+		#[pallet::constant]
+		type SessionDeposit: Get<u128>;
+		/// NXV held per open dispute.
+		#[pallet::constant]
+		type DisputeDeposit: Get<u128>;
+		/// The most receipts in one batch.
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
+		/// The most sessions a seeker has at once (open or awaiting release).
+		#[pallet::constant]
+		type MaxSessionsPerSeeker: Get<u32>;
+		/// The longest a session may run.
+		#[pallet::constant]
+		type MaxSessionDuration: Get<BlockNumberFor<Self>>;
+		/// Blocks after a close or expiry during which receipts in flight still settle.
+		#[pallet::constant]
+		type SettlementGrace: Get<BlockNumberFor<Self>>;
+		/// The length of a usage-cap window, in blocks.
+		#[pallet::constant]
+		type UsageWindow: Get<BlockNumberFor<Self>>;
+		/// How old (ms) a receipt's gateway time may be; ids are remembered this long.
+		#[pallet::constant]
+		type ReceiptWindowMs: Get<u64>;
+		/// How far (ms) a receipt's gateway time may run ahead of chain time.
+		#[pallet::constant]
+		type ClockSkewMs: Get<u64>;
+		/// Granularity (ms) of the receipt-id expiry index.
+		#[pallet::constant]
+		type ReceiptBucketMs: Get<u64>;
+		/// How long (ms after the receipt's gateway time) a charge can be disputed.
+		#[pallet::constant]
+		type DisputeWindowMs: Get<u64>;
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+		/// Creates capsules and tiers for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The next gateway id.
+	#[pallet::storage]
+	pub type NextGatewayId<T> = StorageValue<_, GatewayId, ValueQuery>;
+
+	/// Registered gateways.
+	// Hasher: Twox64Concat: sequential ids, not chosen by users.
+	#[pallet::storage]
+	pub type Gateways<T: Config> =
+		StorageMap<_, Twox64Concat, GatewayId, Gateway<T::AccountId>, OptionQuery>;
+
+	/// The gateway each operator runs (one per operator).
+	// Hasher: Blake2_128Concat: accounts are user-chosen keys.
+	#[pallet::storage]
+	pub type GatewayOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, GatewayId, OptionQuery>;
+
+	/// Seekers' escrow per asset.
+	// Hasher: Blake2_128Concat for the user-chosen account; Blake2_128Concat for the asset.
+	#[pallet::storage]
+	pub type Escrow<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AssetKind,
+		EscrowLedger,
+		ValueQuery,
+	>;
+
+	/// The next session id.
+	#[pallet::storage]
+	pub type NextSessionId<T> = StorageValue<_, SessionId, ValueQuery>;
+
+	/// Sessions, open or awaiting release.
+	// Hasher: Twox64Concat: sequential ids.
+	#[pallet::storage]
+	pub type Sessions<T: Config> =
+		StorageMap<_, Twox64Concat, SessionId, SessionOf<T>, OptionQuery>;
+
+	/// Each seeker's sessions.
+	// Hasher: Blake2_128Concat: user-chosen keys.
+	#[pallet::storage]
+	pub type SeekerSessions<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<SessionId, T::MaxSessionsPerSeeker>,
+		ValueQuery,
+	>;
+
+	/// Sessions by the block at which they are released.
+	// Hasher: Twox64Concat for both: block numbers and sequential ids.
+	#[pallet::storage]
+	pub type ReleaseQueue<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, SessionId, ()>;
+
+	/// The first block whose release queue has not been fully processed.
+	#[pallet::storage]
+	pub type ReleaseCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Receipt ids seen within the receipt window.
+	// Hasher: Blake2_128Concat: ids are chosen by gateways.
+	#[pallet::storage]
+	pub type Receipts<T: Config> =
+		StorageMap<_, Blake2_128Concat, ReceiptId, RecordOf<T>, OptionQuery>;
+
+	/// Receipt ids by the time bucket of their gateway time, for pruning.
+	// Hasher: Twox64Concat for the bucket (a time index); Blake2_128Concat for gateway ids.
+	#[pallet::storage]
+	pub type ReceiptExpiry<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, ReceiptId, ()>;
+
+	/// The oldest receipt bucket not yet pruned.
+	#[pallet::storage]
+	pub type PruneCursor<T> = StorageValue<_, u64, ValueQuery>;
+
+	/// Served units per seeker in the current usage window: `(window index, units)`.
+	// Hasher: Blake2_128Concat: user-chosen keys.
+	#[pallet::storage]
+	pub type Usage<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u64), ValueQuery>;
+
+	/// Open disputes by receipt id.
+	// Hasher: Blake2_128Concat: ids are chosen by gateways.
+	#[pallet::storage]
+	pub type Disputes<T: Config> =
+		StorageMap<_, Blake2_128Concat, ReceiptId, DisputeOf<T>, OptionQuery>;
+
+	/// Makes the escrow account exist from genesis; optionally registers gateways.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Gateways: operator, sr25519 key (32 bytes), bond (held from the operator).
+		pub gateways: alloc::vec::Vec<(T::AccountId, [u8; 32], u128)>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		// Panicking is how a genesis build rejects an invalid chain spec.
+		#[allow(clippy::panic)]
+		fn build(&self) {
+			let account = Pallet::<T>::account_id();
+			if !frame_system::Pallet::<T>::account_exists(&account) {
+				frame_system::Pallet::<T>::inc_providers(&account);
+			}
+			for (operator, key, bond) in &self.gateways {
+				if let Err(e) = Pallet::<T>::do_register_gateway(
+					operator.clone(),
+					sr25519::Public::from_raw(*key),
+					*bond,
+				) {
+					panic!("genesis gateway cannot be registered: {e:?}");
+				}
+			}
+		}
+	}
+
+	/// Events of the metering pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A gateway was registered.
+		GatewayRegistered {
+			/// Its id.
+			id: GatewayId,
+			/// Its operator.
+			operator: T::AccountId,
+			/// Its signing key.
+			key: sr25519::Public,
+			/// Bond held.
+			bond: u128,
+		},
+		/// A gateway's signing key changed.
+		GatewayKeyRotated {
+			/// The gateway.
+			id: GatewayId,
+			/// The new key.
+			key: sr25519::Public,
+		},
+		/// A gateway was suspended.
+		GatewaySuspended {
+			/// The gateway.
+			id: GatewayId,
+		},
+		/// A gateway was resumed.
+		GatewayResumed {
+			/// The gateway.
+			id: GatewayId,
+		},
+		/// A gateway was removed and its bond returned.
+		GatewayRemoved {
+			/// The gateway.
+			id: GatewayId,
+			/// Bond returned.
+			bond: u128,
+		},
+		/// A seeker deposited escrow.
+		Deposited {
+			/// The seeker.
+			who: T::AccountId,
+			/// The asset.
+			asset: T::AssetKind,
+			/// How much.
+			amount: u128,
+		},
+		/// A seeker withdrew free escrow.
+		Withdrawn {
+			/// The seeker.
+			who: T::AccountId,
+			/// The asset.
+			asset: T::AssetKind,
+			/// How much.
+			amount: u128,
+		},
+		/// A session was opened.
+		SessionOpened {
+			/// Its id.
+			id: SessionId,
+			/// The seeker.
+			seeker: T::AccountId,
+			/// The gateway allowed to charge it.
+			gateway: GatewayId,
+			/// The asset.
+			asset: T::AssetKind,
+			/// The spend cap (committed from escrow).
+			cap: u128,
+			/// The expiry block.
+			expires_at: BlockNumberFor<T>,
+			/// NXV deposit held.
+			deposit: u128,
+		},
+		/// A seeker closed a session.
+		SessionClosed {
+			/// The session.
+			id: SessionId,
+			/// When its unspent cap returns to free escrow.
+			release_at: BlockNumberFor<T>,
+		},
+		/// A session was released: unspent cap back to free escrow, deposit returned.
+		SessionReleased {
+			/// The session.
+			id: SessionId,
+			/// The seeker.
+			seeker: T::AccountId,
+			/// Charged in total.
+			spent: u128,
+			/// Returned to free escrow.
+			returned: u128,
+		},
+		/// A served receipt settled: every leg, in the session's asset.
+		ReceiptSettled {
+			/// The receipt.
+			id: ReceiptId,
+			/// Its session.
+			session: SessionId,
+			/// The capsule.
+			capsule: u64,
+			/// The seeker who paid.
+			seeker: T::AccountId,
+			/// The provider paid.
+			provider: T::AccountId,
+			/// The asset.
+			asset: T::AssetKind,
+			/// List price (pricing unit).
+			list: u128,
+			/// Discount applied.
+			discount: sp_runtime::Perbill,
+			/// Debited from the seeker (the legs sum to it).
+			net: u128,
+			/// To the provider.
+			to_provider: u128,
+			/// To the treasury.
+			to_treasury: u128,
+			/// To the buyback/rebates pot.
+			to_buyback: u128,
+			/// To the validator reward pot.
+			to_validators: u128,
+			/// To the reserve (with the rounding dust).
+			to_reserve: u128,
+		},
+		/// A failed receipt (or a rollback without a charge) was recorded: nothing charged.
+		ReceiptRecorded {
+			/// The receipt.
+			id: ReceiptId,
+			/// The capsule.
+			capsule: u64,
+			/// Its outcome.
+			outcome: nexus_primitives::traits::Outcome,
+		},
+		/// A charge was rolled back: refunded from the reserve, the provider's bond slashed.
+		ReceiptRolledBack {
+			/// The receipt.
+			id: ReceiptId,
+			/// Refunded to the seeker's free escrow.
+			refunded: u128,
+			/// NXV slashed from the capsule's bond into the reserve.
+			slashed: u128,
+		},
+		/// A receipt was rejected; nothing moved for it.
+		ReceiptRejected {
+			/// The receipt.
+			id: ReceiptId,
+			/// Why.
+			reason: RejectReason,
+		},
+		/// A batch was processed.
+		BatchProcessed {
+			/// The gateway.
+			gateway: GatewayId,
+			/// Receipts settled (charged).
+			settled: u32,
+			/// Receipts recorded without a charge, or rolled back.
+			recorded: u32,
+			/// Receipts rejected.
+			rejected: u32,
+		},
+		/// A gateway reported a capsule's uptime.
+		UptimeReported {
+			/// The capsule.
+			capsule: u64,
+			/// Share of probes answered.
+			uptime: Permill,
+		},
+		/// A seeker disputed a charge.
+		DisputeOpened {
+			/// The receipt.
+			id: ReceiptId,
+			/// The seeker.
+			seeker: T::AccountId,
+			/// NXV deposit held.
+			deposit: u128,
+		},
+		/// A dispute was decided.
+		DisputeResolved {
+			/// The receipt.
+			id: ReceiptId,
+			/// The ruling.
+			ruling: Ruling,
+			/// Refunded to the seeker's free escrow.
+			refunded: u128,
+			/// NXV slashed into the reserve.
+			slashed: u128,
+		},
+	}
+
+	/// Errors of the metering pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No gateway has this id.
+		UnknownGateway,
+		/// The operator already runs a gateway.
+		OperatorAlreadyRegistered,
+		/// The bond is below `MinGatewayBond`.
+		BondTooLow,
+		/// The account cannot pay the bond or deposit.
+		InsufficientBalance,
+		/// The caller is not the gateway's operator.
+		NotOperator,
+		/// The gateway is suspended.
+		GatewaySuspended,
+		/// The gateway is not suspended.
+		GatewayNotSuspended,
+		/// The gateway still has sessions.
+		GatewayBusy,
+		/// A zero amount.
+		ZeroAmount,
+		/// The asset is not a payment asset.
+		UnsupportedAsset,
+		/// Not enough free escrow.
+		InsufficientEscrow,
+		/// The spend cap is zero.
+		ZeroCap,
+		/// The expiry is not in the future, or too far.
+		BadExpiry,
+		/// The seeker has `MaxSessionsPerSeeker` sessions already.
+		TooManySessions,
+		/// No session has this id.
+		UnknownSession,
+		/// The caller is not the session's seeker.
+		NotSessionOwner,
+		/// The session is already closed.
+		AlreadyClosed,
+		/// The session's grace period has not passed.
+		NotYetReleasable,
+		/// The batch is empty.
+		EmptyBatch,
+		/// The batch has more than `MaxBatch` receipts.
+		BatchTooLarge,
+		/// The batch's signature does not verify with the gateway's key for this chain.
+		BadSignature,
+		/// No receipt has this id (or it aged out of the window).
+		UnknownReceipt,
+		/// The receipt charged nothing.
+		NotCharged,
+		/// The receipt was charged to someone else.
+		NotYourReceipt,
+		/// The dispute window has passed.
+		DisputeWindowClosed,
+		/// The charge was already refunded.
+		AlreadyRefunded,
+		/// The charge is already disputed.
+		AlreadyDisputed,
+		/// No dispute for this receipt.
+		UnknownDispute,
+		/// No capsule has this id.
+		UnknownCapsule,
+		/// A counter or sum overflowed.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let used = Self::release_due(n, remaining);
+			used.saturating_add(Self::prune_receipts(remaining.saturating_sub(used)))
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxBatch::get() > 0, "MaxBatch must be positive");
+			assert!(T::MaxSessionsPerSeeker::get() > 0, "MaxSessionsPerSeeker must be positive");
+			assert!(!T::MaxSessionDuration::get().is_zero(), "MaxSessionDuration must be positive");
+			assert!(!T::UsageWindow::get().is_zero(), "UsageWindow must be positive");
+			assert!(T::ReceiptBucketMs::get() > 0, "ReceiptBucketMs must be positive");
+			assert!(
+				T::ReceiptWindowMs::get() >= T::ReceiptBucketMs::get(),
+				"the receipt window must span at least one bucket"
+			);
+			assert!(
+				T::DisputeWindowMs::get() <= T::ReceiptWindowMs::get(),
+				"charges must be remembered for as long as they can be disputed"
+			);
+			assert!(T::MinGatewayBond::get() > 0, "a gateway bond of zero cannot be slashed");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a gateway.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::AdminOrigin`].
+		///
+		/// ## Details
+		/// Holds `bond` (at least [`Config::MinGatewayBond`]) from `operator`, who must not run
+		/// another gateway. `key` signs the gateway's receipt batches.
+		///
+		/// ## Events
+		/// [`Event::GatewayRegistered`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_gateway())]
+		pub fn register_gateway(
+			origin: OriginFor<T>,
+			operator: T::AccountId,
+			key: sr25519::Public,
+			bond: u128,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_register_gateway(operator, key, bond).map(|_| ())
+		}
+
+		/// Replaces a gateway's signing key.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::AdminOrigin`].
+		///
+		/// ## Events
+		/// [`Event::GatewayKeyRotated`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::rotate_gateway_key())]
+		pub fn rotate_gateway_key(
+			origin: OriginFor<T>,
+			id: GatewayId,
+			key: sr25519::Public,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Gateways::<T>::try_mutate(id, |g| {
+				let g = g.as_mut().ok_or(Error::<T>::UnknownGateway)?;
+				g.key = key;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::GatewayKeyRotated { id, key });
+			Ok(())
+		}
+
+		/// Suspends a gateway: it can open no session and post no receipt.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::EmergencyOrigin`].
+		///
+		/// ## Events
+		/// [`Event::GatewaySuspended`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::suspend_gateway())]
+		pub fn suspend_gateway(origin: OriginFor<T>, id: GatewayId) -> DispatchResult {
+			T::EmergencyOrigin::ensure_origin(origin)?;
+			Self::set_gateway_status(id, GatewayStatus::Suspended)?;
+			Self::deposit_event(Event::GatewaySuspended { id });
+			Ok(())
+		}
+
+		/// Lifts a suspension.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::AdminOrigin`].
+		///
+		/// ## Events
+		/// [`Event::GatewayResumed`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::resume_gateway())]
+		pub fn resume_gateway(origin: OriginFor<T>, id: GatewayId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let status = Gateways::<T>::get(id).ok_or(Error::<T>::UnknownGateway)?.status;
+			ensure!(status == GatewayStatus::Suspended, Error::<T>::GatewayNotSuspended);
+			Self::set_gateway_status(id, GatewayStatus::Active)?;
+			Self::deposit_event(Event::GatewayResumed { id });
+			Ok(())
+		}
+
+		/// Removes a gateway without sessions and returns its bond.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::AdminOrigin`].
+		///
+		/// ## Details
+		/// Fails with `GatewayBusy` while any session names it (suspend it first; sessions
+		/// release by their expiry at the latest).
+		///
+		/// ## Events
+		/// [`Event::GatewayRemoved`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::remove_gateway())]
+		pub fn remove_gateway(origin: OriginFor<T>, id: GatewayId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_remove_gateway(id)
+		}
+
+		/// Deposits escrow.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the seeker).
+		///
+		/// ## Details
+		/// Moves `amount` of `asset` (a payment asset) into escrow, as free escrow. The
+		/// seeker's account is kept alive.
+		///
+		/// ## Events
+		/// [`Event::Deposited`].
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::deposit())]
+		pub fn deposit(origin: OriginFor<T>, asset: T::AssetKind, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deposit(who, asset, amount)
+		}
+
+		/// Withdraws free escrow.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the seeker).
+		///
+		/// ## Details
+		/// First releases the seeker's sessions whose grace period has passed, then pays
+		/// `amount` of free escrow back.
+		///
+		/// ## Events
+		/// [`Event::SessionReleased`] per session released, [`Event::Withdrawn`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::withdraw(T::MaxSessionsPerSeeker::get()))]
+		pub fn withdraw(origin: OriginFor<T>, asset: T::AssetKind, amount: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw(who, asset, amount)
+		}
+
+		/// Opens a session.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the seeker).
+		///
+		/// ## Details
+		/// Commits `cap` of free escrow in `asset` to `gateway` (active) until `expires_at`
+		/// (after now, at most [`Config::MaxSessionDuration`] ahead), and holds
+		/// [`Config::SessionDeposit`] NXV.
+		///
+		/// ## Events
+		/// [`Event::SessionOpened`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::open_session())]
+		pub fn open_session(
+			origin: OriginFor<T>,
+			gateway: GatewayId,
+			asset: T::AssetKind,
+			cap: u128,
+			expires_at: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_open_session(who, gateway, asset, cap, expires_at).map(|_| ())
+		}
+
+		/// Closes a session: no request after now may be charged to it.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the session's seeker).
+		///
+		/// ## Details
+		/// Receipts stamped before the close settle during [`Config::SettlementGrace`] blocks;
+		/// then the unspent cap returns to free escrow.
+		///
+		/// ## Events
+		/// [`Event::SessionClosed`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::close_session())]
+		pub fn close_session(origin: OriginFor<T>, id: SessionId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_close_session(who, id)
+		}
+
+		/// Releases a session whose grace period has passed.
+		///
+		/// ## Dispatch Origin
+		/// Signed, by anyone (the fee is refunded).
+		///
+		/// ## Events
+		/// [`Event::SessionReleased`].
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::release_session())]
+		pub fn release_session(origin: OriginFor<T>, id: SessionId) -> DispatchResultWithPostInfo {
+			ensure_signed(origin)?;
+			let session = Sessions::<T>::get(id).ok_or(Error::<T>::UnknownSession)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now >= session.release_at, Error::<T>::NotYetReleasable);
+			Self::do_release(id, session)?;
+			Ok(Pays::No.into())
+		}
+
+		/// Settles a batch of receipts.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the gateway's operator).
+		///
+		/// ## Details
+		/// `signature` is the gateway key's sr25519 signature of
+		/// [`Pallet::signing_payload`]. A bad signature, an unknown or suspended gateway, an
+		/// empty or oversize batch fail the call before any write. Otherwise every receipt gets
+		/// its own verdict (see the pallet docs).
+		///
+		/// ## Events
+		/// One per receipt ([`Event::ReceiptSettled`], [`Event::ReceiptRecorded`],
+		/// [`Event::ReceiptRolledBack`] or [`Event::ReceiptRejected`]), then
+		/// [`Event::BatchProcessed`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::submit_receipts(
+			u32::try_from(receipts.len()).unwrap_or(u32::MAX)
+		))]
+		pub fn submit_receipts(
+			origin: OriginFor<T>,
+			gateway: GatewayId,
+			receipts: alloc::vec::Vec<Receipt>,
+			signature: sr25519::Signature,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_receipts(who, gateway, receipts, signature)
+		}
+
+		/// Reports a capsule's uptime from the gateway's health probes.
+		///
+		/// ## Dispatch Origin
+		/// Signed (an active gateway's operator).
+		///
+		/// ## Events
+		/// [`Event::UptimeReported`].
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::report_uptime())]
+		pub fn report_uptime(
+			origin: OriginFor<T>,
+			gateway: GatewayId,
+			capsule: u64,
+			uptime: Permill,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::active_gateway_of(&who, gateway)?;
+			T::Capsules::record_uptime(capsule, uptime).map_err(|_| Error::<T>::UnknownCapsule)?;
+			Self::deposit_event(Event::UptimeReported { capsule, uptime });
+			Ok(())
+		}
+
+		/// Disputes a charge.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the seeker charged).
+		///
+		/// ## Details
+		/// Within [`Config::DisputeWindowMs`] of the receipt's gateway time; holds
+		/// [`Config::DisputeDeposit`] NXV until the ruling.
+		///
+		/// ## Events
+		/// [`Event::DisputeOpened`].
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::dispute())]
+		pub fn dispute(origin: OriginFor<T>, id: ReceiptId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_dispute(who, id)
+		}
+
+		/// Rules on a dispute.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::DisputeOrigin`].
+		///
+		/// ## Details
+		/// Upheld: the reserve refunds the net into the seeker's free escrow, the provider's
+		/// capsule bond (for what it was paid) or the gateway's bond (for the net) is slashed
+		/// into the reserve, and the deposit is returned. Rejected: the deposit goes to the
+		/// reserve.
+		///
+		/// ## Events
+		/// [`Event::DisputeResolved`].
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_dispute(
+			origin: OriginFor<T>,
+			id: ReceiptId,
+			ruling: Ruling,
+		) -> DispatchResult {
+			T::DisputeOrigin::ensure_origin(origin)?;
+			Self::do_resolve_dispute(id, ruling)
+		}
+	}
+}

@@ -1,0 +1,40 @@
+//! The runtime API of the metering pallet: quotes, sessions, escrow, gateways and receipts.
+
+use crate::{
+	EscrowLedger, Gateway, QuoteBreakdown, Receipt, ReceiptId, ReceiptRecord, RejectReason,
+	Session, SessionId,
+};
+use alloc::vec::Vec;
+use codec::Codec;
+
+sp_api::decl_runtime_apis! {
+	/// What seekers, providers, gateways and dashboards read about metering.
+	pub trait MeteringApi<AccountId, AssetKind, BlockNumber> where
+		AccountId: Codec,
+		AssetKind: Codec,
+		BlockNumber: Codec,
+	{
+		/// The price of `in_units`/`out_units` on `capsule` for `seeker` paying in `asset`:
+		/// list, discounts, net and every leg — exactly what settlement would charge now
+		/// (usage caps, session caps and lanes aside).
+		fn quote(
+			seeker: AccountId,
+			capsule: u64,
+			in_units: u64,
+			out_units: u64,
+			asset: AssetKind,
+		) -> Result<QuoteBreakdown, RejectReason>;
+		/// A session, open or awaiting release.
+		fn session(id: SessionId) -> Option<Session<AccountId, AssetKind, BlockNumber>>;
+		/// A seeker's sessions.
+		fn sessions_of(seeker: AccountId) -> Vec<(SessionId, Session<AccountId, AssetKind, BlockNumber>)>;
+		/// A seeker's escrow per asset.
+		fn escrow(who: AccountId) -> Vec<(AssetKind, EscrowLedger)>;
+		/// A gateway.
+		fn gateway(id: u32) -> Option<Gateway<AccountId>>;
+		/// What the chain remembers of a receipt id (within the receipt window).
+		fn receipt(id: ReceiptId) -> Option<ReceiptRecord<AccountId, AssetKind>>;
+		/// The 32 bytes a gateway signs for `receipts` (see `submit_receipts`).
+		fn signing_payload(gateway: u32, receipts: Vec<Receipt>) -> [u8; 32];
+	}
+}

@@ -1,0 +1,274 @@
+//! Types of the metering pallet: gateways, escrow, sessions, receipts and their verdicts.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use nexus_primitives::traits::{ConversionError, Outcome};
+use scale_info::TypeInfo;
+use sp_core::sr25519;
+use sp_runtime::Perbill;
+
+/// A gateway's id: a counter, never reused.
+pub type GatewayId = u32;
+/// A session's id: a counter, never reused.
+pub type SessionId = u64;
+/// A receipt's id, chosen by the gateway (a UUID).
+pub type ReceiptId = [u8; 16];
+
+/// The domain separator of a receipt batch's signing payload.
+pub const RECEIPTS_CONTEXT: &[u8] = b"nexus-vault/receipts/v1";
+
+/// Whether a gateway may open sessions and post receipts.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum GatewayStatus {
+	/// Serving.
+	Active,
+	/// Stopped by governance: no new sessions, no receipts.
+	Suspended,
+}
+
+/// A registered gateway.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Gateway<AccountId> {
+	/// The account that submits its receipt batches.
+	pub operator: AccountId,
+	/// The key that signs its receipt batches.
+	pub key: sr25519::Public,
+	/// NXV held from the operator (slashable on upheld disputes).
+	pub bond: u128,
+	/// Active or suspended.
+	pub status: GatewayStatus,
+	/// Sessions not yet released (the gateway cannot be removed while any remain).
+	pub open_sessions: u32,
+}
+
+/// A seeker's escrow in one asset. `free` can be withdrawn or committed to a session;
+/// `committed` backs open sessions' unspent caps.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct EscrowLedger {
+	/// Withdrawable.
+	pub free: u128,
+	/// Backing open sessions.
+	pub committed: u128,
+}
+
+/// A spend session: what a seeker lets one gateway charge, in one asset, until a block.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Session<AccountId, AssetKind, BlockNumber> {
+	/// Who pays.
+	pub seeker: AccountId,
+	/// Who may charge.
+	pub gateway: GatewayId,
+	/// In what.
+	pub asset: AssetKind,
+	/// At most this much, in `asset`.
+	pub cap: u128,
+	/// Charged so far (never above `cap`).
+	pub spent: u128,
+	/// No charge for requests after this block (receipts in flight still settle during the
+	/// grace period).
+	pub expires_at: BlockNumber,
+	/// When the seeker closed it: block and chain time (ms). Receipts stamped later are
+	/// refused.
+	pub closed: Option<(BlockNumber, u64)>,
+	/// When its unspent cap returns to free escrow (and the session is removed).
+	pub release_at: BlockNumber,
+	/// The highest receipt sequence number accepted (0: none yet).
+	pub last_seq: u64,
+	/// NXV held from the seeker for the session's storage.
+	pub deposit: u128,
+}
+
+/// One metered request, as the gateway reports it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Receipt {
+	/// Unique id (a UUID chosen by the gateway).
+	pub id: ReceiptId,
+	/// The session charged.
+	pub session: SessionId,
+	/// Strictly increasing within the session.
+	pub seq: u64,
+	/// The capsule that served (or failed).
+	pub capsule: u64,
+	/// Metered input units.
+	pub input_units: u64,
+	/// Metered output units.
+	pub output_units: u64,
+	/// Served, failed, or rolled back.
+	pub outcome: Outcome,
+	/// Gateway time in milliseconds since the Unix epoch.
+	pub timestamp: u64,
+}
+
+/// A charged receipt, kept for the receipt window (rollbacks and disputes refer to it).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Charge<AccountId, AssetKind> {
+	/// The session.
+	pub session: SessionId,
+	/// Who paid.
+	pub seeker: AccountId,
+	/// The gateway that posted it.
+	pub gateway: GatewayId,
+	/// The capsule that served.
+	pub capsule: u64,
+	/// The capsule's provider, who was paid.
+	pub provider: AccountId,
+	/// The asset paid in.
+	pub asset: AssetKind,
+	/// What the seeker paid.
+	pub net: u128,
+	/// What the provider received.
+	pub provider_amount: u128,
+	/// The receipt's gateway time (ms).
+	pub timestamp: u64,
+	/// Refunded (rolled back or dispute upheld): never again.
+	pub refunded: bool,
+	/// Under dispute: cannot be rolled back meanwhile.
+	pub disputed: bool,
+}
+
+/// What the chain remembers of a receipt id during the receipt window.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub enum ReceiptRecord<AccountId, AssetKind> {
+	/// Served and charged.
+	Charged(Charge<AccountId, AssetKind>),
+	/// Failed or rolled back without a prior charge: nothing was charged.
+	NotCharged,
+}
+
+/// Why one receipt of a batch was rejected (the rest of the batch still settles).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum RejectReason {
+	/// The id was already settled or recorded (replay), or appears twice in the batch.
+	DuplicateReceipt,
+	/// The gateway time is older than the receipt window.
+	ReceiptExpired,
+	/// The gateway time is ahead of chain time by more than the allowed clock skew.
+	TimestampInFuture,
+	/// No such session (never opened, or already released).
+	UnknownSession,
+	/// The session belongs to another gateway.
+	WrongGateway,
+	/// The sequence number is not above the session's last one.
+	SequenceNotIncreasing,
+	/// The session was closed before the request, or its grace period is over.
+	SessionClosed,
+	/// The session expired before this block (beyond its grace period).
+	SessionExpired,
+	/// No such capsule.
+	UnknownCapsule,
+	/// The capsule is paused, suspended or retired.
+	CapsuleNotActive,
+	/// The seeker's tier does not include premium lanes.
+	LaneNotAllowed,
+	/// A served receipt with zero units.
+	ZeroUnits,
+	/// The charge would take the session over its cap.
+	OverCap,
+	/// The seeker's tier usage cap for the window would be exceeded.
+	UsageCapExceeded,
+	/// The price cannot be expressed in the session's asset.
+	Conversion(ConversionError),
+	/// Units × price overflowed.
+	PriceOverflow,
+	/// A rollback of a charge from another session.
+	RollbackSessionMismatch,
+	/// A rollback of a charge that was already refunded.
+	AlreadyRefunded,
+	/// A rollback of a charge under dispute (the dispute decides).
+	UnderDispute,
+}
+
+/// The price of a request for a seeker, in the session's asset: what `quote` returns and what
+/// settlement charges.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub struct QuoteBreakdown {
+	/// List price in the pricing unit.
+	pub list: u128,
+	/// Discount for the payment asset.
+	pub asset_discount: Perbill,
+	/// Commitment discount of the seeker's tier.
+	pub tier_discount: Perbill,
+	/// Combined discount applied (capped).
+	pub discount: Perbill,
+	/// Net in the pricing unit.
+	pub net_pricing: u128,
+	/// Net in the payment asset (what the seeker is debited).
+	pub net: u128,
+	/// Where `net` goes, in the payment asset; the legs sum to `net`.
+	pub legs: nexus_primitives::settlement::Legs,
+}
+
+/// How a dispute was decided.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Ruling {
+	/// The charge stands; the seeker's deposit goes to the reserve.
+	Rejected,
+	/// The provider was at fault: refund from the reserve, slash the capsule's bond.
+	ProviderAtFault,
+	/// The gateway was at fault: refund from the reserve, slash the gateway's bond.
+	GatewayAtFault,
+}
+
+/// An open dispute: a copy of the charge (the receipt record may age out meanwhile).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct Dispute<AccountId, AssetKind> {
+	/// The disputed charge.
+	pub charge: Charge<AccountId, AssetKind>,
+	/// NXV held from the seeker.
+	pub deposit: u128,
+}
