@@ -59,7 +59,7 @@ impl SupplyCmd {
 	}
 }
 
-fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 9] {
+fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 10] {
 	[
 		("total", s.total),
 		("circulating", s.circulating),
@@ -70,6 +70,7 @@ fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 9] {
 		("treasury", s.treasury),
 		("reward_pot", s.reward_pot),
 		("liquidity_reserve", s.liquidity_reserve),
+		("settlement_pots", s.settlement_pots),
 	]
 }
 

@@ -28,9 +28,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	AccountId, Aura, Balance, Block, BlockNumber, Capsules, Executive, Grandpa, InherentDataExt,
-	Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tiers,
-	TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Capsules, Executive, Fees, Grandpa,
+	InherentDataExt, Metering, Nonce, Reserve, Runtime, RuntimeCall, RuntimeGenesisConfig,
+	SessionKeys, System, Tiers, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -241,6 +241,63 @@ impl_runtime_apis! {
 		fn offering(offering: Vec<u8>) -> Option<bool> {
 			let id: pallet_capsules::OfferingIdOf<Runtime> = offering.try_into().ok()?;
 			pallet_capsules::Offerings::<Runtime>::get(id)
+		}
+	}
+
+	impl pallet_fees::runtime_api::FeesApi<Block, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
+		fn fee_parameters() -> pallet_fees::FeeStatus<BlockNumber> {
+			Fees::fee_status()
+		}
+		fn nxv_price() -> pallet_fees::PriceStatus<BlockNumber> {
+			Fees::price_status()
+		}
+		fn flows(since: BlockNumber) -> Vec<(crate::configs::settlement::AssetKind, pallet_fees::FlowTotals)> {
+			Fees::flows_since(since)
+		}
+		fn flow_totals() -> Vec<(crate::configs::settlement::AssetKind, pallet_fees::FlowTotals)> {
+			Fees::lifetime_totals()
+		}
+	}
+
+	impl pallet_reserve::runtime_api::ReserveApi<Block, AccountId, crate::configs::settlement::AssetKind> for Runtime {
+		fn reserve_status() -> pallet_reserve::runtime_api::ReserveStatus<AccountId, crate::configs::settlement::AssetKind> {
+			Reserve::status()
+		}
+	}
+
+	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
+		fn quote(
+			seeker: AccountId,
+			capsule: u64,
+			in_units: u64,
+			out_units: u64,
+			asset: crate::configs::settlement::AssetKind,
+		) -> Result<pallet_metering::QuoteBreakdown, pallet_metering::RejectReason> {
+			Metering::quote(seeker, capsule, in_units, out_units, asset)
+		}
+		fn session(
+			id: pallet_metering::SessionId,
+		) -> Option<pallet_metering::SessionOf<Runtime>> {
+			pallet_metering::Sessions::<Runtime>::get(id)
+		}
+		fn sessions_of(
+			seeker: AccountId,
+		) -> Vec<(pallet_metering::SessionId, pallet_metering::SessionOf<Runtime>)> {
+			Metering::sessions_of(&seeker)
+		}
+		fn escrow(
+			who: AccountId,
+		) -> Vec<(crate::configs::settlement::AssetKind, pallet_metering::EscrowLedger)> {
+			Metering::escrow_of(&who)
+		}
+		fn gateway(id: u32) -> Option<pallet_metering::Gateway<AccountId>> {
+			pallet_metering::Gateways::<Runtime>::get(id)
+		}
+		fn receipt(id: pallet_metering::ReceiptId) -> Option<pallet_metering::RecordOf<Runtime>> {
+			pallet_metering::Receipts::<Runtime>::get(id)
+		}
+		fn signing_payload(gateway: u32, receipts: Vec<pallet_metering::Receipt>) -> [u8; 32] {
+			Metering::signing_payload(gateway, &receipts)
 		}
 	}
 

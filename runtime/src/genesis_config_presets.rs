@@ -26,10 +26,13 @@ use sp_runtime::{
 };
 
 use crate::{
-	configs::treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
-	AccountId, Balance, BalancesConfig, BlockNumber, CapsulesConfig, RewardPotConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, TiersConfig,
-	VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
+	configs::{
+		settlement::{BuybackAccount, USDN, USDN_ID},
+		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+	},
+	AccountId, AssetsConfig, Balance, BalancesConfig, BlockNumber, CapsulesConfig, FeesConfig,
+	MeteringConfig, RewardPotConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	StakingConfig, SudoConfig, TiersConfig, VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
 };
 
 /// The fixed supply: minted here, never again.
@@ -43,7 +46,8 @@ pub const TEAM: Balance = 150_000_000 * NXV;
 /// Investors: six-month cliff, then linear over two years.
 pub const INVESTORS: Balance = 120_000_000 * NXV;
 /// Community and liquidity: held in a keyless account for governance to deploy (liquidity
-/// pools, programmes); it also seeds the reward pot with the existential deposit.
+/// pools, programmes); it also seeds the protocol's pot accounts with the existential deposit
+/// ([`pot_accounts`]).
 pub const COMMUNITY_AND_LIQUIDITY: Balance = 130_000_000 * NXV;
 /// Validators' initial bonds, split equally across the genesis validators' stashes.
 pub const VALIDATOR_BONDS: Balance = 44_000_000 * NXV;
@@ -82,6 +86,29 @@ pub fn reward_pot_account() -> AccountId {
 	crate::RewardPot::account_id()
 }
 
+/// The protocol's keyless pot accounts, each seeded with the existential deposit so that fee
+/// legs smaller than it can land and payments out can keep them alive: the reward pot, the
+/// escrow, the reserve and the buyback/rebates pot.
+pub fn pot_accounts() -> Vec<AccountId> {
+	vec![
+		reward_pot_account(),
+		crate::Metering::account_id(),
+		crate::Reserve::account_id(),
+		BuybackAccount::get(),
+	]
+}
+
+/// What each test account starts with in USDN: one million.
+pub const USDN_ENDOWMENT: Balance = 1_000_000 * USDN;
+
+/// The starting NXV price: 1 USDN (a placeholder until governance, later a pool, prices NXV).
+pub const GENESIS_NXV_PRICE: u128 = USDN;
+
+/// The development gateway: operated by Dave, signing with Dave's sr25519 key.
+pub fn dev_gateway() -> (AccountId, [u8; 32], Balance) {
+	(Sr25519Keyring::Dave.to_account_id(), Sr25519Keyring::Dave.public().0, 10_000 * NXV)
+}
+
 /// A genesis validator: its stash and its session keys.
 pub struct GenesisValidator {
 	/// The stash (bonded, and the validator's id).
@@ -118,17 +145,17 @@ pub fn allocation(validators: &[GenesisValidator]) -> Vec<(AccountId, Balance)> 
 	let n = Balance::try_from(validators.len()).unwrap_or(Balance::MAX);
 	// Whatever the equal split leaves over joins the community bucket, so the sum stays exact.
 	let split_rest = VALIDATOR_BONDS.saturating_sub(per_validator.saturating_mul(n));
-	let community = COMMUNITY_AND_LIQUIDITY
-		.saturating_sub(EXISTENTIAL_DEPOSIT)
-		.saturating_add(split_rest);
+	let pots = pot_accounts();
+	let seeded = EXISTENTIAL_DEPOSIT.saturating_mul(Balance::try_from(pots.len()).unwrap_or(0));
+	let community = COMMUNITY_AND_LIQUIDITY.saturating_sub(seeded).saturating_add(split_rest);
 	let mut out = vec![
 		(EmissionsPoolAccount::get(), EMISSIONS_POOL),
 		(TreasuryAccount::get(), ECOSYSTEM_TREASURY),
 		(team_account(), TEAM),
 		(investors_account(), INVESTORS),
 		(LiquidityAccount::get(), community),
-		(reward_pot_account(), EXISTENTIAL_DEPOSIT),
 	];
+	out.extend(pots.into_iter().map(|p| (p, EXISTENTIAL_DEPOSIT)));
 	out.extend(validators.iter().map(|v| (v.stash.clone(), per_validator)));
 	out.extend(endowed_accounts().into_iter().map(|a| (a, ENDOWMENT)));
 	out
@@ -250,10 +277,28 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 	]
 }
 
+/// USDN at genesis: created sufficient (holders need no NXV) with a minimum balance of one
+/// pricing unit, owned by `owner` (the development faucet: Alice can `assets.mint`); every test
+/// account holds [`USDN_ENDOWMENT`] and the escrow its minimum balance.
+fn usdn(owner: AccountId) -> AssetsConfig {
+	let mut accounts: Vec<(u32, AccountId, Balance)> =
+		endowed_accounts().into_iter().map(|a| (USDN_ID, a, USDN_ENDOWMENT)).collect();
+	accounts.push((USDN_ID, crate::Metering::account_id(), 1));
+	AssetsConfig {
+		assets: vec![(USDN_ID, owner, true, 1)],
+		metadata: vec![(USDN_ID, b"Nexus USD".to_vec(), b"USDN".to_vec(), 6)],
+		accounts,
+		next_asset_id: None,
+		reserves: vec![],
+	}
+}
+
 fn genesis(
 	validators: Vec<GenesisValidator>,
 	sudo: Option<AccountId>,
 	capsules: Vec<GenesisCapsule<AccountId, Balance>>,
+	gateways: Vec<(AccountId, [u8; 32], Balance)>,
+	usdn_owner: AccountId,
 	session_length: BlockNumber,
 	sessions_per_era: u32,
 ) -> Value {
@@ -288,6 +333,9 @@ fn genesis(
 		sudo: SudoConfig { key: sudo },
 		capsules: CapsulesConfig { offerings: offerings(), capsules },
 		tiers: TiersConfig { tiers: default_tiers() },
+		assets: usdn(usdn_owner),
+		fees: FeesConfig { params: None, nxv_price: Some(GENESIS_NXV_PRICE) },
+		metering: MeteringConfig { gateways },
 	})
 }
 
@@ -299,6 +347,8 @@ pub fn development_config_genesis() -> Value {
 		vec![dev_validator(S::Alice, Ed25519Keyring::Alice, S::AliceStash)],
 		Some(S::Alice.to_account_id()),
 		demo_capsules(),
+		vec![dev_gateway()],
+		S::Alice.to_account_id(),
 		10,
 		2,
 	)
@@ -317,6 +367,8 @@ pub fn local_config_genesis() -> Value {
 		],
 		None,
 		vec![],
+		vec![],
+		TreasuryAccount::get(),
 		20,
 		3,
 	)

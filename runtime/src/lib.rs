@@ -229,6 +229,22 @@ mod runtime {
 	#[runtime::pallet_index(31)]
 	pub type Tiers = pallet_tiers;
 
+	/// Payment assets besides NXV (the stable asset USDN).
+	#[runtime::pallet_index(14)]
+	pub type Assets = pallet_assets;
+
+	/// Gateways, seeker escrow and sessions, and settlement of usage receipts.
+	#[runtime::pallet_index(32)]
+	pub type Metering = pallet_metering;
+
+	/// Fee parameters, the NXV price and the flow ledger.
+	#[runtime::pallet_index(33)]
+	pub type Fees = pallet_fees;
+
+	/// The reserve: refunds, claims and coverage.
+	#[runtime::pallet_index(34)]
+	pub type Reserve = pallet_reserve;
+
 	/// A superuser key; configured only in the `development` preset.
 	#[runtime::pallet_index(255)]
 	pub type Sudo = pallet_sudo;

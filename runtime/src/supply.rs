@@ -12,8 +12,11 @@ use frame_support::traits::{fungible::Inspect, VestingSchedule};
 use scale_info::TypeInfo;
 
 use crate::{
-	configs::treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
-	AccountId, Balance, Balances, RewardPot, Runtime, Vesting,
+	configs::{
+		settlement::BuybackAccount,
+		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+	},
+	AccountId, Balance, Balances, Metering, Reserve, RewardPot, Runtime, Vesting,
 };
 
 /// Where the supply is, in planck.
@@ -27,7 +30,8 @@ pub struct SupplyBreakdown {
 	pub vesting: Balance,
 	/// Bonded in staking (active and unbonding).
 	pub bonded: Balance,
-	/// Held by the marketplace: seeker and provider stakes, capsule bonds and deposits.
+	/// Held by the marketplace: seeker and provider stakes, capsule and gateway bonds, session
+	/// and dispute deposits.
 	pub marketplace_held: Balance,
 	/// The emissions pool (locked until milestones).
 	pub emissions_pool: Balance,
@@ -37,6 +41,8 @@ pub struct SupplyBreakdown {
 	pub reward_pot: Balance,
 	/// The community and liquidity reserve.
 	pub liquidity_reserve: Balance,
+	/// NXV in settlement's accounts: seekers' escrow, the reserve and the buyback/rebates pot.
+	pub settlement_pots: Balance,
 }
 
 sp_api::decl_runtime_apis! {
@@ -78,13 +84,27 @@ pub fn breakdown() -> SupplyBreakdown {
 		});
 	let capsules = pallet_capsules::Capsules::<Runtime>::iter_values()
 		.fold(0 as Balance, |acc, c| acc.saturating_add(c.bond).saturating_add(c.deposit));
-	let marketplace_held = tiers.saturating_add(capsules);
+	let gateways = pallet_metering::Gateways::<Runtime>::iter_values()
+		.fold(0 as Balance, |acc, g| acc.saturating_add(g.bond));
+	let sessions = pallet_metering::Sessions::<Runtime>::iter_values()
+		.fold(0 as Balance, |acc, s| acc.saturating_add(s.deposit));
+	let disputes = pallet_metering::Disputes::<Runtime>::iter_values()
+		.fold(0 as Balance, |acc, d| acc.saturating_add(d.deposit));
+	let marketplace_held = tiers
+		.saturating_add(capsules)
+		.saturating_add(gateways)
+		.saturating_add(sessions)
+		.saturating_add(disputes);
+	let settlement_pots = balance(&Metering::account_id())
+		.saturating_add(balance(&Reserve::account_id()))
+		.saturating_add(balance(&BuybackAccount::get()));
 
 	let circulating = total
 		.saturating_sub(emissions_pool)
 		.saturating_sub(treasury)
 		.saturating_sub(reward_pot)
 		.saturating_sub(liquidity_reserve)
+		.saturating_sub(settlement_pots)
 		.saturating_sub(bonded)
 		.saturating_sub(vesting)
 		.saturating_sub(marketplace_held);
@@ -98,5 +118,6 @@ pub fn breakdown() -> SupplyBreakdown {
 		treasury,
 		reward_pot,
 		liquidity_reserve,
+		settlement_pots,
 	}
 }

@@ -852,8 +852,104 @@ fn supply_breakdown_accounts_for_every_bucket_at_genesis() {
 				s.marketplace_held +
 				s.emissions_pool +
 				s.treasury + s.reward_pot +
-				s.liquidity_reserve,
+				s.liquidity_reserve +
+				s.settlement_pots,
 			s.total
 		);
 	});
+}
+
+mod settlement {
+	//! Settlement in the composed runtime: the development gateway (Dave) settles a receipt
+	//! of a seeker (Eve) and every leg lands in its account.
+	use super::*;
+	use crate::{
+		configs::{
+			settlement::{AssetKind, BuybackAccount, USDN, USDN_ID},
+			treasury::TreasuryAccount,
+		},
+		Metering, Reserve, RewardPot,
+	};
+	use frame_support::traits::fungibles::Inspect as _;
+	use nexus_primitives::traits::Outcome;
+	use sp_core::Pair;
+
+	type Both = crate::configs::settlement::NativeAndAssets;
+
+	fn usdn() -> AssetKind {
+		AssetKind::WithId(USDN_ID)
+	}
+
+	#[test]
+	fn a_signed_receipt_settles_every_leg_into_its_account() {
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// Chain time without an Aura slot check (no block is being built here).
+			pallet_timestamp::Now::<Runtime>::put(1_700_000_000_000);
+			let eve = account(Sr25519Keyring::Eve);
+			let dave = account(Sr25519Keyring::Dave);
+			assert_ok!(Metering::deposit(RuntimeOrigin::signed(eve.clone()), usdn(), 100 * USDN));
+			assert_ok!(Metering::open_session(
+				RuntimeOrigin::signed(eve.clone()),
+				0,
+				usdn(),
+				50 * USDN,
+				100
+			));
+			let dests = [
+				TreasuryAccount::get(),
+				BuybackAccount::get(),
+				RewardPot::account_id(),
+				Reserve::account_id(),
+			];
+			let before: Vec<u128> = dests.iter().map(|d| Both::balance(usdn(), d)).collect();
+			// A standard-lane demo capsule (Eve has no stake: the Basic tier has no premium lanes).
+			let capsule = (0..4)
+				.find(|id| {
+					pallet_capsules::Capsules::<Runtime>::get(id)
+						.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
+				})
+				.unwrap();
+			let q = Metering::quote(eve.clone(), capsule, 1_000, 200, usdn()).unwrap();
+			let receipt = pallet_metering::Receipt {
+				id: [1; 16],
+				session: 0,
+				seq: 1,
+				capsule,
+				input_units: 1_000,
+				output_units: 200,
+				outcome: Outcome::Served,
+				timestamp: 1_700_000_000_000,
+			};
+			let payload = Metering::signing_payload(0, &[receipt]);
+			let sig = Sr25519Keyring::Dave.pair().sign(&payload);
+			assert_ok!(Metering::submit_receipts(
+				RuntimeOrigin::signed(dave),
+				0,
+				vec![receipt],
+				sig
+			));
+			let rejected: Vec<_> = System::events()
+				.into_iter()
+				.filter_map(|r| match r.event {
+					RuntimeEvent::Metering(pallet_metering::Event::ReceiptRejected {
+						reason,
+						..
+					}) => Some(reason),
+					_ => None,
+				})
+				.collect();
+			assert_eq!(rejected, vec![]);
+			let after: Vec<u128> = dests.iter().map(|d| Both::balance(usdn(), d)).collect();
+			let legs = [q.legs.treasury, q.legs.buyback, q.legs.validators, q.legs.reserve];
+			for i in 0..4 {
+				assert_eq!(after[i] - before[i], legs[i], "leg {i}");
+			}
+			assert!(q.net > 0 && q.legs.provider * 2 > q.net);
+			assert_eq!(
+				pallet_metering::Sessions::<Runtime>::get(0).unwrap().spent,
+				q.net,
+				"the seeker paid the quote"
+			);
+		});
+	}
 }

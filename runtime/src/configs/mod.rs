@@ -4,12 +4,14 @@
 //! - [`consensus`]: Aura authoring and GRANDPA finality.
 //! - [`monetary`]: NXV balances and transaction fees.
 //! - [`marketplace`]: the capsule registry and tiers.
+//! - [`settlement`]: the stable payment asset, fee parameters, the reserve and metering.
 //! - [`staking`]: sessions, NPoS staking, offences and the validator reward pot.
 //! - [`treasury`]: the treasury, vesting, proxy and multisig.
 
 pub mod consensus;
 pub mod marketplace;
 pub mod monetary;
+pub mod settlement;
 pub mod staking;
 pub mod system;
 pub mod treasury;
