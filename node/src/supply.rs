@@ -123,6 +123,7 @@ mod tests {
 		let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
 		assert_eq!(v["total"], "7");
 		assert_eq!(v["circulating"], "3");
-		assert_eq!(v.as_object().unwrap().len(), 9);
+		assert_eq!(v.as_object().unwrap().len(), 10);
+		assert_eq!(v["settlement_pots"], "0");
 	}
 }
