@@ -169,6 +169,16 @@ impl Legs {
 			.saturating_add(self.reserve)
 	}
 
+	/// Adds `other` leg by leg (saturating: used for running totals, where a saturated
+	/// statistic must not block settlement).
+	pub fn accrue(&mut self, other: &Legs) {
+		self.provider = self.provider.saturating_add(other.provider);
+		self.treasury = self.treasury.saturating_add(other.treasury);
+		self.buyback = self.buyback.saturating_add(other.buyback);
+		self.validators = self.validators.saturating_add(other.validators);
+		self.reserve = self.reserve.saturating_add(other.reserve);
+	}
+
 	/// The protocol's take: every leg but the provider's.
 	pub fn take(&self) -> u128 {
 		self.total().saturating_sub(self.provider)

@@ -65,14 +65,17 @@ impl FlowTotals {
 	/// Adds a batch's flows (saturating: lifetime sums of u128 planck cannot realistically
 	/// reach the bound, and a saturated statistic must not block settlement).
 	pub fn add_settled(&mut self, receipts: u32, volume: u128, legs: &Legs) {
-		self.receipts = self.receipts.saturating_add(u64::from(receipts));
-		self.volume = self.volume.saturating_add(volume);
-		self.net = self.net.saturating_add(legs.total());
-		self.provider = self.provider.saturating_add(legs.provider);
-		self.treasury = self.treasury.saturating_add(legs.treasury);
-		self.buyback = self.buyback.saturating_add(legs.buyback);
-		self.validators = self.validators.saturating_add(legs.validators);
-		self.reserve = self.reserve.saturating_add(legs.reserve);
+		self.merge(&FlowTotals {
+			receipts: u64::from(receipts),
+			volume,
+			net: legs.total(),
+			provider: legs.provider,
+			treasury: legs.treasury,
+			buyback: legs.buyback,
+			validators: legs.validators,
+			reserve: legs.reserve,
+			refunded: 0,
+		});
 	}
 
 	/// Adds another record (saturating, as above).

@@ -159,11 +159,7 @@ impl<T: Config> Batch<T> {
 		let flow = self.flows.entry(asset.clone()).or_default();
 		flow.0 = flow.0.saturating_add(1);
 		flow.1 = flow.1.saturating_add(q.net_pricing);
-		flow.2.provider = flow.2.provider.saturating_add(q.legs.provider);
-		flow.2.treasury = flow.2.treasury.saturating_add(q.legs.treasury);
-		flow.2.buyback = flow.2.buyback.saturating_add(q.legs.buyback);
-		flow.2.validators = flow.2.validators.saturating_add(q.legs.validators);
-		flow.2.reserve = flow.2.reserve.saturating_add(q.legs.reserve);
+		flow.2.accrue(&q.legs);
 		self.outcomes.entry(r.capsule).or_default().push(Outcome::Served);
 		let charge = ReceiptRecord::Charged(Charge {
 			session: r.session,
