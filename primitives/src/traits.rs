@@ -1,7 +1,7 @@
 //! The traits pallets talk through, so that none depends on another's implementation.
 
 use crate::settlement::{FeeParams, Legs};
-use sp_runtime::{DispatchError, Perbill, Permill};
+use sp_runtime::{DispatchError, DispatchResult, Perbill, Permill};
 
 /// Seekers' tiers, as settlement and the gateway see them (implemented by the tiers pallet).
 pub trait TierProvider<AccountId> {
@@ -100,9 +100,9 @@ pub trait FeeDestinations<AccountId> {
 
 /// The reserve, as settlement sees it (implemented by the reserve pallet).
 pub trait ReserveFund<AccountId, Asset> {
-	/// Pays up to `amount` of `asset` from the reserve to `to`; returns what was paid (less
-	/// when the reserve holds less).
-	fn pay(asset: &Asset, to: &AccountId, amount: u128) -> Result<u128, DispatchError>;
+	/// Pays `amount` of `asset` from the reserve to `to` in full, or fails (nothing moves) when
+	/// the reserve does not hold that much: a refund is never partly paid and then forgotten.
+	fn pay(asset: &Asset, to: &AccountId, amount: u128) -> DispatchResult;
 }
 
 /// Takes from a gateway's bond (implemented by the metering pallet).

@@ -425,15 +425,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Refunds a charge's net from the reserve into the seeker's free escrow; returns what the
-	/// reserve paid.
+	/// Refunds a charge's net from the reserve into the seeker's free escrow, in full (or fails
+	/// when the reserve holds less); returns the amount refunded.
 	pub(crate) fn refund(charge: &ChargeOf<T>) -> Result<u128, DispatchError> {
-		let paid = T::Reserve::pay(&charge.asset, &Self::account_id(), charge.net)?;
+		T::Reserve::pay(&charge.asset, &Self::account_id(), charge.net)?;
 		Escrow::<T>::try_mutate(&charge.seeker, &charge.asset, |l| {
-			l.free = l.free.checked_add(paid).ok_or(Error::<T>::Overflow)?;
+			l.free = l.free.checked_add(charge.net).ok_or(Error::<T>::Overflow)?;
 			Ok::<_, DispatchError>(())
 		})?;
-		Ok(paid)
+		Ok(charge.net)
 	}
 
 	/// `amount` of `asset` in NXV at the last NXV price (for slashes); zero without a price.

@@ -205,14 +205,17 @@ impl<T: Config> Batch<T> {
 		ensure!(charge.session == r.session, RejectReason::RollbackSessionMismatch);
 		ensure!(!charge.refunded, RejectReason::AlreadyRefunded);
 		ensure!(!charge.disputed, RejectReason::UnderDispute);
-		// The refund comes from the reserve's balance as it is now; credits of this batch are
-		// paid out at the end, so a refund never uses them.
-		let paid =
-			<T as Config>::Reserve::pay(&charge.asset, &Pallet::<T>::account_id(), charge.net)
-				.unwrap_or(0);
+		// The refund comes from the reserve's balance as it is now (credits of this batch are
+		// paid out at the end, so a refund never uses them), in full or not at all: when the
+		// reserve is short the rollback is rejected and the charge stays refundable later.
+		<T as Config>::Reserve::pay(&charge.asset, &Pallet::<T>::account_id(), charge.net)
+			.map_err(|_| RejectReason::ReserveShortfall)?;
+		let paid = charge.net;
 		let ledger = self.ledger(&charge.seeker, &charge.asset);
 		ledger.free = ledger.free.saturating_add(paid);
 		let owed = Pallet::<T>::native_equivalent(&charge.asset, charge.provider_amount);
+		// The bond covers what it can: a capsule with less bond (or since retired and gone)
+		// yields less, and the refund above does not depend on it.
 		let slashed =
 			T::Capsules::slash_bond(charge.capsule, owed, &T::Destinations::reserve()).unwrap_or(0);
 		charge.refunded = true;

@@ -493,6 +493,53 @@ fn a_rollback_refunds_from_the_reserve_and_slashes_the_provider_bond() {
 }
 
 #[test]
+fn a_rollback_the_reserve_cannot_cover_is_rejected_and_stays_refundable() {
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 10 * USDN, 10 * USDN);
+		let r = served(s, 1, STANDARD, 1_000, 200);
+		assert_ok!(submit(vec![r]));
+		// Governance pays a claim that leaves the reserve 5 USDN short of the 6 USDN refund.
+		let spare = Reserve::available(&usdn()) - 5 * USDN;
+		assert_ok!(Reserve::pay_claim(
+			RuntimeOrigin::root(),
+			usdn(),
+			STRANGER,
+			spare,
+			[0; 32].into()
+		));
+		let bond0 = pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond;
+		let mut back = r;
+		back.seq = 2;
+		back.outcome = Outcome::RolledBack;
+		back.timestamp = now_ms();
+		assert_ok!(submit(vec![back]));
+		assert_eq!(rejections(), vec![RejectReason::ReserveShortfall]);
+		// Nothing moved: no refund, no slash, the charge is still open to a refund.
+		assert_eq!(escrow(SEEKER, usdn()).free, 0);
+		assert_eq!(pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond, bond0);
+		assert!(matches!(
+			Receipts::<Test>::get(r.id),
+			Some(crate::ReceiptRecord::Charged(c)) if !c.refunded
+		));
+		// Funded again, the same rollback (re-sequenced) refunds in full.
+		assert_ok!(<AssetsOf as frame_support::traits::fungibles::Mutate<AccountId>>::transfer(
+			usdn(),
+			&GOLD,
+			&Reserve::account_id(),
+			USDN,
+			frame_support::traits::tokens::Preservation::Preserve,
+		));
+		back.seq = 3;
+		assert_ok!(submit(vec![back]));
+		assert_eq!(escrow(SEEKER, usdn()).free, 6 * USDN);
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::ReceiptRolledBack { id, refunded, .. } if *id == r.id && *refunded == 6 * USDN
+		)));
+	});
+}
+
+#[test]
 fn bad_receipts_are_rejected_one_by_one_and_the_rest_settles() {
 	build_and_execute(|| {
 		let s = session_for(SEEKER, usdn(), 100 * USDN, 10 * USDN);

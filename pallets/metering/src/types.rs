@@ -220,6 +220,9 @@ pub enum RejectReason {
 	AlreadyRefunded,
 	/// A rollback of a charge under dispute (the dispute decides).
 	UnderDispute,
+	/// A rollback the reserve cannot refund in full now; the charge stays refundable (by a
+	/// later rollback or a dispute) once the reserve is funded.
+	ReserveShortfall,
 }
 
 /// The price of a request for a seeker, in the session's asset: what `quote` returns and what

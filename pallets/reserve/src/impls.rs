@@ -157,25 +157,21 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> ReserveFund<T::AccountId, T::AssetKind> for Pallet<T> {
-	fn pay(asset: &T::AssetKind, to: &T::AccountId, amount: u128) -> Result<u128, DispatchError> {
-		let paid = amount.min(Self::available(asset));
-		if paid > 0 {
-			T::Assets::transfer(
-				asset.clone(),
-				&Self::account_id(),
-				to,
-				paid,
-				Preservation::Preserve,
-			)?;
-			Paid::<T>::mutate(asset, |p| *p = p.saturating_add(paid));
+	fn pay(asset: &T::AssetKind, to: &T::AccountId, amount: u128) -> DispatchResult {
+		if amount == 0 {
+			return Ok(());
 		}
-		T::Policy::note_refund(asset, paid);
-		Self::deposit_event(Event::RefundPaid {
-			asset: asset.clone(),
-			to: to.clone(),
-			requested: amount,
-			paid,
-		});
-		Ok(paid)
+		ensure!(amount <= Self::available(asset), Error::<T>::InsufficientReserve);
+		T::Assets::transfer(
+			asset.clone(),
+			&Self::account_id(),
+			to,
+			amount,
+			Preservation::Preserve,
+		)?;
+		Paid::<T>::mutate(asset, |p| *p = p.saturating_add(amount));
+		T::Policy::note_refund(asset, amount);
+		Self::deposit_event(Event::RefundPaid { asset: asset.clone(), to: to.clone(), amount });
+		Ok(())
 	}
 }

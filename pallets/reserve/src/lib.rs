@@ -8,7 +8,9 @@
 //! by default, plus the split's rounding dust), in the asset the seeker paid. The reserve pays:
 //! - **refunds** to seekers when a charged request is rolled back by its provider or a dispute is
 //!   upheld (called by the metering pallet through [`nexus_primitives::traits::ReserveFund`]; the
-//!   provider's or gateway's bond is slashed into the reserve to refill it);
+//!   provider's or gateway's bond is slashed into the reserve to refill it). A refund is paid in
+//!   full or not at all: when the reserve is short, the rollback or ruling fails and the charge
+//!   stays refundable until the reserve is funded again;
 //! - **claims** for abuse losses and emergency actions, approved by [`Config::ClaimOrigin`] (Root
 //!   until OpenGov's reserve track).
 //!
@@ -156,10 +158,8 @@ pub mod pallet {
 			asset: T::AssetKind,
 			/// To whom.
 			to: T::AccountId,
-			/// What was owed.
-			requested: u128,
-			/// What was paid (less when the reserve held less).
-			paid: u128,
+			/// The amount (always the full refund: the reserve never pays part of one).
+			amount: u128,
 		},
 		/// A governance-approved claim was paid.
 		ClaimPaid {

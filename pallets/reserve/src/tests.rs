@@ -84,17 +84,31 @@ fn pay_claim_should_fail_for_bad_origin_zero_unsupported_or_insufficient() {
 }
 
 #[test]
-fn refunds_pay_what_the_reserve_holds_and_are_booked() {
+fn refunds_are_paid_in_full_and_booked() {
 	build_and_execute(300, 0, || {
-		let paid = <Reserve as ReserveFund<AccountId, Asset>>::pay(&usdn(), &7, 1_000).unwrap();
-		assert_eq!(paid, 299);
+		assert_ok!(<Reserve as ReserveFund<AccountId, Asset>>::pay(&usdn(), &7, 299));
 		assert_eq!(balance(usdn(), 7), 299);
-		System::assert_last_event(
-			Event::RefundPaid { asset: usdn(), to: 7, requested: 1_000, paid: 299 }.into(),
-		);
+		assert_eq!(Paid::<Test>::get(usdn()), 299);
+		System::assert_last_event(Event::RefundPaid { asset: usdn(), to: 7, amount: 299 }.into());
 		assert_eq!(Fees::lifetime_totals()[1].1.refunded, 299);
-		// Nothing left: a refund of zero is reported, nothing moves.
-		assert_eq!(<Reserve as ReserveFund<AccountId, Asset>>::pay(&usdn(), &7, 5).unwrap(), 0);
+		// A refund of zero moves nothing and books nothing.
+		let events = System::events().len();
+		assert_ok!(<Reserve as ReserveFund<AccountId, Asset>>::pay(&usdn(), &7, 0));
+		assert_eq!(System::events().len(), events);
+	});
+}
+
+#[test]
+fn refunds_fail_whole_when_the_reserve_holds_less() {
+	build_and_execute(300, 0, || {
+		// 300 held, 1 is the asset's minimum balance: 299 is the most a refund can be.
+		assert_noop!(
+			<Reserve as ReserveFund<AccountId, Asset>>::pay(&usdn(), &7, 300),
+			Error::<Test>::InsufficientReserve
+		);
+		assert_eq!(balance(usdn(), 7), 0);
+		assert_eq!(Paid::<Test>::get(usdn()), 0);
+		assert_eq!(Fees::lifetime_totals()[1].1.refunded, 0);
 	});
 }
 
