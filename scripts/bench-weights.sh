@@ -6,6 +6,10 @@
 #   scripts/bench-weights.sh pallet_tiers    # one pallet
 #   STEPS=2 REPEAT=1 scripts/bench-weights.sh  # a quick smoke run (weights not for committing)
 #
+# When pallet_metering is benchmarked, `pallet_balances::transfer_keep_alive` is benchmarked in
+# the same run (to a scratch file) and scripts/settlement-cost.py prints the per-receipt marginal
+# cost of `submit_receipts` next to it, and whether a full batch fits a block.
+#
 # Builds the node with `--features runtime-benchmarks` first (a separate feature set: the next
 # plain build rebuilds the node and the runtime's wasm). Run it on the reference machine, idle.
 set -euo pipefail
@@ -14,26 +18,48 @@ nexus_setup
 
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
-declare -A CRATE_DIR=([pallet_capsules]=pallets/capsules [pallet_tiers]=pallets/tiers [pallet_reward_pot]=pallets/reward-pot)
+declare -A CRATE_DIR=(
+	[pallet_capsules]=pallets/capsules
+	[pallet_tiers]=pallets/tiers
+	[pallet_reward_pot]=pallets/reward-pot
+	[pallet_fees]=pallets/fees
+	[pallet_reserve]=pallets/reserve
+	[pallet_metering]=pallets/metering
+)
 PALLETS=("$@")
-[ ${#PALLETS[@]} -gt 0 ] || PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot)
+[ ${#PALLETS[@]} -gt 0 ] ||
+	PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot pallet_fees pallet_reserve pallet_metering)
 
 nexus_build_node --features runtime-benchmarks
 node_bin="$(nexus_node_bin)"
-for pallet in "${PALLETS[@]}"; do
-	dir="${CRATE_DIR[$pallet]:-}"
-	[ -n "$dir" ] || die "unknown pallet $pallet (known: ${!CRATE_DIR[*]})"
-	say "benchmarking $pallet ($STEPS steps x $REPEAT repeats)"
-	start=$(date +%s)
+# bench <pallet> <extrinsic> <output file>
+bench() {
 	"$node_bin" benchmark pallet \
 		--runtime "$CARGO_TARGET_DIR/release/wbuild/nexus-runtime/nexus_runtime.compact.compressed.wasm" \
 		--genesis-builder runtime --genesis-builder-preset development \
-		--pallet "$pallet" --extrinsic '*' \
+		--pallet "$1" --extrinsic "$2" \
 		--steps "$STEPS" --repeat "$REPEAT" \
 		--wasm-execution compiled \
 		--heap-pages 4096 \
 		--template "$ROOT/scripts/pallet-weight-template.hbs" \
 		--header "$ROOT/scripts/weight-header.txt" \
-		--output "$ROOT/$dir/src/weights.rs"
+		--output "$3"
+}
+
+for pallet in "${PALLETS[@]}"; do
+	dir="${CRATE_DIR[$pallet]:-}"
+	[ -n "$dir" ] || die "unknown pallet $pallet (known: ${!CRATE_DIR[*]})"
+	say "benchmarking $pallet ($STEPS steps x $REPEAT repeats)"
+	start=$(date +%s)
+	bench "$pallet" '*' "$ROOT/$dir/src/weights.rs"
 	say "$pallet done in $(($(date +%s) - start)) s -> $dir/src/weights.rs"
+	if [ "$pallet" = pallet_metering ]; then
+		scratch="$CARGO_TARGET_DIR/bench"
+		mkdir -p "$scratch"
+		say "benchmarking pallet_balances::transfer_keep_alive for comparison (same run)"
+		bench pallet_balances transfer_keep_alive "$scratch/pallet_balances.rs"
+		python3 "$ROOT/scripts/settlement-cost.py" \
+			"$ROOT/$dir/src/weights.rs" "$scratch/pallet_balances.rs" |
+			tee "$scratch/settlement-cost.txt"
+	fi
 done

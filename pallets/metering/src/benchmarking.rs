@@ -210,6 +210,48 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn submit_rollbacks(n: Linear<1, { T::MaxBatch::get() }>) {
+		// Every receipt rolls back an earlier charge of its own session, seeker and capsule: one
+		// reserve refund and one bond slash each (these are not aggregated, unlike credits).
+		let (gw, operator, key) = gateway::<T>();
+		let now = Metering::<T>::now_ms();
+		T::Assets::set_balance(
+			T::NativeAsset::get(),
+			&T::Destinations::reserve(),
+			(u128::from(n) + 1) * 10 * NXV,
+		);
+		let mut receipts = Vec::new();
+		for i in 0..n {
+			let (seeker, session) = seeker_with_session::<T>(gw, i);
+			let provider = funded::<T>("provider", i);
+			let capsule = T::BenchmarkHelper::register_capsule(&provider);
+			let mut charge = charge_of::<T>(seeker, provider, capsule);
+			charge.session = session;
+			Receipts::<T>::insert(id_of(i), ReceiptRecord::Charged(charge));
+			receipts.push(Receipt {
+				id: id_of(i),
+				session,
+				seq: 1,
+				capsule,
+				input_units: 0,
+				output_units: 0,
+				outcome: Outcome::RolledBack,
+				timestamp: now,
+			});
+		}
+		let payload = Metering::<T>::signing_payload(gw, &receipts);
+		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
+		#[extrinsic_call]
+		submit_receipts(RawOrigin::Signed(operator), gw, receipts, signature);
+		for i in 0..n {
+			assert!(matches!(
+				Receipts::<T>::get(id_of(i)),
+				Some(ReceiptRecord::Charged(c)) if c.refunded
+			));
+		}
+	}
+
+	#[benchmark]
 	fn report_uptime() {
 		let (gw, operator, _) = gateway::<T>();
 		let provider = funded::<T>("provider", 0);

@@ -843,9 +843,10 @@ pub mod pallet {
 		/// [`Event::ReceiptRolledBack`] or [`Event::ReceiptRejected`]), then
 		/// [`Event::BatchProcessed`].
 		#[pallet::call_index(10)]
-		#[pallet::weight(T::WeightInfo::submit_receipts(
-			u32::try_from(receipts.len()).unwrap_or(u32::MAX)
-		))]
+		#[pallet::weight({
+			let n = u32::try_from(receipts.len()).unwrap_or(u32::MAX);
+			T::WeightInfo::submit_receipts(n).max(T::WeightInfo::submit_rollbacks(n))
+		})]
 		pub fn submit_receipts(
 			origin: OriginFor<T>,
 			gateway: GatewayId,
