@@ -140,7 +140,7 @@ mod benchmarks {
 		let who = funded::<T>("provider");
 		let id = registered::<T>(&who, 1);
 		let origin =
-			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::SuspendOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);
 		assert_eq!(CapsuleMap::<T>::get(id).unwrap().status, CapsuleStatus::Suspended);
@@ -152,7 +152,7 @@ mod benchmarks {
 		let who = funded::<T>("provider");
 		let id = registered::<T>(&who, 1);
 		let origin =
-			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+			T::SuspendOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		Capsules::<T>::suspend(origin.clone(), id).unwrap();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);

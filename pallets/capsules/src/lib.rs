@@ -29,8 +29,8 @@
 //! ## Pallet API
 //!
 //! Providers: `register`, `announce_price`, `set_capacity`, `pause`, `resume`, `retire`,
-//! `release_bond`. Governance ([`Config::AdminOrigin`]): `set_offering`, `suspend`,
-//! `unsuspend`.
+//! `release_bond`. Governance: `set_offering` ([`Config::AdminOrigin`]); `suspend` and
+//! `unsuspend` ([`Config::SuspendOrigin`], the emergency track's power).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -119,8 +119,10 @@ pub mod pallet {
 			+ Mutate<Self::AccountId>;
 		/// The overarching hold reason.
 		type RuntimeHoldReason: From<HoldReason>;
-		/// Who curates offerings and suspends capsules.
+		/// Who curates offerings.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Who suspends and unsuspends capsules.
+		type SuspendOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 		/// Bond held per capsule.
 		#[pallet::constant]
 		type CapsuleBond: Get<BalanceOf<Self>>;
@@ -568,14 +570,14 @@ pub mod pallet {
 		/// Suspend a capsule (abuse, failed audits, emergencies).
 		///
 		/// ## Dispatch Origin
-		/// [`Config::AdminOrigin`].
+		/// [`Config::SuspendOrigin`].
 		///
 		/// ## Events
 		/// [`Event::Suspended`].
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::suspend())]
 		pub fn suspend(origin: OriginFor<T>, id: CapsuleId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
+			T::SuspendOrigin::ensure_origin(origin)?;
 			Capsules::<T>::try_mutate(id, |c| -> DispatchResult {
 				let c = c.as_mut().ok_or(Error::<T>::UnknownCapsule)?;
 				ensure!(
@@ -592,14 +594,14 @@ pub mod pallet {
 		/// Lift a suspension; the capsule comes back paused, for its provider to resume.
 		///
 		/// ## Dispatch Origin
-		/// [`Config::AdminOrigin`].
+		/// [`Config::SuspendOrigin`].
 		///
 		/// ## Events
 		/// [`Event::Unsuspended`].
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::unsuspend())]
 		pub fn unsuspend(origin: OriginFor<T>, id: CapsuleId) -> DispatchResult {
-			T::AdminOrigin::ensure_origin(origin)?;
+			T::SuspendOrigin::ensure_origin(origin)?;
 			Capsules::<T>::try_mutate(id, |c| -> DispatchResult {
 				let c = c.as_mut().ok_or(Error::<T>::UnknownCapsule)?;
 				ensure!(c.status == CapsuleStatus::Suspended, Error::<T>::NotSuspended);

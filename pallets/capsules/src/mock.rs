@@ -69,6 +69,7 @@ impl pallet_capsules::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type SuspendOrigin = frame_system::EnsureRoot<AccountId>;
 	type CapsuleBond = CapsuleBond;
 	type DepositPerByte = DepositPerByte;
 	type PriceNoticeDelay = ConstU64<PRICE_NOTICE>;

@@ -146,6 +146,7 @@ impl pallet_capsules::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type AdminOrigin = EnsureRoot<AccountId>;
+	type SuspendOrigin = EnsureRoot<AccountId>;
 	type CapsuleBond = ConstU128<CAPSULE_BOND>;
 	type DepositPerByte = ConstU128<0>;
 	type PriceNoticeDelay = ConstU64<5>;
