@@ -1,6 +1,9 @@
 //! The pallets whose benchmarks `nexus-node benchmark pallet` runs (feature `runtime-benchmarks`).
 //!
-//! Staking, session, bags-list, offences and GRANDPA use the SDK's reference weights
+//! The OpenGov pallets (preimage, scheduler, referenda, conviction voting) are listed so their
+//! benchmarks can be run on our runtime; they are charged the SDK's reference weights
+//! (`SubstrateWeight`) for now. Staking, session, bags-list, offences and GRANDPA use the SDK's
+//! reference weights
 //! (`SubstrateWeight`): their benchmarks need the separate session/offences benchmarking
 //! crates and a staking genesis of their own, which are not wired yet.
 
@@ -22,4 +25,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_vesting, Vesting]
 	[pallet_proxy, Proxy]
 	[pallet_multisig, Multisig]
+	[pallet_preimage, Preimage]
+	[pallet_scheduler, Scheduler]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
 );

@@ -1,9 +1,10 @@
 //! Genesis presets: the initial state a chain spec is built from.
 //!
 //! - `development` (`--dev`): Alice is the only validator and holds the sudo key; sessions last 10
-//!   blocks and eras 2 sessions, so a newly bonded validator is elected within minutes.
+//!   blocks and eras 2 sessions, so a newly bonded validator is elected within minutes; referendum
+//!   tracks use development timings (a vote completes within about a minute).
 //! - `local_testnet` (`--chain local`): Alice, Bob, Charlie and Dave are validators; there is no
-//!   sudo key; sessions last 20 blocks, eras 3 sessions.
+//!   sudo key; sessions last 20 blocks, eras 3 sessions; referendum tracks use live timings.
 //!
 //! Both mint the whole fixed supply, [`TOTAL_SUPPLY`] = 1,000,000,000 NXV, across the buckets of
 //! [`allocation`] (see `docs/token.md`): nothing is ever minted again. They also set the default
@@ -30,9 +31,11 @@ use crate::{
 		settlement::{BuybackAccount, USDN, USDN_ID},
 		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 	},
+	governance::origins::TrackTiming,
 	AccountId, AssetsConfig, Balance, BalancesConfig, BlockNumber, CapsulesConfig, FeesConfig,
-	MeteringConfig, RewardPotConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	StakingConfig, SudoConfig, TiersConfig, VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
+	MeteringConfig, OriginsConfig, RewardPotConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, StakingConfig, SudoConfig, TiersConfig, VestingConfig, DAYS, EXISTENTIAL_DEPOSIT,
+	NXV,
 };
 
 /// The fixed supply: minted here, never again.
@@ -293,7 +296,8 @@ fn usdn(owner: AccountId) -> AssetsConfig {
 	}
 }
 
-fn genesis(
+/// What differs between the presets.
+struct Network {
 	validators: Vec<GenesisValidator>,
 	sudo: Option<AccountId>,
 	capsules: Vec<GenesisCapsule<AccountId, Balance>>,
@@ -301,7 +305,20 @@ fn genesis(
 	usdn_owner: AccountId,
 	session_length: BlockNumber,
 	sessions_per_era: u32,
-) -> Value {
+	timing: TrackTiming,
+}
+
+fn genesis(n: Network) -> Value {
+	let Network {
+		validators,
+		sudo,
+		capsules,
+		gateways,
+		usdn_owner,
+		session_length,
+		sessions_per_era,
+		timing,
+	} = n;
 	let bond = validator_share(validators.len()).saturating_sub(STASH_FREE);
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig { balances: allocation(&validators) },
@@ -336,6 +353,7 @@ fn genesis(
 		assets: usdn(usdn_owner),
 		fees: FeesConfig { params: None, nxv_price: Some(GENESIS_NXV_PRICE) },
 		metering: MeteringConfig { gateways },
+		origins: OriginsConfig { timing },
 	})
 }
 
@@ -343,35 +361,37 @@ fn genesis(
 /// holds sudo; short sessions and eras.
 pub fn development_config_genesis() -> Value {
 	use Sr25519Keyring as S;
-	genesis(
-		vec![dev_validator(S::Alice, Ed25519Keyring::Alice, S::AliceStash)],
-		Some(S::Alice.to_account_id()),
-		demo_capsules(),
-		vec![dev_gateway()],
-		S::Alice.to_account_id(),
-		10,
-		2,
-	)
+	genesis(Network {
+		validators: vec![dev_validator(S::Alice, Ed25519Keyring::Alice, S::AliceStash)],
+		sudo: Some(S::Alice.to_account_id()),
+		capsules: demo_capsules(),
+		gateways: vec![dev_gateway()],
+		usdn_owner: S::Alice.to_account_id(),
+		session_length: 10,
+		sessions_per_era: 2,
+		timing: TrackTiming::Development,
+	})
 }
 
 /// The `local_testnet` preset: four validators, no sudo.
 pub fn local_config_genesis() -> Value {
 	use Ed25519Keyring as E;
 	use Sr25519Keyring as S;
-	genesis(
-		vec![
+	genesis(Network {
+		validators: vec![
 			dev_validator(S::Alice, E::Alice, S::AliceStash),
 			dev_validator(S::Bob, E::Bob, S::BobStash),
 			dev_validator(S::Charlie, E::Charlie, S::CharlieStash),
 			dev_validator(S::Dave, E::Dave, S::DaveStash),
 		],
-		None,
-		vec![],
-		vec![],
-		TreasuryAccount::get(),
-		20,
-		3,
-	)
+		sudo: None,
+		capsules: vec![],
+		gateways: vec![],
+		usdn_owner: TreasuryAccount::get(),
+		session_length: 20,
+		sessions_per_era: 3,
+		timing: TrackTiming::Live,
+	})
 }
 
 /// The JSON patch of the preset named `id`, or `None` for an unknown name.

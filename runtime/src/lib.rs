@@ -23,6 +23,7 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 pub mod supply;
 
 use alloc::vec::Vec;
@@ -246,6 +247,21 @@ mod runtime {
 	pub type Reserve = pallet_reserve;
 
 	/// A superuser key; configured only in the `development` preset.
+	#[runtime::pallet_index(50)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(51)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(52)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(53)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(54)]
+	pub type Origins = governance::origins::pallet_nexus_origins;
+
 	#[runtime::pallet_index(255)]
 	pub type Sudo = pallet_sudo;
 }

@@ -29,7 +29,7 @@ fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 }
 
 /// Test externalities holding the genesis state of the preset `name`.
-fn ext_for_preset(name: &str) -> sp_io::TestExternalities {
+pub(crate) fn ext_for_preset(name: &str) -> sp_io::TestExternalities {
 	let patch = presets::get_preset(&PresetId::from(name)).expect("preset exists");
 	let patch: serde_json::Value = serde_json::from_slice(&patch).unwrap();
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
@@ -349,7 +349,7 @@ mod marketplace {
 	}
 
 	#[test]
-	fn governance_origin_is_root_until_opengov() {
+	fn suspending_a_capsule_needs_root_or_the_emergency_track() {
 		dev().execute_with(|| {
 			let alice = account(Sr25519Keyring::Alice);
 			assert_noop!(
@@ -362,7 +362,7 @@ mod marketplace {
 	}
 }
 
-mod supply_and_staking {
+pub(crate) mod supply_and_staking {
 	use super::*;
 	use crate::{
 		AllPalletsWithSystem, BlockNumber, RewardPot, Session, SessionKeys, Staking, Timestamp,
@@ -373,7 +373,7 @@ mod supply_and_staking {
 	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 	use std::sync::Arc;
 
-	fn dev() -> sp_io::TestExternalities {
+	pub(crate) fn dev() -> sp_io::TestExternalities {
 		let mut ext = ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
 		ext.register_extension(KeystoreExt(Arc::new(MemoryKeystore::new())));
 		ext.execute_with(|| {
@@ -401,7 +401,7 @@ mod supply_and_staking {
 	}
 
 	/// Finalizes the current block and runs empty blocks up to `n`.
-	fn run_to_block(n: BlockNumber) {
+	pub(crate) fn run_to_block(n: BlockNumber) {
 		while System::block_number() < n {
 			let b = System::block_number();
 			AllPalletsWithSystem::on_finalize(b);

@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { USDN, USDN_ASSET, payloadOf as signedPayload } from './lib/gateway.js';
 import { connect, signAndFinalize, startNode, stopAll } from './lib/node.js';
 
 const submit = (api, tx, signer) => signAndFinalize(api, tx, signer, { until: 'inBlock' });
-const USDN = 1_000_000n;
-const USDN_ASSET = { WithId: 1 };
 
 describe('settlement on nexus-node --dev', () => {
   let node;
@@ -46,14 +45,8 @@ describe('settlement on nexus-node --dev', () => {
     return acc.isSome ? acc.unwrap().balance.toBigInt() : 0n;
   };
 
-  // What a gateway signs: blake2_256("nexus-vault/receipts/v1" ‖ genesis hash ‖ gateway id
-  // (u32 LE) ‖ SCALE(receipts)), computed here independently of the runtime.
-  const payloadOf = (gateway, receipts) => blake2AsU8a(u8aConcat(
-    stringToU8a('nexus-vault/receipts/v1'),
-    api.genesisHash.toU8a(),
-    api.createType('u32', gateway).toU8a(),
-    api.createType('Vec<PalletMeteringReceipt>', receipts).toU8a()
-  ), 256);
+  // What a gateway signs, computed here independently of the runtime.
+  const payloadOf = (gateway, receipts) => signedPayload(api, gateway, receipts);
 
   const receipt = (overrides = {}) => {
     seq += 1;

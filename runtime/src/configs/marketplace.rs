@@ -6,6 +6,8 @@
 
 use frame_support::{parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
+
+use super::governance::{RootOrEmergency, RootOrFeeParameters};
 use sp_runtime::{FixedU128, Permill};
 
 use crate::{
@@ -32,7 +34,10 @@ impl pallet_capsules::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Curating offerings is a root-track decision.
 	type AdminOrigin = EnsureRoot<AccountId>;
+	/// Suspending a capsule is an emergency power.
+	type SuspendOrigin = RootOrEmergency;
 	type CapsuleBond = CapsuleBond;
 	type DepositPerByte = DepositPerByte;
 	type PriceNoticeDelay = PriceNoticeDelay;
@@ -68,7 +73,8 @@ impl pallet_tiers::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type AdminOrigin = EnsureRoot<AccountId>;
+	/// The tier table (stakes, limits, discounts) is a fee decision.
+	type AdminOrigin = RootOrFeeParameters;
 	/// Trust and uptime come from the capsule registry.
 	type Reputation = Capsules;
 	type UnbondingDelay = UnbondingDelay;

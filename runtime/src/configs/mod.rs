@@ -7,8 +7,10 @@
 //! - [`settlement`]: the stable payment asset, fee parameters, the reserve and metering.
 //! - [`staking`]: sessions, NPoS staking, offences and the validator reward pot.
 //! - [`treasury`]: the treasury, vesting, proxy and multisig.
+//! - [`governance`]: OpenGov (preimages, scheduler, referenda, conviction voting).
 
 pub mod consensus;
+pub mod governance;
 pub mod marketplace;
 pub mod monetary;
 pub mod settlement;

@@ -1,7 +1,9 @@
 //! Settlement: the stable payment asset, fee parameters, the reserve and metering. See
 //! `docs/token-model.md` for the formulas and what each value means.
 //!
-//! Every governance origin here is Root until OpenGov's tracks take over (issue 6).
+//! Governance origins are OpenGov tracks (see [`crate::governance`]): fee parameters and the NXV
+//! price on the fee-parameters track; reserve claims, gateway suspensions and dispute rulings on
+//! the reserve/emergency track; gateway registration on the root track.
 
 use frame_support::{
 	parameter_types,
@@ -13,6 +15,8 @@ use frame_support::{
 };
 use frame_system::{EnsureNever, EnsureRoot};
 use nexus_primitives::traits::FeeDestinations;
+
+use super::governance::{RootOrEmergency, RootOrFeeParameters};
 use sp_runtime::{traits::AccountIdConversion, Perbill};
 
 use crate::{
@@ -88,8 +92,8 @@ impl pallet_fees::Config for Runtime {
 	type NativeAsset = NativeAsset;
 	type StableAsset = StableAsset;
 	type NativeUnit = ConstU128<NXV>;
-	type ParamsOrigin = EnsureRoot<AccountId>;
-	type PriceOrigin = EnsureRoot<AccountId>;
+	type ParamsOrigin = RootOrFeeParameters;
+	type PriceOrigin = RootOrFeeParameters;
 	type MaxStep = MaxFeeStep;
 	type ChangeCooldown = FeeChangeCooldown;
 	type MaxPriceAge = MaxPriceAge;
@@ -119,7 +123,7 @@ impl pallet_reserve::Config for Runtime {
 	type Policy = Fees;
 	type PalletId = ReservePalletId;
 	type Treasury = TreasuryAccount;
-	type ClaimOrigin = EnsureRoot<AccountId>;
+	type ClaimOrigin = RootOrEmergency;
 	type TargetCoverage = TargetCoverage;
 	type MinReserve = MinReserve;
 	type SweepPeriod = SweepPeriod;
@@ -192,8 +196,8 @@ impl pallet_metering::Config for Runtime {
 	type Reserve = Reserve;
 	type PalletId = EscrowPalletId;
 	type AdminOrigin = EnsureRoot<AccountId>;
-	type EmergencyOrigin = EnsureRoot<AccountId>;
-	type DisputeOrigin = EnsureRoot<AccountId>;
+	type EmergencyOrigin = RootOrEmergency;
+	type DisputeOrigin = RootOrEmergency;
 	/// A gateway bonds 10,000 NXV: slashable for receipts it should not have posted.
 	type MinGatewayBond = ConstU128<{ 10_000 * NXV }>;
 	/// A session holds 1 NXV for its storage until released.

@@ -1,8 +1,8 @@
 //! The treasury, vesting, and the operator tools proxy and multisig.
 //!
 //! - **Treasury**: its own pot (the ecosystem allocation from genesis plus slashed stake), a spend
-//!   period of a day, burn 0% (unspent value stays with the network). Spends are approved by Root
-//!   until OpenGov's treasurer track takes over.
+//!   period of a day, burn 0% (unspent value stays with the network). Spends are approved on
+//!   OpenGov's treasurer track (up to 10M NXV each) or the root track (unbounded).
 //! - **Vesting**: the team and investor allocations vest linearly after a cliff (the presets set
 //!   the schedules); vesting NXV can be staked but not transferred.
 //! - **Proxy** and **multisig**: validators and providers operate from hot keys that cannot move
@@ -13,7 +13,7 @@ use frame_support::{
 	parameter_types,
 	traits::{
 		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
-		ConstU32, InstanceFilter, WithdrawReasons,
+		ConstU32, EitherOf, EitherOfDiverse, InstanceFilter, WithdrawReasons,
 	},
 	PalletId,
 };
@@ -50,7 +50,7 @@ parameter_types! {
 
 impl pallet_treasury::Config for Runtime {
 	type Currency = Balances;
-	type RejectOrigin = EnsureRoot<AccountId>;
+	type RejectOrigin = EitherOfDiverse<EnsureRoot<AccountId>, crate::governance::Treasurer>;
 	type RuntimeEvent = RuntimeEvent;
 	type SpendPeriod = SpendPeriod;
 	type Burn = Burn;
@@ -59,7 +59,8 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = ConstU32<100>;
-	type SpendOrigin = EnsureRootWithSuccess<AccountId, MaxSpend>;
+	type SpendOrigin =
+		EitherOf<EnsureRootWithSuccess<AccountId, MaxSpend>, crate::governance::Spender>;
 	/// Only NXV for now; the stable asset comes with settlement.
 	type AssetKind = ();
 	type Beneficiary = AccountId;
