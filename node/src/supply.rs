@@ -59,7 +59,7 @@ impl SupplyCmd {
 	}
 }
 
-fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 10] {
+fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 11] {
 	[
 		("total", s.total),
 		("circulating", s.circulating),
@@ -71,6 +71,7 @@ fn rows(s: &SupplyBreakdown) -> [(&'static str, Balance); 10] {
 		("reward_pot", s.reward_pot),
 		("liquidity_reserve", s.liquidity_reserve),
 		("settlement_pots", s.settlement_pots),
+		("liquidity_pools", s.liquidity_pools),
 	]
 }
 
@@ -123,7 +124,8 @@ mod tests {
 		let v: serde_json::Value = serde_json::from_str(&to_json(&s)).unwrap();
 		assert_eq!(v["total"], "7");
 		assert_eq!(v["circulating"], "3");
-		assert_eq!(v.as_object().unwrap().len(), 10);
+		assert_eq!(v.as_object().unwrap().len(), 11);
 		assert_eq!(v["settlement_pots"], "0");
+		assert_eq!(v["liquidity_pools"], "0");
 	}
 }

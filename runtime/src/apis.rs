@@ -265,6 +265,33 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_asset_conversion::AssetConversionApi<Block, Balance, crate::configs::settlement::AssetKind> for Runtime {
+		fn quote_price_exact_tokens_for_tokens(
+			asset1: crate::configs::settlement::AssetKind,
+			asset2: crate::configs::settlement::AssetKind,
+			amount: Balance,
+			include_fee: bool,
+		) -> Option<Balance> {
+			crate::AssetConversion::quote_price_exact_tokens_for_tokens(asset1, asset2, amount, include_fee)
+		}
+
+		fn quote_price_tokens_for_exact_tokens(
+			asset1: crate::configs::settlement::AssetKind,
+			asset2: crate::configs::settlement::AssetKind,
+			amount: Balance,
+			include_fee: bool,
+		) -> Option<Balance> {
+			crate::AssetConversion::quote_price_tokens_for_exact_tokens(asset1, asset2, amount, include_fee)
+		}
+
+		fn get_reserves(
+			asset1: crate::configs::settlement::AssetKind,
+			asset2: crate::configs::settlement::AssetKind,
+		) -> Option<(Balance, Balance)> {
+			crate::AssetConversion::get_reserves(asset1, asset2).ok()
+		}
+	}
+
 	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
 		fn quote(
 			seeker: AccountId,

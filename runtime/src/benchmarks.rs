@@ -25,6 +25,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_vesting, Vesting]
 	[pallet_proxy, Proxy]
 	[pallet_multisig, Multisig]
+	[pallet_asset_conversion, AssetConversion]
 	[pallet_preimage, Preimage]
 	[pallet_scheduler, Scheduler]
 	[pallet_referenda, Referenda]

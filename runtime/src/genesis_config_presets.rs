@@ -9,7 +9,9 @@
 //! Both mint the whole fixed supply, [`TOTAL_SUPPLY`] = 1,000,000,000 NXV, across the buckets of
 //! [`allocation`] (see `docs/token.md`): nothing is ever minted again. They also set the default
 //! tier table ([`default_tiers`]) and list the curated offerings ([`offerings`]);
-//! `development` registers a few demo capsules for Bob and Charlie ([`demo_capsules`]).
+//! `development` registers a few demo capsules for Bob and Charlie ([`demo_capsules`]). Both
+//! create the NXV/USDN pool from the community and liquidity bucket ([`POOL_NXV`],
+//! [`POOL_USDN`]).
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -28,14 +30,14 @@ use sp_runtime::{
 
 use crate::{
 	configs::{
-		settlement::{BuybackAccount, USDN, USDN_ID},
+		settlement::{AssetKind, BuybackAccount, USDN, USDN_ID},
 		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 	},
 	governance::origins::TrackTiming,
-	AccountId, AssetsConfig, Balance, BalancesConfig, BlockNumber, CapsulesConfig, FeesConfig,
-	MeteringConfig, OriginsConfig, RewardPotConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, StakingConfig, SudoConfig, TiersConfig, VestingConfig, DAYS, EXISTENTIAL_DEPOSIT,
-	NXV,
+	AccountId, AssetConversionConfig, AssetsConfig, Balance, BalancesConfig, BlockNumber,
+	CapsulesConfig, FeesConfig, MeteringConfig, OriginsConfig, RewardPotConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, TiersConfig,
+	VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
 };
 
 /// The fixed supply: minted here, never again.
@@ -103,6 +105,10 @@ pub fn pot_accounts() -> Vec<AccountId> {
 
 /// What each test account starts with in USDN: one million.
 pub const USDN_ENDOWMENT: Balance = 1_000_000 * USDN;
+/// NXV the community and liquidity bucket puts into the NXV/USDN pool at genesis.
+pub const POOL_NXV: Balance = 1_000_000 * NXV;
+/// USDN in the NXV/USDN pool at genesis: [`POOL_NXV`] at [`GENESIS_NXV_PRICE`].
+pub const POOL_USDN: Balance = 1_000_000 * USDN;
 
 /// The starting NXV price: 1 USDN (a placeholder until governance, later a pool, prices NXV).
 pub const GENESIS_NXV_PRICE: u128 = USDN;
@@ -282,11 +288,13 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 
 /// USDN at genesis: created sufficient (holders need no NXV) with a minimum balance of one
 /// pricing unit, owned by `owner` (the development faucet: Alice can `assets.mint`); every test
-/// account holds [`USDN_ENDOWMENT`] and the escrow its minimum balance.
+/// account holds [`USDN_ENDOWMENT`], the escrow its minimum balance, and the liquidity bucket
+/// the pool's [`POOL_USDN`] plus the minimum balance it keeps after seeding the pool.
 fn usdn(owner: AccountId) -> AssetsConfig {
 	let mut accounts: Vec<(u32, AccountId, Balance)> =
 		endowed_accounts().into_iter().map(|a| (USDN_ID, a, USDN_ENDOWMENT)).collect();
 	accounts.push((USDN_ID, crate::Metering::account_id(), 1));
+	accounts.push((USDN_ID, LiquidityAccount::get(), POOL_USDN.saturating_add(1)));
 	AssetsConfig {
 		assets: vec![(USDN_ID, owner, true, 1)],
 		metadata: vec![(USDN_ID, b"Nexus USD".to_vec(), b"USDN".to_vec(), 6)],
@@ -354,6 +362,15 @@ fn genesis(n: Network) -> Value {
 		fees: FeesConfig { params: None, nxv_price: Some(GENESIS_NXV_PRICE) },
 		metering: MeteringConfig { gateways },
 		origins: OriginsConfig { timing },
+		asset_conversion: AssetConversionConfig {
+			pools: vec![(
+				AssetKind::Native,
+				AssetKind::WithId(USDN_ID),
+				LiquidityAccount::get(),
+				POOL_NXV,
+				POOL_USDN,
+			)],
+		},
 	})
 }
 

@@ -234,6 +234,14 @@ mod runtime {
 	#[runtime::pallet_index(14)]
 	pub type Assets = pallet_assets;
 
+	/// Liquidity-provider tokens of the exchange's pools.
+	#[runtime::pallet_index(15)]
+	pub type PoolAssets = pallet_assets<Instance1>;
+
+	/// The NXV/USDN exchange (constant-product pools).
+	#[runtime::pallet_index(16)]
+	pub type AssetConversion = pallet_asset_conversion;
+
 	/// Gateways, seeker escrow and sessions, and settlement of usage receipts.
 	#[runtime::pallet_index(32)]
 	pub type Metering = pallet_metering;

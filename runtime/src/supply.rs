@@ -13,6 +13,7 @@ use scale_info::TypeInfo;
 
 use crate::{
 	configs::{
+		exchange::PoolLocator,
 		settlement::BuybackAccount,
 		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 	},
@@ -43,6 +44,8 @@ pub struct SupplyBreakdown {
 	pub liquidity_reserve: Balance,
 	/// NXV in settlement's accounts: seekers' escrow, the reserve and the buyback/rebates pot.
 	pub settlement_pots: Balance,
+	/// NXV in the exchange's liquidity pools (tradeable, but not in any account's free balance).
+	pub liquidity_pools: Balance,
 }
 
 sp_api::decl_runtime_apis! {
@@ -99,12 +102,20 @@ pub fn breakdown() -> SupplyBreakdown {
 		.saturating_add(balance(&Reserve::account_id()))
 		.saturating_add(balance(&BuybackAccount::get()));
 
+	let liquidity_pools =
+		pallet_asset_conversion::Pools::<Runtime>::iter_keys().fold(0 as Balance, |acc, pool| {
+			let account =
+				<PoolLocator as pallet_asset_conversion::PoolLocator<_, _, _>>::address(&pool);
+			acc.saturating_add(account.map(|a| balance(&a)).unwrap_or_default())
+		});
+
 	let circulating = total
 		.saturating_sub(emissions_pool)
 		.saturating_sub(treasury)
 		.saturating_sub(reward_pot)
 		.saturating_sub(liquidity_reserve)
 		.saturating_sub(settlement_pots)
+		.saturating_sub(liquidity_pools)
 		.saturating_sub(bonded)
 		.saturating_sub(vesting)
 		.saturating_sub(marketplace_held);
@@ -119,5 +130,6 @@ pub fn breakdown() -> SupplyBreakdown {
 		reward_pot,
 		liquidity_reserve,
 		settlement_pots,
+		liquidity_pools,
 	}
 }

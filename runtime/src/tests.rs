@@ -853,9 +853,12 @@ fn supply_breakdown_accounts_for_every_bucket_at_genesis() {
 				s.emissions_pool +
 				s.treasury + s.reward_pot +
 				s.liquidity_reserve +
-				s.settlement_pots,
+				s.settlement_pots +
+				s.liquidity_pools,
 			s.total
 		);
+		// The NXV/USDN pool holds the genesis liquidity, taken from the liquidity bucket.
+		assert_eq!(s.liquidity_pools, presets::POOL_NXV);
 	});
 }
 
@@ -950,6 +953,82 @@ mod settlement {
 				q.net,
 				"the seeker paid the quote"
 			);
+		});
+	}
+}
+
+mod exchange {
+	//! The NXV/USDN pool created by the presets.
+	use super::*;
+	use crate::{
+		configs::settlement::{AssetKind, USDN, USDN_ID},
+		AssetConversion,
+	};
+	use frame_support::traits::fungibles::Inspect as _;
+
+	type Both = crate::configs::settlement::NativeAndAssets;
+
+	fn usdn() -> AssetKind {
+		AssetKind::WithId(USDN_ID)
+	}
+
+	#[test]
+	fn both_presets_create_the_pool_at_the_genesis_price() {
+		for preset in ["development", "local_testnet"] {
+			ext_for_preset(preset).execute_with(|| {
+				let reserves = AssetConversion::get_reserves(AssetKind::Native, usdn()).unwrap();
+				assert_eq!(reserves, (presets::POOL_NXV, presets::POOL_USDN), "{preset}");
+				// One NXV quotes at just under one USDN (the 0.3% fee and the pool's depth).
+				let out = AssetConversion::quote_price_exact_tokens_for_tokens(
+					AssetKind::Native,
+					usdn(),
+					NXV,
+					true,
+				)
+				.unwrap();
+				assert!(out < USDN && out > USDN * 996 / 1_000, "{out}");
+			});
+		}
+	}
+
+	#[test]
+	fn a_seeker_swaps_usdn_for_nxv_within_a_slippage_bound() {
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			let eve = account(Sr25519Keyring::Eve);
+			let path = vec![Box::new(usdn()), Box::new(AssetKind::Native)];
+			let quoted = AssetConversion::quote_price_exact_tokens_for_tokens(
+				usdn(),
+				AssetKind::Native,
+				1_000 * USDN,
+				true,
+			)
+			.unwrap();
+			// Asking for more than the pool gives fails by name and moves nothing.
+			assert_noop!(
+				AssetConversion::swap_exact_tokens_for_tokens(
+					RuntimeOrigin::signed(eve.clone()),
+					path.clone(),
+					1_000 * USDN,
+					quoted + 1,
+					eve.clone(),
+					true
+				),
+				pallet_asset_conversion::Error::<Runtime>::ProvidedMinimumNotSufficientForSwap
+			);
+			let nxv0 = Balances::balance(&eve);
+			let usdn0 = Both::balance(usdn(), &eve);
+			assert_ok!(AssetConversion::swap_exact_tokens_for_tokens(
+				RuntimeOrigin::signed(eve.clone()),
+				path,
+				1_000 * USDN,
+				quoted,
+				eve.clone(),
+				true
+			));
+			assert_eq!(Balances::balance(&eve), nxv0 + quoted);
+			assert_eq!(Both::balance(usdn(), &eve), usdn0 - 1_000 * USDN);
+			let (nxv, usd) = AssetConversion::get_reserves(AssetKind::Native, usdn()).unwrap();
+			assert_eq!((nxv, usd), (presets::POOL_NXV - quoted, presets::POOL_USDN + 1_000 * USDN));
 		});
 	}
 }

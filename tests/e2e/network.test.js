@@ -40,8 +40,9 @@ describe('chain spec and key subcommands', () => {
     assert.equal(out.treasury, (250_000_000n * NXV).toString());
     assert.equal(out.vesting, (270_000_000n * NXV).toString(), 'team and investors');
     const parts = ['circulating', 'vesting', 'bonded', 'marketplace_held', 'emissions_pool', 'treasury',
-      'reward_pot', 'liquidity_reserve', 'settlement_pots'].reduce((sum, k) => sum + BigInt(out[k]), 0n);
+      'reward_pot', 'liquidity_reserve', 'settlement_pots', 'liquidity_pools'].reduce((sum, k) => sum + BigInt(out[k]), 0n);
     assert.equal(parts, BigInt(out.total), 'the parts add up to the total');
+    assert.equal(out.liquidity_pools, (1_000_000n * NXV).toString(), 'the genesis NXV/USDN pool');
     const table = runNodeCommand(['supply', '--chain', 'local', '--base-path', dir]);
     assert.match(table, /total\s+1,000,000,000\.00 NXV\s+100\.000%/);
   });

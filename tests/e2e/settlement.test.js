@@ -90,6 +90,14 @@ describe('settlement on nexus-node --dev', () => {
     capsule = page.capsules[0].id.toNumber();
   });
 
+  test('the genesis NXV/USDN pool reports its reserves and quotes a swap', async () => {
+    const NXV = 10n ** 12n;
+    const reserves = (await api.call.assetConversionApi.getReserves('Native', USDN_ASSET)).unwrap();
+    assert.deepEqual(reserves.map((r) => r.toBigInt()), [1_000_000n * NXV, 1_000_000n * USDN]);
+    const out = (await api.call.assetConversionApi.quotePriceExactTokensForTokens('Native', USDN_ASSET, NXV, true)).unwrap().toBigInt();
+    assert.ok(out < USDN && out > (USDN * 996n) / 1000n, `1 NXV quotes ${out} USDN units`);
+  });
+
   test('the JS payload equals the runtime\'s signing_payload', async () => {
     const r = [receipt({ seq: 999 })];
     seq -= 1;

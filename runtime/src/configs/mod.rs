@@ -7,9 +7,11 @@
 //! - [`settlement`]: the stable payment asset, fee parameters, the reserve and metering.
 //! - [`staking`]: sessions, NPoS staking, offences and the validator reward pot.
 //! - [`treasury`]: the treasury, vesting, proxy and multisig.
+//! - [`exchange`]: the NXV/USDN pool (asset conversion) and its liquidity-provider tokens.
 //! - [`governance`]: OpenGov (preimages, scheduler, referenda, conviction voting).
 
 pub mod consensus;
+pub mod exchange;
 pub mod governance;
 pub mod marketplace;
 pub mod monetary;
