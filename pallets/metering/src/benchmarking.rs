@@ -65,6 +65,36 @@ fn charge_of<T: Config>(seeker: T::AccountId, provider: T::AccountId, capsule: u
 	}
 }
 
+/// `n` receipts for gateway `gw`, each on its own seeker, session, provider and capsule, so no
+/// write is shared. `Served` receipts charge 1,000 + 1,000 units; `RolledBack` ones roll back a
+/// charge recorded for them here.
+fn batch<T: Config>(gw: GatewayId, n: u32, outcome: Outcome) -> Vec<Receipt> {
+	let now = Metering::<T>::now_ms();
+	(0..n)
+		.map(|i| {
+			let (seeker, session) = seeker_with_session::<T>(gw, i);
+			let provider = funded::<T>("provider", i);
+			let capsule = T::BenchmarkHelper::register_capsule(&provider);
+			let units = if outcome == Outcome::Served { 1_000 } else { 0 };
+			if outcome == Outcome::RolledBack {
+				let mut charge = charge_of::<T>(seeker, provider, capsule);
+				charge.session = session;
+				Receipts::<T>::insert(id_of(i), ReceiptRecord::Charged(charge));
+			}
+			Receipt {
+				id: id_of(i),
+				session,
+				seq: 1,
+				capsule,
+				input_units: units,
+				output_units: units,
+				outcome,
+				timestamp: now,
+			}
+		})
+		.collect()
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -183,23 +213,7 @@ mod benchmarks {
 	#[benchmark]
 	fn submit_receipts(n: Linear<1, { T::MaxBatch::get() }>) {
 		let (gw, operator, key) = gateway::<T>();
-		let now = Metering::<T>::now_ms();
-		let mut receipts = Vec::new();
-		for i in 0..n {
-			let (_, session) = seeker_with_session::<T>(gw, i);
-			let provider = funded::<T>("provider", i);
-			let capsule = T::BenchmarkHelper::register_capsule(&provider);
-			receipts.push(Receipt {
-				id: id_of(i),
-				session,
-				seq: 1,
-				capsule,
-				input_units: 1_000,
-				output_units: 1_000,
-				outcome: Outcome::Served,
-				timestamp: now,
-			});
-		}
+		let receipts = batch::<T>(gw, n, Outcome::Served);
 		let payload = Metering::<T>::signing_payload(gw, &receipts);
 		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
 		#[extrinsic_call]
@@ -214,31 +228,12 @@ mod benchmarks {
 		// Every receipt rolls back an earlier charge of its own session, seeker and capsule: one
 		// reserve refund and one bond slash each (these are not aggregated, unlike credits).
 		let (gw, operator, key) = gateway::<T>();
-		let now = Metering::<T>::now_ms();
 		T::Assets::set_balance(
 			T::NativeAsset::get(),
 			&T::Destinations::reserve(),
 			(u128::from(n) + 1) * 10 * NXV,
 		);
-		let mut receipts = Vec::new();
-		for i in 0..n {
-			let (seeker, session) = seeker_with_session::<T>(gw, i);
-			let provider = funded::<T>("provider", i);
-			let capsule = T::BenchmarkHelper::register_capsule(&provider);
-			let mut charge = charge_of::<T>(seeker, provider, capsule);
-			charge.session = session;
-			Receipts::<T>::insert(id_of(i), ReceiptRecord::Charged(charge));
-			receipts.push(Receipt {
-				id: id_of(i),
-				session,
-				seq: 1,
-				capsule,
-				input_units: 0,
-				output_units: 0,
-				outcome: Outcome::RolledBack,
-				timestamp: now,
-			});
-		}
+		let receipts = batch::<T>(gw, n, Outcome::RolledBack);
 		let payload = Metering::<T>::signing_payload(gw, &receipts);
 		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
 		#[extrinsic_call]

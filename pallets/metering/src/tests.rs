@@ -6,7 +6,7 @@
 use crate::{
 	mock::*,
 	pallet::{Escrow, Gateways, ReceiptExpiry, Receipts, Sessions},
-	Error, EscrowLedger, Event, GatewayStatus, RejectReason, Ruling,
+	Error, EscrowLedger, Event, GatewayStatus, Receipt, RejectReason, Ruling,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -48,6 +48,20 @@ fn session_for(who: AccountId, asset: Asset, amount: u128, cap: u128) -> u64 {
 	let id = crate::pallet::NextSessionId::<Test>::get();
 	assert_ok!(Metering::open_session(RuntimeOrigin::signed(who), 0, asset, cap, 500));
 	id
+}
+
+/// A session of `SEEKER` (10 USDN, all committed) with one settled 1,000 in / 200 out receipt on
+/// the standard capsule (net 6 USDN); returns that receipt.
+fn charged_receipt() -> Receipt {
+	let s = session_for(SEEKER, usdn(), 10 * USDN, 10 * USDN);
+	let r = served(s, 1, STANDARD, 1_000, 200);
+	assert_ok!(submit(vec![r]));
+	r
+}
+
+/// The gateway's rollback of `r`'s charge, with sequence number `seq`, dated now.
+fn rollback_of(r: Receipt, seq: u64) -> Receipt {
+	Receipt { seq, outcome: Outcome::RolledBack, timestamp: now_ms(), ..r }
 }
 
 // ---- gateways ----
@@ -465,16 +479,10 @@ fn failed_receipts_charge_nothing_advance_the_sequence_and_lower_trust() {
 #[test]
 fn a_rollback_refunds_from_the_reserve_and_slashes_the_provider_bond() {
 	build_and_execute(|| {
-		let s = session_for(SEEKER, usdn(), 10 * USDN, 10 * USDN);
-		let r = served(s, 1, STANDARD, 1_000, 200);
-		assert_ok!(submit(vec![r]));
+		let r = charged_receipt();
 		let reserve_nxv = bal(nxv(), Reserve::account_id());
 		let bond0 = pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond;
-		let mut back = r;
-		back.seq = 2;
-		back.outcome = Outcome::RolledBack;
-		back.timestamp = now_ms();
-		assert_ok!(submit(vec![back]));
+		assert_ok!(submit(vec![rollback_of(r, 2)]));
 		// The net (6 USDN) back into free escrow; the provider's 5.1 USDN = 2.55 NXV slashed.
 		assert_eq!(escrow(SEEKER, usdn()).free, 6 * USDN);
 		let slashed = 2_550_000_000_000;
@@ -486,8 +494,7 @@ fn a_rollback_refunds_from_the_reserve_and_slashes_the_provider_bond() {
 		assert_eq!(pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond, bond0 - slashed);
 		assert_eq!(bal(nxv(), Reserve::account_id()), reserve_nxv + slashed);
 		// A second rollback of the same charge is refused.
-		back.seq = 3;
-		assert_ok!(submit(vec![back]));
+		assert_ok!(submit(vec![rollback_of(r, 3)]));
 		assert_eq!(rejections(), vec![RejectReason::AlreadyRefunded]);
 	});
 }
@@ -495,9 +502,7 @@ fn a_rollback_refunds_from_the_reserve_and_slashes_the_provider_bond() {
 #[test]
 fn a_rollback_the_reserve_cannot_cover_is_rejected_and_stays_refundable() {
 	build_and_execute(|| {
-		let s = session_for(SEEKER, usdn(), 10 * USDN, 10 * USDN);
-		let r = served(s, 1, STANDARD, 1_000, 200);
-		assert_ok!(submit(vec![r]));
+		let r = charged_receipt();
 		// Governance pays a claim that leaves the reserve 5 USDN short of the 6 USDN refund.
 		let spare = Reserve::available(&usdn()) - 5 * USDN;
 		assert_ok!(Reserve::pay_claim(
@@ -508,11 +513,7 @@ fn a_rollback_the_reserve_cannot_cover_is_rejected_and_stays_refundable() {
 			[0; 32].into()
 		));
 		let bond0 = pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond;
-		let mut back = r;
-		back.seq = 2;
-		back.outcome = Outcome::RolledBack;
-		back.timestamp = now_ms();
-		assert_ok!(submit(vec![back]));
+		assert_ok!(submit(vec![rollback_of(r, 2)]));
 		assert_eq!(rejections(), vec![RejectReason::ReserveShortfall]);
 		// Nothing moved: no refund, no slash, the charge is still open to a refund.
 		assert_eq!(escrow(SEEKER, usdn()).free, 0);
@@ -529,8 +530,7 @@ fn a_rollback_the_reserve_cannot_cover_is_rejected_and_stays_refundable() {
 			USDN,
 			frame_support::traits::tokens::Preservation::Preserve,
 		));
-		back.seq = 3;
-		assert_ok!(submit(vec![back]));
+		assert_ok!(submit(vec![rollback_of(r, 3)]));
 		assert_eq!(escrow(SEEKER, usdn()).free, 6 * USDN);
 		assert!(events().iter().any(|e| matches!(
 			e,
@@ -800,10 +800,7 @@ fn dispute_should_fail_with_named_errors() {
 			Error::<Test>::AlreadyDisputed
 		);
 		// Under dispute, the gateway cannot roll it back.
-		let mut back = r;
-		back.seq = 3;
-		back.outcome = Outcome::RolledBack;
-		assert_ok!(submit(vec![back]));
+		assert_ok!(submit(vec![rollback_of(r, 3)]));
 		assert_eq!(rejections(), vec![RejectReason::UnderDispute]);
 	});
 }

@@ -138,6 +138,8 @@ impl pallet_referenda::TracksInfo<Balance, BlockNumber> for TracksInfo {
 	type Id = u16;
 	type RuntimeOrigin = OriginCaller;
 
+	/// Reads one small storage value (`Origins::Timing`, set at genesis), which stays in the
+	/// block's overlay after the first read; the tracks themselves are constants.
 	fn tracks() -> impl Iterator<Item = Cow<'static, T>> {
 		let tracks: &'static [T; 4] = match Timing::<Runtime>::get() {
 			TrackTiming::Live => &LIVE,
