@@ -169,3 +169,59 @@ pub trait CapsuleBondSlash<AccountId, Balance> {
 		dest: &AccountId,
 	) -> Result<Balance, sp_runtime::DispatchError>;
 }
+
+/// Settled usage, as the programmes that reward real activity see it: the rebates of the
+/// buyback/rebates pot (pro rata to seekers' spend) and milestone emissions (to providers by
+/// served volume). Called by settlement once per batch per (seeker, provider) pair; volumes are
+/// in the pricing unit, net of discounts, whatever asset paid.
+pub trait UsageObserver<AccountId> {
+	/// `seeker` was charged `volume` for what `provider` served.
+	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128);
+	/// A charge of `volume` from `seeker` for `provider`'s service was refunded (rolled back or
+	/// ruled against the provider): it no longer counts as settled usage.
+	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128);
+}
+
+impl<AccountId> UsageObserver<AccountId> for () {
+	fn on_settled(_: &AccountId, _: &AccountId, _: u128) {}
+	fn on_refunded(_: &AccountId, _: &AccountId, _: u128) {}
+}
+
+impl<AccountId, A: UsageObserver<AccountId>, B: UsageObserver<AccountId>> UsageObserver<AccountId>
+	for (A, B)
+{
+	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128) {
+		A::on_settled(seeker, provider, volume);
+		B::on_settled(seeker, provider, volume);
+	}
+	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128) {
+		A::on_refunded(seeker, provider, volume);
+		B::on_refunded(seeker, provider, volume);
+	}
+}
+
+/// A provider's reward multiplier from stake, trust, uptime and the NXV-payout bonus
+/// (implemented by the tiers pallet); `1` is no boost.
+pub trait ProviderMultiplier<AccountId> {
+	/// The multiplier in force for `who` now.
+	fn multiplier(who: &AccountId) -> sp_runtime::FixedU128;
+}
+
+/// Every provider at `1`.
+impl<AccountId> ProviderMultiplier<AccountId> for () {
+	fn multiplier(_: &AccountId) -> sp_runtime::FixedU128 {
+		sp_runtime::FixedU128::from_u32(1)
+	}
+}
+
+/// The pool the buyback buys NXV from (implemented by the runtime over
+/// `pallet-asset-conversion`'s stable/NXV pool).
+pub trait StableForNative<AccountId> {
+	/// The pool's reserves `(stable, native)`, if the pool exists.
+	fn reserves() -> Option<(u128, u128)>;
+	/// What `amount_in` of the stable asset buys against `reserves`, the pool's fee included.
+	fn amount_out(amount_in: u128, reserves: (u128, u128)) -> Option<u128>;
+	/// Swaps exactly `amount_in` of the stable asset from `who` for at least `min_out` NXV, paid
+	/// to `who`; returns the NXV received.
+	fn swap(who: &AccountId, amount_in: u128, min_out: u128) -> Result<u128, DispatchError>;
+}

@@ -9,7 +9,10 @@
 //! Nexus Vault: `TiersApi` (`tier_of`, `tier_table`, `provider_multiplier`) and `CapsulesApi`
 //! (`capsule`, `capsules` filtered and paged, `offering`), each doing bounded work, so the node
 //! may expose them over RPC; `SupplyApi` (`supply`: total, circulating, vesting, bonded, pots),
-//! which reads every ledger once.
+//! which reads every ledger once; `BuybackApi` (`buyback_status`: epoch, programme, pot,
+//! owed, lifetime rebate/buyback/burn totals; `claimable`) and `EmissionsApi`
+//! (`emissions_status`: milestones with progress, released, committed and uncommitted;
+//! `provider_emissions`).
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -262,6 +265,24 @@ impl_runtime_apis! {
 	impl pallet_reserve::runtime_api::ReserveApi<Block, AccountId, crate::configs::settlement::AssetKind> for Runtime {
 		fn reserve_status() -> pallet_reserve::runtime_api::ReserveStatus<AccountId, crate::configs::settlement::AssetKind> {
 			Reserve::status()
+		}
+	}
+
+	impl pallet_buyback::runtime_api::BuybackApi<Block, AccountId, BlockNumber> for Runtime {
+		fn buyback_status() -> pallet_buyback::runtime_api::BuybackStatus<AccountId, BlockNumber> {
+			crate::Buyback::status()
+		}
+		fn claimable(who: AccountId) -> pallet_buyback::Amounts {
+			pallet_buyback::Claimable::<Runtime>::get(who)
+		}
+	}
+
+	impl pallet_emissions::runtime_api::EmissionsApi<Block, AccountId, BlockNumber> for Runtime {
+		fn emissions_status() -> pallet_emissions::runtime_api::EmissionsStatus<AccountId, BlockNumber> {
+			crate::Emissions::status()
+		}
+		fn provider_emissions(who: AccountId) -> (u128, u128) {
+			crate::Emissions::provider_emissions(&who)
 		}
 	}
 

@@ -19,6 +19,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_tiers, Tiers]
 	[pallet_fees, Fees]
 	[pallet_reserve, Reserve]
+	[pallet_buyback, Buyback]
+	[pallet_emissions, Emissions]
 	[pallet_metering, Metering]
 	[pallet_reward_pot, RewardPot]
 	[pallet_treasury, Treasury]

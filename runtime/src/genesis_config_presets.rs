@@ -35,10 +35,12 @@ use crate::{
 	},
 	governance::origins::TrackTiming,
 	AccountId, AssetConversionConfig, AssetsConfig, Balance, BalancesConfig, BlockNumber,
-	CapsulesConfig, FeesConfig, MeteringConfig, OriginsConfig, RewardPotConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig, TiersConfig,
-	VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, NXV,
+	BuybackConfig, CapsulesConfig, EmissionsConfig, FeesConfig, MeteringConfig, OriginsConfig,
+	RewardPotConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, StakingConfig, SudoConfig,
+	TiersConfig, VestingConfig, DAYS, EXISTENTIAL_DEPOSIT, MINUTES, NXV,
 };
+use pallet_buyback::Programme;
+use pallet_emissions::Metric;
 
 /// The fixed supply: minted here, never again.
 pub const TOTAL_SUPPLY: Balance = 1_000_000_000 * NXV;
@@ -314,7 +316,30 @@ struct Network {
 	session_length: BlockNumber,
 	sessions_per_era: u32,
 	timing: TrackTiming,
+	epoch_length: BlockNumber,
+	milestones: Vec<(Metric, u128, Balance)>,
 }
+
+/// The emission milestones of every network: tranches sum to 160M of the 300M allocation;
+/// the rest is for milestones governance adds later.
+pub fn milestones() -> Vec<(Metric, u128, Balance)> {
+	let volume = |usdn: u128| usdn.saturating_mul(USDN);
+	vec![
+		(Metric::SettledVolume, volume(1_000_000), 10_000_000 * NXV),
+		(Metric::SettledVolume, volume(10_000_000), 20_000_000 * NXV),
+		(Metric::SettledVolume, volume(100_000_000), 40_000_000 * NXV),
+		(Metric::SettledVolume, volume(1_000_000_000), 60_000_000 * NXV),
+		(Metric::ActiveProviders, 100, 5_000_000 * NXV),
+		(Metric::ActiveProviders, 1_000, 10_000_000 * NXV),
+		(Metric::UniqueSeekers, 1_000, 5_000_000 * NXV),
+		(Metric::UniqueSeekers, 10_000, 10_000_000 * NXV),
+	]
+}
+
+/// The development preset's first milestone: 0.001 USDN of settled volume releases 1M NXV,
+/// so a demo shows a release after its first request.
+pub const DEV_MILESTONE: (Metric, u128, Balance) =
+	(Metric::SettledVolume, USDN / 1_000, 1_000_000 * NXV);
 
 fn genesis(n: Network) -> Value {
 	let Network {
@@ -326,6 +351,8 @@ fn genesis(n: Network) -> Value {
 		session_length,
 		sessions_per_era,
 		timing,
+		epoch_length,
+		milestones,
 	} = n;
 	let bond = validator_share(validators.len()).saturating_sub(STASH_FREE);
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -362,6 +389,8 @@ fn genesis(n: Network) -> Value {
 		fees: FeesConfig { params: None, nxv_price: Some(GENESIS_NXV_PRICE) },
 		metering: MeteringConfig { gateways },
 		origins: OriginsConfig { timing },
+		buyback: BuybackConfig { epoch_length, programme: Programme::Rebates },
+		emissions: EmissionsConfig { milestones },
 		asset_conversion: AssetConversionConfig {
 			pools: vec![(
 				AssetKind::Native,
@@ -387,6 +416,8 @@ pub fn development_config_genesis() -> Value {
 		session_length: 10,
 		sessions_per_era: 2,
 		timing: TrackTiming::Development,
+		epoch_length: 10 * MINUTES,
+		milestones: core::iter::once(DEV_MILESTONE).chain(milestones()).collect(),
 	})
 }
 
@@ -408,6 +439,8 @@ pub fn local_config_genesis() -> Value {
 		session_length: 20,
 		sessions_per_era: 3,
 		timing: TrackTiming::Live,
+		epoch_length: 7 * DAYS,
+		milestones: milestones(),
 	})
 }
 

@@ -254,22 +254,35 @@ mod runtime {
 	#[runtime::pallet_index(34)]
 	pub type Reserve = pallet_reserve;
 
-	/// A superuser key; configured only in the `development` preset.
+	/// The buyback/rebates pot: per-epoch usage rebates or buyback-and-burn.
+	#[runtime::pallet_index(35)]
+	pub type Buyback = pallet_buyback;
+
+	/// Milestone emissions: the locked allocation, released to providers into vesting.
+	#[runtime::pallet_index(36)]
+	pub type Emissions = pallet_emissions;
+
+	/// Proposals' call data, noted by hash.
 	#[runtime::pallet_index(50)]
 	pub type Preimage = pallet_preimage;
 
+	/// Enactment of passed referenda.
 	#[runtime::pallet_index(51)]
 	pub type Scheduler = pallet_scheduler;
 
+	/// OpenGov referenda on four tracks.
 	#[runtime::pallet_index(52)]
 	pub type Referenda = pallet_referenda;
 
+	/// Votes with conviction (locked NXV).
 	#[runtime::pallet_index(53)]
 	pub type ConvictionVoting = pallet_conviction_voting;
 
+	/// The tracks' custom origins.
 	#[runtime::pallet_index(54)]
 	pub type Origins = governance::origins::pallet_nexus_origins;
 
+	/// A superuser key; configured only in the `development` preset.
 	#[runtime::pallet_index(255)]
 	pub type Sudo = pallet_sudo;
 }

@@ -1032,3 +1032,198 @@ mod exchange {
 		});
 	}
 }
+
+mod incentives {
+	//! The buyback/rebates pot and milestone emissions in the composed runtime, fed by real
+	//! settlement and buying on the real NXV/USDN pool.
+	use super::*;
+	use crate::{
+		configs::settlement::{AssetKind, USDN, USDN_ID},
+		genesis_config_presets as presets, Buyback, Emissions, Metering,
+	};
+	use frame_support::traits::fungibles::{Inspect as _, Mutate as _};
+	use nexus_primitives::traits::Outcome;
+	use pallet_buyback::Programme;
+	use sp_core::Pair;
+	use supply_and_staking::{dev, run_to_block};
+
+	type Both = crate::configs::settlement::NativeAndAssets;
+
+	fn usdn() -> AssetKind {
+		AssetKind::WithId(USDN_ID)
+	}
+
+	fn buyback_events() -> Vec<pallet_buyback::Event<Runtime>> {
+		System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::Buyback(e) => Some(e),
+				_ => None,
+			})
+			.collect()
+	}
+
+	/// NXV's supply invariant: issuance + burned + era rewards not yet minted back == genesis.
+	fn assert_supply_accounted() {
+		let burned = pallet_buyback::ProgrammeTotals::<Runtime>::get().burned;
+		let outstanding =
+			<pallet_reward_pot::Outstanding<Runtime> as frame_support::traits::Get<Balance>>::get();
+		assert_eq!(
+			Balances::total_issuance() + burned + outstanding,
+			pallet_buyback::InitialIssuance::<Runtime>::get()
+		);
+		assert_eq!(pallet_buyback::InitialIssuance::<Runtime>::get(), presets::TOTAL_SUPPLY);
+	}
+
+	/// Eve settles one receipt of `input`/`output` units on a standard demo capsule through the
+	/// development gateway; returns the capsule's provider and the net charged (USDN).
+	fn settle(input: u64, output: u64) -> (AccountId, u128) {
+		let now = pallet_timestamp::Now::<Runtime>::get();
+		let eve = account(Sr25519Keyring::Eve);
+		assert_ok!(Metering::deposit(RuntimeOrigin::signed(eve.clone()), usdn(), 100 * USDN));
+		assert_ok!(Metering::open_session(
+			RuntimeOrigin::signed(eve.clone()),
+			0,
+			usdn(),
+			100 * USDN,
+			1_000
+		));
+		let capsule = (0..4)
+			.find(|id| {
+				pallet_capsules::Capsules::<Runtime>::get(id)
+					.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
+			})
+			.unwrap();
+		let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
+		let q = Metering::quote(eve, capsule, input, output, usdn()).unwrap();
+		let receipt = pallet_metering::Receipt {
+			id: [7; 16],
+			session: 0,
+			seq: 1,
+			capsule,
+			input_units: input,
+			output_units: output,
+			outcome: Outcome::Served,
+			timestamp: now,
+		};
+		let sig = Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(0, &[receipt]));
+		assert_ok!(Metering::submit_receipts(
+			RuntimeOrigin::signed(account(Sr25519Keyring::Dave)),
+			0,
+			vec![receipt],
+			sig
+		));
+		assert_eq!(pallet_metering::Sessions::<Runtime>::get(0).unwrap().spent, q.net);
+		(provider, q.net)
+	}
+
+	#[test]
+	fn settlement_feeds_rebates_and_the_development_milestone_releases_once() {
+		dev().execute_with(|| {
+			let eve = account(Sr25519Keyring::Eve);
+			let (provider, net) = settle(5_000, 1_000);
+			assert!(
+				net >= presets::DEV_MILESTONE.1,
+				"the receipt reaches the first milestone: {net}"
+			);
+			// Both programmes saw the spend (USDN's smallest unit is the pricing unit).
+			let tally = pallet_buyback::Tallies::<Runtime>::get(0);
+			assert_eq!((tally.spend, tally.seekers), (net, 1));
+			let p = pallet_emissions::MetricsProgress::<Runtime>::get();
+			assert_eq!((p.settled_volume, p.seekers, p.providers), (net, 1, 1));
+
+			// The milestone is reached: next block starts the release, the one after vests it.
+			let balance = Balances::balance(&provider);
+			let pool = Emissions::pool_balance();
+			run_to_block(System::block_number() + 2);
+			let tranche = presets::DEV_MILESTONE.2;
+			assert_eq!(Balances::balance(&provider), balance + tranche);
+			assert!(pallet_vesting::Vesting::<Runtime>::get(&provider).is_some());
+			assert_eq!(Emissions::pool_balance(), pool - tranche);
+			assert_eq!(pallet_emissions::Released::<Runtime>::get(), tranche);
+			run_to_block(System::block_number() + 5);
+			assert_eq!(pallet_emissions::Released::<Runtime>::get(), tranche, "released once");
+
+			// The epoch closes: Eve, the only seeker, is owed everything the pot had.
+			let end = Buyback::epoch_end();
+			run_to_block(end + 1);
+			let available = buyback_events()
+				.into_iter()
+				.find_map(|e| match e {
+					pallet_buyback::Event::EpochClosed { available, .. } => Some(available),
+					_ => None,
+				})
+				.unwrap();
+			assert!(available.stable > 0);
+			assert_eq!(pallet_buyback::Claimable::<Runtime>::get(&eve), available);
+			let before = Both::balance(usdn(), &eve);
+			assert_ok!(Buyback::claim_rebates(RuntimeOrigin::signed(eve.clone())));
+			assert_eq!(Both::balance(usdn(), &eve), before + available.stable);
+			assert_supply_accounted();
+		});
+	}
+
+	#[test]
+	fn buyback_swaps_on_the_pool_and_burns_exactly_what_issuance_loses() {
+		dev().execute_with(|| {
+			assert_ok!(Buyback::set_programme(
+				RuntimeOrigin::root(),
+				Programme::Buyback { max_slippage: sp_runtime::Permill::from_percent(2) }
+			));
+			// The pot's USDN (as if from fees) and NXV.
+			let pot = Buyback::account_id();
+			assert_ok!(Both::mint_into(usdn(), &pot, 1_000 * USDN));
+			assert_ok!(Balances::transfer_keep_alive(
+				RuntimeOrigin::signed(account(Sr25519Keyring::Alice)),
+				pot.clone().into(),
+				500 * NXV
+			));
+			let issuance = Balances::total_issuance();
+			let (pool_usdn, pool_nxv) =
+				crate::AssetConversion::get_reserves(usdn(), AssetKind::Native).unwrap();
+			run_to_block(Buyback::epoch_end() + 1);
+			let (stable_in, native_out, burned) = buyback_events()
+				.into_iter()
+				.find_map(|e| match e {
+					pallet_buyback::Event::BoughtBack {
+						stable_in,
+						native_out,
+						burned,
+						stable_carried,
+						..
+					} => {
+						assert_eq!(
+							stable_in + stable_carried,
+							Buyback::available().stable + stable_in
+						);
+						Some((stable_in, native_out, burned))
+					},
+					_ => None,
+				})
+				.unwrap();
+			// 1,000 USDN against a 1M/1M pool is within 2%: all of it is swapped.
+			assert_eq!(stable_in, 1_000 * USDN - 1);
+			assert!(native_out >= 98 * stable_in * NXV / USDN / 100);
+			assert_eq!(burned, 500 * NXV + native_out);
+			assert_eq!(Balances::total_issuance(), issuance - burned);
+			let (u, n) = crate::AssetConversion::get_reserves(usdn(), AssetKind::Native).unwrap();
+			assert_eq!((u, n), (pool_usdn + stable_in, pool_nxv - native_out));
+			assert_supply_accounted();
+		});
+	}
+
+	#[test]
+	fn nobody_burns_nxv_by_hand() {
+		use sp_runtime::traits::Dispatchable;
+		dev().execute_with(|| {
+			let call =
+				RuntimeCall::Balances(pallet_balances::Call::burn { value: NXV, keep_alive: true });
+			let err = call
+				.dispatch(RuntimeOrigin::signed(account(Sr25519Keyring::Alice)))
+				.unwrap_err()
+				.error;
+			assert_eq!(err, frame_system::Error::<Runtime>::CallFiltered.into());
+			assert_supply_accounted();
+		});
+	}
+}

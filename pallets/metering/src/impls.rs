@@ -27,7 +27,7 @@ use nexus_primitives::{
 	settlement::{combined_discount, list_price, net_price, split},
 	traits::{
 		CapsuleBondSlash, CapsuleTerms, FeeDestinations, FeePolicy, GatewayBondSlash, ReserveFund,
-		TierProvider,
+		TierProvider, UsageObserver,
 	},
 };
 use sp_core::sr25519;
@@ -433,7 +433,14 @@ impl<T: Config> Pallet<T> {
 			l.free = l.free.checked_add(charge.net).ok_or(Error::<T>::Overflow)?;
 			Ok::<_, DispatchError>(())
 		})?;
+		Self::note_refunded(charge);
 		Ok(charge.net)
+	}
+
+	/// Tells the usage programmes a charge no longer counts as settled usage.
+	pub(crate) fn note_refunded(charge: &ChargeOf<T>) {
+		let volume = T::Policy::to_pricing(&charge.asset, charge.net).unwrap_or(0);
+		T::Usage::on_refunded(&charge.seeker, &charge.provider, volume);
 	}
 
 	/// `amount` of `asset` in NXV at the last NXV price (for slashes); zero without a price.

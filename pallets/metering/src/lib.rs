@@ -108,7 +108,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use nexus_primitives::traits::{
 		CapsuleBondSlash, CapsuleHealth, CapsuleRegistry, FeeDestinations, FeePolicy, ReserveFund,
-		TierProvider,
+		TierProvider, UsageObserver,
 	};
 	use sp_core::sr25519;
 	use sp_runtime::{traits::Zero, Permill};
@@ -177,6 +177,9 @@ pub mod pallet {
 		type Destinations: FeeDestinations<Self::AccountId>;
 		/// The reserve that pays refunds.
 		type Reserve: ReserveFund<Self::AccountId, Self::AssetKind>;
+		/// The programmes rewarding settled usage (rebates, milestone emissions): told each
+		/// batch's spend per seeker and provider, and every refund.
+		type Usage: UsageObserver<Self::AccountId>;
 		/// The escrow account's id.
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;

@@ -251,6 +251,7 @@ impl pallet_metering::Config for Test {
 	type Policy = Fees;
 	type Destinations = Destinations;
 	type Reserve = Reserve;
+	type Usage = UsageLog;
 	type PalletId = EscrowPalletId;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type EmergencyOrigin = EnsureRoot<AccountId>;
@@ -476,4 +477,26 @@ pub fn sign_with(
 pub fn submit(receipts: Vec<Receipt>) -> frame_support::dispatch::DispatchResult {
 	let sig = sign_with(&gateway_pair(), 0, &receipts);
 	Metering::submit_receipts(RuntimeOrigin::signed(OPERATOR), 0, receipts, sig)
+}
+
+thread_local! {
+	static USAGE: core::cell::RefCell<Vec<(bool, AccountId, AccountId, u128)>> =
+		const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records what settlement tells the usage programmes: `(settled?, seeker, provider, volume)`.
+pub struct UsageLog;
+impl UsageLog {
+	/// Everything recorded so far.
+	pub fn take() -> Vec<(bool, AccountId, AccountId, u128)> {
+		USAGE.with(|u| core::mem::take(&mut *u.borrow_mut()))
+	}
+}
+impl nexus_primitives::traits::UsageObserver<AccountId> for UsageLog {
+	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128) {
+		USAGE.with(|u| u.borrow_mut().push((true, *seeker, *provider, volume)));
+	}
+	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128) {
+		USAGE.with(|u| u.borrow_mut().push((false, *seeker, *provider, volume)));
+	}
 }

@@ -22,7 +22,7 @@ use nexus_primitives::{
 	settlement::Legs,
 	traits::{
 		CapsuleBondSlash, CapsuleHealth, CapsuleRegistry, CapsuleTerms, FeeDestinations, FeePolicy,
-		Outcome, ReserveFund, TierProvider,
+		Outcome, ReserveFund, TierProvider, UsageObserver,
 	},
 };
 use sp_core::sr25519;
@@ -41,6 +41,8 @@ struct Batch<T: Config> {
 	outcomes: BTreeMap<u64, Vec<Outcome>>,
 	credits: BTreeMap<(T::AssetKind, T::AccountId), u128>,
 	flows: BTreeMap<T::AssetKind, (u32, u128, Legs)>,
+	/// Settled volume (pricing unit) per (seeker, provider), for the usage programmes.
+	served: BTreeMap<(T::AccountId, T::AccountId), u128>,
 	/// New or changed records with the gateway time that dates them (for pruning).
 	records: BTreeMap<ReceiptId, (RecordOf<T>, u64)>,
 	seen: BTreeSet<ReceiptId>,
@@ -160,6 +162,8 @@ impl<T: Config> Batch<T> {
 		flow.0 = flow.0.saturating_add(1);
 		flow.1 = flow.1.saturating_add(q.net_pricing);
 		flow.2.accrue(&q.legs);
+		let served = self.served.entry((seeker.clone(), terms.provider.clone())).or_default();
+		*served = served.saturating_add(q.net_pricing);
 		self.outcomes.entry(r.capsule).or_default().push(Outcome::Served);
 		let charge = ReceiptRecord::Charged(Charge {
 			session: r.session,
@@ -219,6 +223,7 @@ impl<T: Config> Batch<T> {
 		let slashed =
 			T::Capsules::slash_bond(charge.capsule, owed, &T::Destinations::reserve()).unwrap_or(0);
 		charge.refunded = true;
+		Pallet::<T>::note_refunded(&charge);
 		let dated = charge.timestamp;
 		session.last_seq = r.seq;
 		self.sessions.insert(r.session, Some(session));
@@ -266,6 +271,9 @@ impl<T: Config> Batch<T> {
 		for (asset, (count, volume, legs)) in self.flows {
 			T::Policy::note_settled(&asset, count, volume, &legs);
 		}
+		for ((seeker, provider), volume) in self.served {
+			T::Usage::on_settled(&seeker, &provider, volume);
+		}
 		Ok(())
 	}
 }
@@ -303,6 +311,7 @@ impl<T: Config> Pallet<T> {
 			outcomes: BTreeMap::new(),
 			credits: BTreeMap::new(),
 			flows: BTreeMap::new(),
+			served: BTreeMap::new(),
 			records: BTreeMap::new(),
 			seen: BTreeSet::new(),
 		};

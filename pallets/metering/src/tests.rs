@@ -939,3 +939,29 @@ mod properties {
 		}
 	}
 }
+
+// ---- the usage programmes ----
+
+#[test]
+fn a_batch_reports_spend_per_seeker_and_provider_once_and_rollbacks_take_it_back() {
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 10 * USDN, 10 * USDN);
+		UsageLog::take();
+		let (a, b) = (served(s, 1, STANDARD, 1_000, 200), served(s, 2, STANDARD, 500, 0));
+		assert_ok!(submit(vec![a, b]));
+		let nets: Vec<u128> = events()
+			.into_iter()
+			.filter_map(
+				|e| if let Event::ReceiptSettled { net, .. } = e { Some(net) } else { None },
+			)
+			.collect();
+		assert_eq!(nets.len(), 2);
+		// USDN's smallest unit is the pricing unit: volume is the net itself.
+		assert_eq!(UsageLog::take(), vec![(true, SEEKER, PROVIDER, nets[0] + nets[1])]);
+		assert_ok!(submit(vec![rollback_of(a, 3)]));
+		assert_eq!(UsageLog::take(), vec![(false, SEEKER, PROVIDER, nets[0])]);
+		// A rejected receipt reports nothing.
+		assert_ok!(submit(vec![served(s, 3, STANDARD, 1, 1)]));
+		assert_eq!(UsageLog::take(), vec![]);
+	});
+}

@@ -119,6 +119,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TotalCommitted<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
+	/// Everything stakers claimed so far (minted back by the staking pallet): with
+	/// [`TotalCommitted`], what is burned but not yet minted back is their difference.
+	#[pallet::storage]
+	pub type TotalClaimed<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
 	/// The timing the chain starts with.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -318,6 +323,26 @@ pub mod pallet {
 			// deposited; a credit that could not (an unendowed pot and a credit below the
 			// existential deposit) is dropped, i.e. burned, never minted.
 			let _ = T::Currency::resolve(&Self::account_id(), credit);
+		}
+	}
+
+	/// Counts staking rewards as they are minted (`pallet_staking::Config::Reward`), then lets
+	/// the imbalance go (its drop is the mint).
+	pub struct CountClaimed<T>(core::marker::PhantomData<T>);
+	impl<T: Config, I: frame_support::traits::Imbalance<BalanceOf<T>>> OnUnbalanced<I>
+		for CountClaimed<T>
+	{
+		fn on_nonzero_unbalanced(amount: I) {
+			TotalClaimed::<T>::mutate(|t| *t = t.saturating_add(amount.peek()));
+		}
+	}
+
+	/// Committed era rewards not yet minted back to stakers (unclaimed or expired): NXV out of
+	/// issuance for now.
+	pub struct Outstanding<T>(core::marker::PhantomData<T>);
+	impl<T: Config> Get<BalanceOf<T>> for Outstanding<T> {
+		fn get() -> BalanceOf<T> {
+			TotalCommitted::<T>::get().saturating_sub(TotalClaimed::<T>::get())
 		}
 	}
 

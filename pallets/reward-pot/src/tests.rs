@@ -148,3 +148,19 @@ fn getters_never_return_zero_even_without_genesis_timing() {
 		assert_ok!(RewardPot::set_timing(RuntimeOrigin::root(), 10, 3));
 	});
 }
+
+#[test]
+fn claimed_rewards_are_counted_so_outstanding_is_what_is_still_burned() {
+	use frame_support::traits::Currency;
+	build_and_execute(ED + 1_000, || {
+		assert_eq!(payout().0, 1_000);
+		assert_eq!(crate::Outstanding::<Test>::get(), 1_000);
+		let issuance = Balances::total_issuance();
+		// Staking mints a claim and hands the imbalance to `Reward`.
+		let minted = <Balances as Currency<AccountId>>::deposit_creating(&7, 600);
+		<crate::CountClaimed<Test> as OnUnbalanced<_>>::on_unbalanced(minted);
+		assert_eq!(Balances::total_issuance(), issuance + 600);
+		assert_eq!(crate::TotalClaimed::<Test>::get(), 600);
+		assert_eq!(crate::Outstanding::<Test>::get(), 400);
+	});
+}

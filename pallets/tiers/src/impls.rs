@@ -295,3 +295,9 @@ impl<T: Config> nexus_primitives::traits::TierProvider<T::AccountId> for Pallet<
 		Self::seeker_tier(who).1.is_some_and(|t| t.premium_lanes)
 	}
 }
+
+impl<T: Config> nexus_primitives::traits::ProviderMultiplier<T::AccountId> for Pallet<T> {
+	fn multiplier(who: &T::AccountId) -> FixedU128 {
+		Self::provider_multiplier(who)
+	}
+}

@@ -8,11 +8,13 @@
 //! - [`staking`]: sessions, NPoS staking, offences and the validator reward pot.
 //! - [`treasury`]: the treasury, vesting, proxy and multisig.
 //! - [`exchange`]: the NXV/USDN pool (asset conversion) and its liquidity-provider tokens.
+//! - [`incentives`]: the buyback/rebates pot and milestone emissions.
 //! - [`governance`]: OpenGov (preimages, scheduler, referenda, conviction voting).
 
 pub mod consensus;
 pub mod exchange;
 pub mod governance;
+pub mod incentives;
 pub mod marketplace;
 pub mod monetary;
 pub mod settlement;

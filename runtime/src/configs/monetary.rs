@@ -35,8 +35,12 @@ impl pallet_balances::Config for Runtime {
 	type RuntimeFreezeReason = RuntimeFreezeReason;
 	type WeightInfo = pallet_balances::weights::SubstrateWeight<Runtime>;
 	type Balance = Balance;
-	/// Dust left by reaped accounts is burned.
-	type DustRemoval = ();
+	/// Dust left by reaped accounts goes to the treasury: NXV's supply falls only by buyback
+	/// burns (see `pallet-buyback`'s supply invariant).
+	type DustRemoval = frame_support::traits::tokens::imbalance::ResolveTo<
+		super::treasury::TreasuryAccount,
+		Balances,
+	>;
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
 	type ReserveIdentifier = [u8; 8];

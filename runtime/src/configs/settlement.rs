@@ -132,8 +132,9 @@ impl pallet_reserve::Config for Runtime {
 
 parameter_types! {
 	pub const EscrowPalletId: PalletId = PalletId(*b"nxv/escr");
-	/// The buyback/rebates pot (spent by issue 6's epoch programme).
-	pub BuybackAccount: AccountId = PalletId(*b"nxv/bbck").into_account_truncating();
+	/// The buyback/rebates pot: `pallet-buyback`'s keyless account.
+	pub BuybackAccount: AccountId =
+		super::incentives::BuybackPalletId::get().into_account_truncating();
 }
 
 /// Where the protocol's legs go: the treasury, the buyback/rebates pot, the validator reward
@@ -194,6 +195,8 @@ impl pallet_metering::Config for Runtime {
 	type Policy = Fees;
 	type Destinations = Destinations;
 	type Reserve = Reserve;
+	/// Rebates tally seekers' spend; emissions count volume, seekers and providers.
+	type Usage = (crate::Buyback, crate::Emissions);
 	type PalletId = EscrowPalletId;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type EmergencyOrigin = RootOrEmergency;

@@ -166,8 +166,9 @@ impl pallet_staking::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	/// Slashed stake goes to the treasury.
 	type Slash = ResolveTo<super::treasury::TreasuryAccount, Balances>;
-	/// Claimed rewards are minted back here (they were burned from the pot at era end).
-	type Reward = ();
+	/// Claimed rewards are minted back (they were burned from the pot at era end); the reward
+	/// pot counts them, so the supply invariant knows what is still outstanding.
+	type Reward = pallet_reward_pot::CountClaimed<Runtime>;
 	type SessionsPerEra = pallet_reward_pot::SessionsPerEraOf<Runtime>;
 	type BondingDuration = BondingDuration;
 	type SlashDeferDuration = SlashDeferDuration;

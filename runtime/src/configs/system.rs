@@ -66,6 +66,18 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	/// Every call but `balances.burn`.
+	type BaseCallFilter = NoVoluntaryBurn;
+}
+
+/// NXV's supply is fixed and falls only by the buyback's burns, which the supply invariant
+/// accounts for (`pallet-buyback`); a holder cannot burn NXV with `balances.burn` (sending it
+/// to the treasury is the way to give it up).
+pub struct NoVoluntaryBurn;
+impl frame_support::traits::Contains<crate::RuntimeCall> for NoVoluntaryBurn {
+	fn contains(call: &crate::RuntimeCall) -> bool {
+		!matches!(call, crate::RuntimeCall::Balances(pallet_balances::Call::burn { .. }))
+	}
 }
 
 impl pallet_timestamp::Config for Runtime {

@@ -33,9 +33,10 @@ parameter_types! {
 	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
 	/// The treasury's account.
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
-	/// The emissions pool: a keyless account holding the emissions allocation until milestone
-	/// emissions release it.
-	pub EmissionsPoolAccount: AccountId = PalletId(*b"nxv/emis").into_account_truncating();
+	/// The emissions pool: `pallet-emissions`' keyless account, holding the emissions
+	/// allocation until milestones release it.
+	pub EmissionsPoolAccount: AccountId =
+		super::incentives::EmissionsPalletId::get().into_account_truncating();
 	/// The community and liquidity reserve: a keyless account governance deploys from.
 	pub LiquidityAccount: AccountId = PalletId(*b"nxv/liqd").into_account_truncating();
 	/// Approved spends are paid once a day.
