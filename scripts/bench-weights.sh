@@ -24,11 +24,14 @@ declare -A CRATE_DIR=(
 	[pallet_reward_pot]=pallets/reward-pot
 	[pallet_fees]=pallets/fees
 	[pallet_reserve]=pallets/reserve
+	[pallet_buyback]=pallets/buyback
+	[pallet_emissions]=pallets/emissions
 	[pallet_metering]=pallets/metering
 )
 PALLETS=("$@")
 [ ${#PALLETS[@]} -gt 0 ] ||
-	PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot pallet_fees pallet_reserve pallet_metering)
+	PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot pallet_fees pallet_reserve pallet_metering
+		pallet_buyback pallet_emissions)
 
 nexus_build_node --features runtime-benchmarks
 node_bin="$(nexus_node_bin)"

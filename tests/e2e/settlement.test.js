@@ -132,6 +132,32 @@ describe('settlement on nexus-node --dev', () => {
     assert.equal(escrow[0][1].committed.toBigInt(), 20n * USDN - quote.net.toBigInt());
   });
 
+  test('settled usage feeds the rebate tally and releases the development milestone into vesting', async () => {
+    const provider = (await api.call.capsulesApi.capsule(capsule)).unwrap().owner.toString();
+    const status = await api.call.buybackApi.buybackStatus();
+    assert.equal(status.programme.toString(), 'Rebates');
+    assert.ok(status.epochSpend.toBigInt() > 0n, 'the settled receipt is tallied for rebates');
+    assert.equal(status.epochSeekers.toNumber(), 1);
+
+    // The development preset's first milestone (0.001 USDN of volume) is reached by that
+    // receipt: its 1M NXV tranche goes to the only provider who served, into vesting.
+    const deadline = Date.now() + 60_000;
+    let e;
+    for (;;) {
+      e = await api.call.emissionsApi.emissionsStatus();
+      if (e.milestones[0].releasedAt.isSome && e.releasing.isNone) break;
+      assert.ok(Date.now() < deadline, 'milestone 0 released within a minute');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const tranche = 1_000_000n * 10n ** 12n;
+    assert.equal(e.milestones[0].tranche.toBigInt(), tranche);
+    assert.ok(e.progress.settledVolume.toBigInt() >= e.milestones[0].threshold.toBigInt());
+    assert.equal(e.released.toBigInt(), tranche);
+    const schedules = await api.query.vesting.vesting(provider);
+    assert.ok(schedules.isSome, 'the share vests');
+    assert.ok(schedules.unwrap().some((v) => v.locked.toBigInt() === tranche), 'one schedule locks the tranche');
+  });
+
   test('a forged batch fails whole with BadSignature', async () => {
     const r = [receipt()];
     const sig = dave.sign(payloadOf(0, r));
