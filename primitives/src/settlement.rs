@@ -247,6 +247,16 @@ pub fn token_to_pricing(amount: u128, price: u128, one: u128) -> Option<u128> {
 	amount.checked_mul(price)?.checked_div(one)
 }
 
+/// The share of `amount` for a part running from `before` to `before + part` of `whole`,
+/// computed on cumulative totals: `⌊amount·(before+part)/whole⌋ − ⌊amount·before/whole⌋`.
+/// Visiting every part once in any order gives shares that sum to exactly `amount` (the terms
+/// telescope), each its pro-rata amount rounded down or up. Zero when `whole` is zero.
+pub fn cumulative_share(amount: u128, before: u128, part: u128, whole: u128) -> u128 {
+	use sp_runtime::{helpers_128bit::multiply_by_rational_with_rounding as mul, Rounding};
+	let upto = |x: u128| mul(amount, x, whole, Rounding::Down).unwrap_or(0);
+	upto(before.saturating_add(part)).saturating_sub(upto(before))
+}
+
 #[cfg(test)]
 mod tests {
 	#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]

@@ -16,17 +16,15 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use nexus_primitives::traits::{StableForNative, UsageObserver};
+use nexus_primitives::{
+	settlement::cumulative_share,
+	traits::{StableForNative, UsageObserver},
+};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding, traits::Saturating, Permill, Rounding,
 };
 
 use crate::WeightInfo;
-
-/// `⌊amount · part / whole⌋`, zero when `whole` is zero.
-fn share(amount: u128, part: u128, whole: u128) -> u128 {
-	multiply_by_rational_with_rounding(amount, part, whole, Rounding::Down).unwrap_or(0)
-}
 
 /// The largest `x ≤ max` whose swap out of `reserves` (stable, native) yields at least
 /// `(1 − slippage)` of what `x` is worth at the spot price `native/stable`. The yield per unit
@@ -181,10 +179,8 @@ impl<T: Config> Pallet<T> {
 			c.visited_spend = c.visited_spend.saturating_add(spend);
 			if sharing {
 				let part = Amounts {
-					native: share(c.amounts.native, c.visited_spend, c.spend)
-						.saturating_sub(share(c.amounts.native, before, c.spend)),
-					stable: share(c.amounts.stable, c.visited_spend, c.spend)
-						.saturating_sub(share(c.amounts.stable, before, c.spend)),
+					native: cumulative_share(c.amounts.native, before, spend, c.spend),
+					stable: cumulative_share(c.amounts.stable, before, spend, c.spend),
 				};
 				if !part.is_zero() {
 					Claimable::<T>::mutate(&who, |a| *a = a.saturating_add(part));

@@ -18,16 +18,11 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use nexus_primitives::traits::{ProviderMultiplier, UsageObserver};
-use sp_runtime::{
-	helpers_128bit::multiply_by_rational_with_rounding, traits::UniqueSaturatedInto,
-	FixedPointNumber, Rounding,
+use nexus_primitives::{
+	settlement::cumulative_share,
+	traits::{ProviderMultiplier, UsageObserver},
 };
-
-/// `⌊amount · part / whole⌋`, zero when `whole` is zero.
-fn share(amount: u128, part: u128, whole: u128) -> u128 {
-	multiply_by_rational_with_rounding(amount, part, whole, Rounding::Down).unwrap_or(0)
-}
+use sp_runtime::{traits::UniqueSaturatedInto, FixedPointNumber};
 
 impl<T: Config> Pallet<T> {
 	/// The pool's NXV above its existential deposit.
@@ -145,8 +140,7 @@ impl<T: Config> Pallet<T> {
 		for (who, w) in Weights::<T>::drain_prefix(r.round) {
 			let before = r.visited_weight;
 			r.visited_weight = r.visited_weight.saturating_add(w);
-			let amount = share(r.tranche, r.visited_weight, r.weight)
-				.saturating_sub(share(r.tranche, before, r.weight));
+			let amount = cumulative_share(r.tranche, before, w, r.weight);
 			if amount > 0 {
 				match Self::vest(&who, amount) {
 					Ok(per_block) =>
