@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the release `nexus-node` binary (with the runtime's wasm inside).
-# Extra arguments go to cargo, e.g. `scripts/build.sh --features runtime-benchmarks`.
+# Builds the release `nexus-node` binary (with the runtime's wasm inside) and the `nexus` CLI.
+# Extra arguments go to the node's cargo build, e.g. `scripts/build.sh --features runtime-benchmarks`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 nexus_setup
 nexus_build_node "$@"
-say "built $(nexus_node_bin)"
+nexus_build_cli
+say "built $(nexus_node_bin) and $(nexus_cli_bin)"

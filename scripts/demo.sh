@@ -12,6 +12,7 @@ PROM_PORT="${NEXUS_PROMETHEUS_PORT:-9615}"
 
 nexus_setup
 nexus_build_node
+nexus_build_cli
 NODE="$(nexus_node_bin)"
 
 LOG="$NEXUS_CACHE/demo-node.log"
@@ -58,6 +59,8 @@ cat <<MSG
   Node log:                 $LOG
 
   Accounts //Alice … //Ferdie hold 1,000,000 NXV each; //Alice is the sudo key.
+  Command line: $(nexus_cli_bin) --url ws://127.0.0.1:$RPC_PORT capsule list
+                (docs/cli.md; nexus_* RPC methods: docs/rpc.md)
   Press Ctrl-C to stop.
 
 MSG

@@ -19,6 +19,17 @@ nexus_node_bin() {
 	echo "$CARGO_TARGET_DIR/release/nexus-node"
 }
 
+# The release `nexus` command-line client.
+nexus_cli_bin() {
+	echo "$CARGO_TARGET_DIR/release/nexus"
+}
+
+# Builds the `nexus` CLI (clients/rust, on subxt) in the same release profile.
+nexus_build_cli() {
+	say "building the nexus CLI (release)"
+	(cd "$ROOT" && cargo build --locked --release -p nexus-client "$@")
+}
+
 # Builds the node (and with it the runtime's wasm) in the one release profile.
 nexus_build_node() {
 	say "building nexus-node (release; a first build takes about 25 minutes on 2 cores)"

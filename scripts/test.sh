@@ -5,13 +5,14 @@
 #   3. clippy with `-D warnings` on every crate but the node: the runtime, the pallets and the
 #      primitives (their workspace lints deny unwrap, expect, panic, indexing and unchecked
 #      arithmetic);
-#   4. the release build of nexus-node (its runtime wasm included);
+#   4. the release build of nexus-node (its runtime wasm included) and of the `nexus` CLI;
 #   5. Rust tests of the workspace (runtime: genesis presets, integrity test, metadata, fees;
 #      pallets: every call and error, invariants, proptests), in the same release profile, so
 #      nothing is compiled twice;
 #   6. each pallet's benchmarks, run as tests (`--features runtime-benchmarks`: the one second
 #      feature set, limited to the runtime-side crates the pallets use, about a minute);
-#   7. end-to-end tests with @polkadot/api against real release nodes (tests/e2e).
+#   7. end-to-end tests with @polkadot/api, the JS package (clients/js) and the `nexus` CLI
+#      against real release nodes (tests/e2e).
 # Exits non-zero when any step fails. Extra arguments are passed to `cargo test`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -35,6 +36,7 @@ cargo clippy --locked --release --workspace --exclude nexus-node --all-targets -
 
 say "4/7 build"
 nexus_build_node
+nexus_build_cli
 
 say "5/7 cargo test (release profile, shared with the node build)"
 cargo test --locked --release --workspace "$@"
@@ -50,8 +52,9 @@ if [ "${#pallets[@]}" -gt 0 ]; then
 fi
 
 say "7/7 end-to-end tests (real nodes, @polkadot/api)"
-export NEXUS_NODE
+export NEXUS_NODE NEXUS_CLI
 NEXUS_NODE="$(nexus_node_bin)"
+NEXUS_CLI="$(nexus_cli_bin)"
 (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
 
 say "all tests passed in $(($(date +%s) - start)) s"

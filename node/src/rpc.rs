@@ -1,13 +1,18 @@
 //! The node's own JSON-RPC methods, merged into the standard Substrate set (`system_*`,
 //! `chain_*`, `state_*`, `author_*`, `rpc_methods`) that `sc-service` provides.
 //!
-//! Added here: `system_accountNextIndex` / `system_dryRun` (frame-system RPC) and
-//! `payment_queryInfo` / `payment_queryFeeDetails` (transaction-payment RPC).
+//! Added here: `system_accountNextIndex` / `system_dryRun` (frame-system RPC),
+//! `payment_queryInfo` / `payment_queryFeeDetails` (transaction-payment RPC) and the
+//! marketplace's `nexus_*` methods ([`nexus`], documented in `docs/rpc.md`).
+
+pub mod nexus;
 
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
-use nexus_runtime::{opaque::Block, AccountId, Balance, Nonce};
+use nexus_runtime::{
+	configs::settlement::AssetKind, opaque::Block, AccountId, Balance, BlockNumber, Nonce,
+};
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
@@ -32,8 +37,15 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_capsules::runtime_api::CapsulesApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_tiers::runtime_api::TiersApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: pallet_metering::runtime_api::MeteringApi<Block, AccountId, AssetKind, BlockNumber>,
+	C::Api: pallet_fees::runtime_api::FeesApi<Block, AssetKind, BlockNumber>,
+	C::Api: pallet_reserve::runtime_api::ReserveApi<Block, AccountId, AssetKind>,
+	C::Api: nexus_runtime::supply::SupplyApi<Block>,
 	P: TransactionPool + 'static,
 {
+	use nexus::{Nexus, NexusApiServer};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -41,7 +53,8 @@ where
 	let FullDeps { client, pool } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Nexus::new(client).into_rpc())?;
 
 	Ok(module)
 }

@@ -1,0 +1,664 @@
+//! `nexus_*`: the marketplace's JSON-RPC methods.
+//!
+//! The runtime APIs (`CapsulesApi`, `TiersApi`, `MeteringApi`, `FeesApi`, `ReserveApi`,
+//! `SupplyApi`) are the source of truth; each method here is one call into them (two for
+//! `nexus_tier`) at the block named by the optional last parameter `at` (the best block when
+//! absent), with the SCALE answer turned into JSON for clients that do not decode SCALE. Nothing
+//! is computed here: the quote is the runtime's own `MeteringApi_quote`, the one settlement
+//! charges with.
+//!
+//! JSON conventions (see `docs/rpc.md`):
+//! - amounts (`u128`: NXV planck, USDN micro-units, pricing units) are decimal **strings**, so a
+//!   JavaScript `number` never rounds them; counts and ids (`u32`, `u64`) are numbers;
+//! - ratios (`Perbill`, `Permill`) are integers in **parts per billion** (15 % = 150000000);
+//! - accounts are answered in SS58 (prefix 42) and accepted as SS58 of any prefix or as 0x-hex of
+//!   32 bytes;
+//! - assets are `"NXV"`, `"USDN"`, or another asset id as a decimal string.
+//!
+//! Every method does bounded work, so the namespace is safe to expose on a public RPC node: a
+//! capsule page looks at no more than [`pallet_capsules::runtime_api::MAX_SCAN`] ids and returns
+//! at most [`pallet_capsules::runtime_api::MAX_PAGE`] capsules (a larger `limit` is refused, not
+//! clamped); a seeker's sessions are bounded by `MaxSessionsPerSeeker`; flows read a bounded ring
+//! of buckets.
+//!
+//! Errors are JSON-RPC errors with the stable codes in [`codes`].
+
+use std::{fmt::Display, sync::Arc};
+
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use nexus_runtime::{
+	configs::settlement::{AssetKind, USDN_ID},
+	opaque::Block,
+	supply::{SupplyApi, SupplyBreakdown},
+	AccountId, Balance, BlockNumber,
+};
+use pallet_capsules::{
+	runtime_api::{CapsuleFilter, CapsuleInfo, CapsulesApi, StatusFilter, MAX_PAGE},
+	CapsuleStatus, Lane, QuotaWindow,
+};
+use pallet_fees::runtime_api::FeesApi;
+use pallet_metering::{runtime_api::MeteringApi, RejectReason};
+use pallet_reserve::runtime_api::ReserveApi;
+use pallet_tiers::runtime_api::TiersApi;
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_core::{
+	crypto::{Ss58AddressFormat, Ss58Codec},
+	H256,
+};
+use sp_runtime::{traits::Block as BlockT, FixedPointNumber, FixedU128, Perbill, Permill};
+
+pub use nexus_rpc_types::{
+	codes, AssetAmount, Capsule, CapsulePage, CapsuleQuery, Escrow, FeeParameters, Flows, Legs,
+	Price, ProviderBoost, Quote, ReserveStatus, Session, SessionClosed, Supply, Tier, TierParams,
+	Unlocking,
+};
+
+fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(code, message.into(), None::<()>)
+}
+
+fn runtime_error(e: impl Display) -> ErrorObjectOwned {
+	error(codes::RUNTIME_ERROR, format!("runtime API call failed: {e}"))
+}
+
+/// An amount as a decimal string.
+fn amount(v: u128) -> String {
+	v.to_string()
+}
+
+/// A `Perbill` in parts per billion.
+fn ppb(p: Perbill) -> u32 {
+	p.deconstruct()
+}
+
+/// A `Permill` in parts per billion (exact: 1 ppm = 1,000 ppb).
+fn ppb_m(p: Permill) -> u32 {
+	p.deconstruct().saturating_mul(1_000)
+}
+
+/// An account in SS58 with the chain's prefix.
+fn ss58(a: &AccountId) -> String {
+	a.to_ss58check_with_version(Ss58AddressFormat::custom(nexus_primitives::token::SS58_PREFIX))
+}
+
+/// Bytes that are normally text (offering slugs, regions) as text.
+fn text(v: &[u8]) -> String {
+	String::from_utf8_lossy(v).into_owned()
+}
+
+fn hex(v: &[u8]) -> String {
+	format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&v))
+}
+
+/// Parses an account given as SS58 (any prefix) or 0x-hex of 32 bytes.
+pub fn parse_account(s: &str) -> Result<AccountId, ErrorObjectOwned> {
+	let bad = |why: &str| {
+		error(
+			codes::INVALID_ACCOUNT,
+			format!("invalid account {s:?}: {why} (expected SS58, or 0x and 64 hex digits)"),
+		)
+	};
+	if s.starts_with("0x") {
+		let bytes = sp_core::bytes::from_hex(s).map_err(|_| bad("not hex"))?;
+		let raw: [u8; 32] = bytes.try_into().map_err(|_| bad("not 32 bytes"))?;
+		return Ok(AccountId::new(raw));
+	}
+	AccountId::from_ss58check_with_version(s)
+		.map(|(account, _)| account)
+		.map_err(|e| bad(&e.to_string()))
+}
+
+/// Parses `NXV`, `USDN` (any case) or an asset id.
+pub fn parse_asset(s: &str) -> Result<AssetKind, ErrorObjectOwned> {
+	match s.to_ascii_uppercase().as_str() {
+		"NXV" => Ok(AssetKind::Native),
+		"USDN" => Ok(AssetKind::WithId(USDN_ID)),
+		other => other.parse::<u32>().map(AssetKind::WithId).map_err(|_| {
+			error(
+				codes::INVALID_ASSET,
+				format!("invalid asset {s:?} (expected \"NXV\", \"USDN\" or an asset id)"),
+			)
+		}),
+	}
+}
+
+/// An asset's name in answers.
+pub fn asset_name(a: &AssetKind) -> String {
+	match a {
+		AssetKind::Native => "NXV".into(),
+		AssetKind::WithId(USDN_ID) => "USDN".into(),
+		AssetKind::WithId(id) => id.to_string(),
+	}
+}
+
+fn legs(l: &nexus_primitives::settlement::Legs) -> Legs {
+	Legs {
+		provider: amount(l.provider),
+		treasury: amount(l.treasury),
+		buyback: amount(l.buyback),
+		validators: amount(l.validators),
+		reserve: amount(l.reserve),
+	}
+}
+
+fn lane_name(l: Lane) -> &'static str {
+	match l {
+		Lane::Standard => "standard",
+		Lane::Premium => "premium",
+	}
+}
+
+fn capsule(c: CapsuleInfo<AccountId, Balance, BlockNumber>) -> Capsule {
+	let (status, bond_release_at) = match c.status {
+		CapsuleStatus::Active => ("active", None),
+		CapsuleStatus::Paused => ("paused", None),
+		CapsuleStatus::Suspended => ("suspended", None),
+		CapsuleStatus::Retired { bond_release_at } => ("retired", Some(bond_release_at)),
+	};
+	Capsule {
+		id: c.id,
+		owner: ss58(&c.owner),
+		offering: text(&c.offering),
+		lane: lane_name(c.lane).into(),
+		price: Price {
+			per1k_input: amount(c.price.per_1k_input),
+			per1k_output: amount(c.price.per_1k_output),
+			effective_at: None,
+		},
+		pending_price: c.pending_price.map(|p| Price {
+			per1k_input: amount(p.price.per_1k_input),
+			per1k_output: amount(p.price.per_1k_output),
+			effective_at: Some(p.effective_at),
+		}),
+		capacity: c.capacity,
+		window: match c.window {
+			QuotaWindow::Hour => "hour",
+			QuotaWindow::Day => "day",
+			QuotaWindow::Week => "week",
+		}
+		.into(),
+		concurrency: c.concurrency,
+		region: text(&c.region),
+		endpoint_commitment: hex(c.endpoint_commitment.as_bytes()),
+		metadata: hex(&c.metadata),
+		status: status.into(),
+		bond_release_at,
+		bond: amount(c.bond),
+		deposit: amount(c.deposit),
+		trust: ppb_m(c.trust),
+		uptime: ppb_m(c.uptime),
+	}
+}
+
+fn filter(q: CapsuleQuery) -> Result<CapsuleFilter<AccountId>, ErrorObjectOwned> {
+	let lane = match q.lane.as_deref() {
+		None => None,
+		Some("standard") => Some(Lane::Standard),
+		Some("premium") => Some(Lane::Premium),
+		Some(other) => Err(error(
+			codes::INVALID_FILTER,
+			format!("unknown lane {other:?} (expected \"standard\" or \"premium\")"),
+		))?,
+	};
+	let status = match q.status.as_deref() {
+		None => None,
+		Some("active") => Some(StatusFilter::Active),
+		Some("paused") => Some(StatusFilter::Paused),
+		Some("suspended") => Some(StatusFilter::Suspended),
+		Some("retired") => Some(StatusFilter::Retired),
+		Some(other) => Err(error(
+			codes::INVALID_FILTER,
+			format!(
+				"unknown status {other:?} (expected \"active\", \"paused\", \"suspended\" or \
+				 \"retired\")"
+			),
+		))?,
+	};
+	Ok(CapsuleFilter {
+		lane,
+		offering: q.offering.map(String::into_bytes),
+		status,
+		owner: q.owner.as_deref().map(parse_account).transpose()?,
+	})
+}
+
+fn tier_params(index: u8, p: &pallet_tiers::TierParams<Balance>) -> TierParams {
+	TierParams {
+		index,
+		threshold: amount(p.threshold),
+		rate_limit: p.rate_limit,
+		premium_lanes: p.premium_lanes,
+		failover_priority: p.failover_priority,
+		commitment_discount: ppb_m(p.commitment_discount),
+	}
+}
+
+/// A `FixedU128` as a decimal string without trailing zeros.
+fn fixed(f: FixedU128) -> String {
+	let inner = f.into_inner();
+	let div = FixedU128::DIV;
+	let int = inner.checked_div(div).unwrap_or_default();
+	let frac = inner.checked_rem(div).unwrap_or_default();
+	if frac == 0 {
+		return int.to_string();
+	}
+	let digits = format!("{frac:018}");
+	format!("{int}.{}", digits.trim_end_matches('0'))
+}
+
+fn session(id: u64, s: pallet_metering::Session<AccountId, AssetKind, BlockNumber>) -> Session {
+	Session {
+		id,
+		seeker: ss58(&s.seeker),
+		gateway: s.gateway,
+		asset: asset_name(&s.asset),
+		cap: amount(s.cap),
+		spent: amount(s.spent),
+		remaining: amount(s.cap.saturating_sub(s.spent)),
+		expires_at: s.expires_at,
+		closed: s.closed.map(|(at, last_seq)| SessionClosed { at, last_seq }),
+		release_at: s.release_at,
+		last_seq: s.last_seq,
+		deposit: amount(s.deposit),
+	}
+}
+
+fn asset_amounts(v: Vec<(AssetKind, u128)>) -> Vec<AssetAmount> {
+	v.into_iter()
+		.map(|(a, x)| AssetAmount { asset: asset_name(&a), amount: amount(x) })
+		.collect()
+}
+
+fn supply(s: SupplyBreakdown) -> Supply {
+	Supply {
+		total: amount(s.total),
+		circulating: amount(s.circulating),
+		vesting: amount(s.vesting),
+		bonded: amount(s.bonded),
+		marketplace_held: amount(s.marketplace_held),
+		emissions_pool: amount(s.emissions_pool),
+		treasury: amount(s.treasury),
+		reward_pot: amount(s.reward_pot),
+		liquidity_reserve: amount(s.liquidity_reserve),
+		settlement_pots: amount(s.settlement_pots),
+		liquidity_pools: amount(s.liquidity_pools),
+	}
+}
+
+fn flows(v: Vec<(AssetKind, pallet_fees::FlowTotals)>) -> Vec<Flows> {
+	v.into_iter()
+		.map(|(a, t)| Flows {
+			asset: asset_name(&a),
+			receipts: t.receipts,
+			volume: amount(t.volume),
+			net: amount(t.net),
+			provider: amount(t.provider),
+			treasury: amount(t.treasury),
+			buyback: amount(t.buyback),
+			validators: amount(t.validators),
+			reserve: amount(t.reserve),
+			refunded: amount(t.refunded),
+		})
+		.collect()
+}
+
+fn reject_name(r: &RejectReason) -> String {
+	// The variant name, e.g. `LaneNotAllowed` or `Conversion(PriceStale)`.
+	format!("{r:?}")
+}
+
+/// The `nexus` namespace.
+#[rpc(server, namespace = "nexus")]
+pub trait NexusApi {
+	/// What a request of `inputUnits`/`outputUnits` on `capsule` would cost `seeker` when paid
+	/// in `asset` (default USDN), and where the payment would go.
+	#[method(name = "quote")]
+	fn quote(
+		&self,
+		seeker: String,
+		capsule: u64,
+		input_units: u64,
+		output_units: u64,
+		asset: Option<String>,
+		at: Option<H256>,
+	) -> RpcResult<Quote>;
+
+	/// One capsule.
+	#[method(name = "capsule")]
+	fn capsule(&self, id: u64, at: Option<H256>) -> RpcResult<Capsule>;
+
+	/// A page of capsules matching `filter`, from id `from` (default 0), at most `limit`
+	/// (default and maximum 100).
+	#[method(name = "capsules")]
+	fn capsules(
+		&self,
+		filter: Option<CapsuleQuery>,
+		from: Option<u64>,
+		limit: Option<u32>,
+		at: Option<H256>,
+	) -> RpcResult<CapsulePage>;
+
+	/// An account's seeker tier (and its standing as a provider).
+	#[method(name = "tier")]
+	fn tier(&self, account: String, at: Option<H256>) -> RpcResult<Tier>;
+
+	/// The tier table.
+	#[method(name = "tierTable")]
+	fn tier_table(&self, at: Option<H256>) -> RpcResult<Vec<TierParams>>;
+
+	/// One metering session.
+	#[method(name = "session")]
+	fn session(&self, id: u64, at: Option<H256>) -> RpcResult<Session>;
+
+	/// A seeker's sessions.
+	#[method(name = "sessions")]
+	fn sessions(&self, seeker: String, at: Option<H256>) -> RpcResult<Vec<Session>>;
+
+	/// A seeker's escrow per asset.
+	#[method(name = "escrow")]
+	fn escrow(&self, account: String, at: Option<H256>) -> RpcResult<Vec<Escrow>>;
+
+	/// The fee parameters in force and their bounds.
+	#[method(name = "feeParameters")]
+	fn fee_parameters(&self, at: Option<H256>) -> RpcResult<FeeParameters>;
+
+	/// The reserve's holdings, value and coverage.
+	#[method(name = "reserveStatus")]
+	fn reserve_status(&self, at: Option<H256>) -> RpcResult<ReserveStatus>;
+
+	/// Where the NXV supply is.
+	#[method(name = "supply")]
+	fn supply(&self, at: Option<H256>) -> RpcResult<Supply>;
+
+	/// Settlement flows per payment asset: since block `since` (within the retained buckets), or
+	/// since genesis when `since` is absent.
+	#[method(name = "flows")]
+	fn flows(&self, since: Option<BlockNumber>, at: Option<H256>) -> RpcResult<Vec<Flows>>;
+}
+
+/// The `nexus` RPC handler.
+pub struct Nexus<C> {
+	client: Arc<C>,
+}
+
+impl<C> Nexus<C> {
+	/// A handler reading through `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+impl<C> Nexus<C>
+where
+	C: HeaderBackend<Block>,
+{
+	/// The block to read at: `at`, which must be known, or the best block.
+	fn at(&self, at: Option<H256>) -> Result<<Block as BlockT>::Hash, ErrorObjectOwned> {
+		let Some(hash) = at else { return Ok(self.client.info().best_hash) };
+		match self.client.header(hash) {
+			Ok(Some(_)) => Ok(hash),
+			Ok(None) => Err(error(codes::UNKNOWN_BLOCK, format!("unknown block {hash:?}"))),
+			Err(e) => Err(runtime_error(e)),
+		}
+	}
+}
+
+impl<C> NexusApiServer for Nexus<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: CapsulesApi<Block, AccountId, Balance, BlockNumber>
+		+ TiersApi<Block, AccountId, Balance, BlockNumber>
+		+ MeteringApi<Block, AccountId, AssetKind, BlockNumber>
+		+ FeesApi<Block, AssetKind, BlockNumber>
+		+ ReserveApi<Block, AccountId, AssetKind>
+		+ SupplyApi<Block>,
+{
+	fn quote(
+		&self,
+		seeker: String,
+		capsule: u64,
+		input_units: u64,
+		output_units: u64,
+		asset: Option<String>,
+		at: Option<H256>,
+	) -> RpcResult<Quote> {
+		let who = parse_account(&seeker)?;
+		let asset = parse_asset(asset.as_deref().unwrap_or("USDN"))?;
+		let at = self.at(at)?;
+		let q = self
+			.client
+			.runtime_api()
+			.quote(at, who.clone(), capsule, input_units, output_units, asset.clone())
+			.map_err(runtime_error)?
+			.map_err(|r| match r {
+				RejectReason::UnknownCapsule =>
+					error(codes::UNKNOWN_CAPSULE, format!("unknown capsule {capsule}")),
+				r => ErrorObjectOwned::owned(
+					codes::QUOTE_REJECTED,
+					format!("quote rejected: {}", reject_name(&r)),
+					Some(serde_json::json!({ "reason": reject_name(&r) })),
+				),
+			})?;
+		Ok(Quote {
+			seeker: ss58(&who),
+			capsule,
+			input_units,
+			output_units,
+			asset: asset_name(&asset),
+			list: amount(q.list),
+			asset_discount: ppb(q.asset_discount),
+			tier_discount: ppb(q.tier_discount),
+			discount: ppb(q.discount),
+			net_pricing: amount(q.net_pricing),
+			net: amount(q.net),
+			legs: legs(&q.legs),
+		})
+	}
+
+	fn capsule(&self, id: u64, at: Option<H256>) -> RpcResult<Capsule> {
+		let at = self.at(at)?;
+		let info = CapsulesApi::capsule(&*self.client.runtime_api(), at, id)
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(codes::UNKNOWN_CAPSULE, format!("unknown capsule {id}")))?;
+		Ok(capsule(info))
+	}
+
+	fn capsules(
+		&self,
+		filter: Option<CapsuleQuery>,
+		from: Option<u64>,
+		limit: Option<u32>,
+		at: Option<H256>,
+	) -> RpcResult<CapsulePage> {
+		let limit = limit.unwrap_or(MAX_PAGE);
+		if limit == 0 || limit > MAX_PAGE {
+			return Err(error(
+				codes::INVALID_PAGE,
+				format!("page limit {limit} is out of range: it must be 1 to {MAX_PAGE}"),
+			));
+		}
+		let filter = self::filter(filter.unwrap_or_default())?;
+		let at = self.at(at)?;
+		let page = self
+			.client
+			.runtime_api()
+			.capsules(at, filter, from.unwrap_or(0), limit)
+			.map_err(runtime_error)?;
+		Ok(CapsulePage {
+			capsules: page.capsules.into_iter().map(capsule).collect(),
+			next: page.next,
+		})
+	}
+
+	fn tier(&self, account: String, at: Option<H256>) -> RpcResult<Tier> {
+		let who = parse_account(&account)?;
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let t = api.tier_of(at, who.clone()).map_err(runtime_error)?;
+		let b = api.provider_multiplier(at, who.clone()).map_err(runtime_error)?;
+		Ok(Tier {
+			account: ss58(&who),
+			tier: tier_params(t.tier, &t.params),
+			active: amount(t.active),
+			unlocking: t
+				.unlocking
+				.iter()
+				.map(|c| Unlocking { amount: amount(c.amount), unlock_at: c.unlock_at })
+				.collect(),
+			next_threshold: t.next_threshold.map(amount),
+			provider: ProviderBoost {
+				stake: amount(b.stake),
+				trust: ppb_m(b.trust),
+				uptime: ppb_m(b.uptime),
+				nxv_payouts: b.nxv_payouts,
+				multiplier: fixed(b.multiplier),
+			},
+		})
+	}
+
+	fn tier_table(&self, at: Option<H256>) -> RpcResult<Vec<TierParams>> {
+		let at = self.at(at)?;
+		let table = self.client.runtime_api().tier_table(at).map_err(runtime_error)?;
+		Ok(table.iter().zip(0u8..=u8::MAX).map(|(p, i)| tier_params(i, p)).collect())
+	}
+
+	fn session(&self, id: u64, at: Option<H256>) -> RpcResult<Session> {
+		let at = self.at(at)?;
+		let s = MeteringApi::session(&*self.client.runtime_api(), at, id)
+			.map_err(runtime_error)?
+			.ok_or_else(|| error(codes::UNKNOWN_SESSION, format!("unknown session {id}")))?;
+		Ok(session(id, s))
+	}
+
+	fn sessions(&self, seeker: String, at: Option<H256>) -> RpcResult<Vec<Session>> {
+		let who = parse_account(&seeker)?;
+		let at = self.at(at)?;
+		let list = self.client.runtime_api().sessions_of(at, who).map_err(runtime_error)?;
+		Ok(list.into_iter().map(|(id, s)| session(id, s)).collect())
+	}
+
+	fn escrow(&self, account: String, at: Option<H256>) -> RpcResult<Vec<Escrow>> {
+		let who = parse_account(&account)?;
+		let at = self.at(at)?;
+		let ledgers =
+			MeteringApi::escrow(&*self.client.runtime_api(), at, who).map_err(runtime_error)?;
+		Ok(ledgers
+			.into_iter()
+			.map(|(a, l)| Escrow {
+				asset: asset_name(&a),
+				free: amount(l.free),
+				committed: amount(l.committed),
+			})
+			.collect())
+	}
+
+	fn fee_parameters(&self, at: Option<H256>) -> RpcResult<FeeParameters> {
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let s = api.fee_parameters(at).map_err(runtime_error)?;
+		let price = api.nxv_price(at).map_err(runtime_error)?;
+		let p = s.params;
+		Ok(FeeParameters {
+			take_rate: ppb(p.take_rate),
+			treasury_share: ppb(p.treasury_share),
+			buyback_share: ppb(p.buyback_share),
+			validators_share: ppb(p.validators_share),
+			reserve_share: ppb(p.reserve_share),
+			nxv_discount: ppb(p.nxv_discount),
+			max_discount: ppb(p.max_discount),
+			max_take_rate: ppb(s.max_take_rate),
+			max_combined_discount: ppb(s.max_combined_discount),
+			max_step: ppb(s.max_step),
+			change_cooldown: s.change_cooldown,
+			next_change_at: s.next_change_at,
+			nxv_price: price.price.map(amount),
+			nxv_price_set_at: price.set_at,
+			nxv_price_stale_at: price.stale_at,
+			nxv_price_stale: price.stale,
+		})
+	}
+
+	fn reserve_status(&self, at: Option<H256>) -> RpcResult<ReserveStatus> {
+		let at = self.at(at)?;
+		let r = self.client.runtime_api().reserve_status(at).map_err(runtime_error)?;
+		Ok(ReserveStatus {
+			account: ss58(&r.account),
+			holdings: asset_amounts(r.holdings),
+			value: amount(r.value),
+			trailing_volume: amount(r.trailing_volume),
+			coverage_ppm: r.coverage_ppm.map(|c| c.to_string()),
+			target_coverage: ppb(r.target_coverage),
+			min_reserve: amount(r.min_reserve),
+			target_value: amount(r.target_value),
+			overflow: amount(r.overflow),
+			paid: asset_amounts(r.paid),
+			swept: asset_amounts(r.swept),
+		})
+	}
+
+	fn supply(&self, at: Option<H256>) -> RpcResult<Supply> {
+		let at = self.at(at)?;
+		Ok(self::supply(SupplyApi::supply(&*self.client.runtime_api(), at).map_err(runtime_error)?))
+	}
+
+	fn flows(&self, since: Option<BlockNumber>, at: Option<H256>) -> RpcResult<Vec<Flows>> {
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let v = match since {
+			Some(since) => FeesApi::flows(&*api, at, since),
+			None => api.flow_totals(at),
+		}
+		.map_err(runtime_error)?;
+		Ok(flows(v))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn accounts_parse_from_ss58_of_any_prefix_and_from_hex() {
+		let alice = sp_keyring::Sr25519Keyring::Alice.to_account_id();
+		assert_eq!(parse_account(&ss58(&alice)).ok(), Some(alice.clone()));
+		let polkadot = alice.to_ss58check_with_version(Ss58AddressFormat::custom(0));
+		assert_eq!(parse_account(&polkadot).ok(), Some(alice.clone()));
+		assert_eq!(parse_account(&hex(alice.as_ref())).ok(), Some(alice));
+		for bad in ["", "5Grw", "0x1234", "0xzz", "not an account"] {
+			assert_eq!(parse_account(bad).map_err(|e| e.code()), Err(codes::INVALID_ACCOUNT));
+		}
+	}
+
+	#[test]
+	fn assets_parse_by_name_and_id() {
+		assert_eq!(parse_asset("nxv").ok(), Some(AssetKind::Native));
+		assert_eq!(parse_asset("USDN").ok(), Some(AssetKind::WithId(USDN_ID)));
+		assert_eq!(parse_asset("7").ok(), Some(AssetKind::WithId(7)));
+		assert_eq!(parse_asset("DOT").map_err(|e| e.code()), Err(codes::INVALID_ASSET));
+		assert_eq!(asset_name(&AssetKind::WithId(7)), "7");
+	}
+
+	#[test]
+	fn fixed_point_prints_exact_decimals() {
+		assert_eq!(fixed(FixedU128::from_u32(1)), "1");
+		assert_eq!(fixed(FixedU128::from_rational(5, 4)), "1.25");
+		assert_eq!(fixed(FixedU128::from_rational(1, 3)), "0.333333333333333333");
+	}
+
+	#[test]
+	fn filters_reject_unknown_lanes_and_statuses() {
+		let lane = CapsuleQuery { lane: Some("gold".into()), ..Default::default() };
+		assert_eq!(filter(lane).map_err(|e| e.code()), Err(codes::INVALID_FILTER));
+		let status = CapsuleQuery { status: Some("gone".into()), ..Default::default() };
+		assert_eq!(filter(status).map_err(|e| e.code()), Err(codes::INVALID_FILTER));
+		let ok = CapsuleQuery {
+			lane: Some("premium".into()),
+			status: Some("retired".into()),
+			..Default::default()
+		};
+		let f = filter(ok).ok();
+		assert_eq!(f.as_ref().and_then(|f| f.lane), Some(Lane::Premium));
+		assert_eq!(f.and_then(|f| f.status), Some(StatusFilter::Retired));
+	}
+}

@@ -1,0 +1,412 @@
+//! The JSON answers of the node's `nexus_*` RPC methods, shared by the node (which builds them
+//! from runtime API answers) and by clients (which parse them), so both sides use one definition.
+//!
+//! Conventions (see `docs/rpc.md`): amounts (`u128`) are decimal strings, so a JavaScript
+//! `number` never rounds them; counts and ids are numbers; ratios are integers in parts per
+//! billion; accounts are SS58 (prefix 42); assets are `"NXV"`, `"USDN"` or an asset id as a
+//! decimal string. Field names are camelCase.
+
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+
+/// Block numbers on Nexus Vault.
+pub type BlockNumber = u32;
+
+/// Parses an amount answered as a decimal string.
+pub fn parse_amount(s: &str) -> Option<u128> {
+	s.parse().ok()
+}
+
+/// The stable error codes of `nexus_*` (9000–9099; Substrate's own RPCs use 1000–7999).
+pub mod codes {
+	/// `at` names a block this node does not have.
+	pub const UNKNOWN_BLOCK: i32 = 9001;
+	/// An account parameter is neither SS58 nor 0x-hex of 32 bytes.
+	pub const INVALID_ACCOUNT: i32 = 9002;
+	/// An asset parameter is not `NXV`, `USDN` or an asset id.
+	pub const INVALID_ASSET: i32 = 9003;
+	/// A page `limit` above the maximum page size (or zero).
+	pub const INVALID_PAGE: i32 = 9004;
+	/// A capsule filter with an unknown lane or status.
+	pub const INVALID_FILTER: i32 = 9005;
+	/// No capsule with that id.
+	pub const UNKNOWN_CAPSULE: i32 = 9010;
+	/// No session with that id (never opened, or released).
+	pub const UNKNOWN_SESSION: i32 = 9011;
+	/// The runtime refuses to price the request; `data.reason` names why (`RejectReason`).
+	pub const QUOTE_REJECTED: i32 = 9020;
+	/// The runtime API call itself failed (for example a pruned block's state).
+	pub const RUNTIME_ERROR: i32 = 9050;
+}
+
+/// What `nexus_quote` answers: the runtime's `MeteringApi_quote`, the breakdown settlement
+/// charges with.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Quote {
+	/// The seeker priced for (its tier's discount applies).
+	pub seeker: String,
+	/// The capsule.
+	pub capsule: u64,
+	/// Metered input units.
+	pub input_units: u64,
+	/// Metered output units.
+	pub output_units: u64,
+	/// The payment asset.
+	pub asset: String,
+	/// List price in the pricing unit (USDN micro-units).
+	pub list: String,
+	/// Discount for paying in this asset (ppb).
+	pub asset_discount: u32,
+	/// Commitment discount of the seeker's tier (ppb).
+	pub tier_discount: u32,
+	/// Combined discount applied, capped (ppb).
+	pub discount: u32,
+	/// Net in the pricing unit.
+	pub net_pricing: String,
+	/// Net in the payment asset: what the seeker is debited.
+	pub net: String,
+	/// Where `net` goes, in the payment asset; the legs sum to `net`.
+	pub legs: Legs,
+}
+
+/// The split of one payment.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Legs {
+	/// To the provider (the majority).
+	pub provider: String,
+	/// To the treasury.
+	pub treasury: String,
+	/// To the buyback/rebates pot.
+	pub buyback: String,
+	/// To the validators' reward pot.
+	pub validators: String,
+	/// To the reserve.
+	pub reserve: String,
+}
+
+/// A per-1,000-units price.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Price {
+	/// Per 1,000 input units, in the pricing unit.
+	pub per1k_input: String,
+	/// Per 1,000 output units, in the pricing unit.
+	pub per1k_output: String,
+	/// For an announced price: the block it takes effect at.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub effective_at: Option<BlockNumber>,
+}
+
+/// A capsule as `nexus_capsule` and `nexus_capsules` answer it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Capsule {
+	/// Id.
+	pub id: u64,
+	/// The provider.
+	pub owner: String,
+	/// The upstream offering (slug).
+	pub offering: String,
+	/// `standard` or `premium`.
+	pub lane: String,
+	/// The price in force at the block read.
+	pub price: Price,
+	/// An announced price not yet in force.
+	pub pending_price: Option<Price>,
+	/// Metered units per quota window.
+	pub capacity: u64,
+	/// `hour`, `day` or `week`.
+	pub window: String,
+	/// Requests served at once.
+	pub concurrency: u32,
+	/// Region slug.
+	pub region: String,
+	/// Hash of the endpoint and credential the gateway holds (0x-hex).
+	pub endpoint_commitment: String,
+	/// Free-form metadata (0x-hex).
+	pub metadata: String,
+	/// `active`, `paused`, `suspended` or `retired` (the status routing uses).
+	pub status: String,
+	/// For a retired capsule: the block its bond is released at.
+	pub bond_release_at: Option<BlockNumber>,
+	/// NXV bond held.
+	pub bond: String,
+	/// NXV metadata deposit held.
+	pub deposit: String,
+	/// Trust (ppb).
+	pub trust: u32,
+	/// Latest reported uptime (ppb).
+	pub uptime: u32,
+}
+
+/// The filter of `nexus_capsules`: every field given must match.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapsuleQuery {
+	/// `standard` or `premium`.
+	pub lane: Option<String>,
+	/// An offering slug.
+	pub offering: Option<String>,
+	/// `active`, `paused`, `suspended` or `retired`.
+	pub status: Option<String>,
+	/// The provider (SS58 or 0x-hex).
+	pub owner: Option<String>,
+}
+
+/// One page of `nexus_capsules`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CapsulePage {
+	/// Matching capsules in id order (possibly fewer than `limit`, even none, while `next` is
+	/// set).
+	pub capsules: Vec<Capsule>,
+	/// Pass as `from` for the next page; `null` when every id has been looked at.
+	pub next: Option<u64>,
+}
+
+/// What a tier grants.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TierParams {
+	/// Index in the tier table (0 is the entry tier).
+	pub index: u8,
+	/// NXV stake that reaches it.
+	pub threshold: String,
+	/// Metered units per hour the gateway lets the seeker use.
+	pub rate_limit: u64,
+	/// Whether premium lanes are open.
+	pub premium_lanes: bool,
+	/// Failover priority (higher first when capacity is short).
+	pub failover_priority: u8,
+	/// Commitment discount (ppb).
+	pub commitment_discount: u32,
+}
+
+/// Stake on its way out.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Unlocking {
+	/// NXV.
+	pub amount: String,
+	/// The block from which `withdrawUnbonded` frees it.
+	pub unlock_at: BlockNumber,
+}
+
+/// A provider's reward multiplier and its inputs.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderBoost {
+	/// Active provider stake (NXV).
+	pub stake: String,
+	/// Average trust over the provider's capsules that are not retired (ppb).
+	pub trust: u32,
+	/// Average uptime over the same capsules (ppb).
+	pub uptime: u32,
+	/// Whether payouts are taken in NXV.
+	pub nxv_payouts: bool,
+	/// The multiplier, as a decimal string (for example `"1.25"`).
+	pub multiplier: String,
+}
+
+/// What `nexus_tier` answers for an account.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Tier {
+	/// The account.
+	pub account: String,
+	/// The tier its active seeker stake reaches, and what it grants.
+	pub tier: TierParams,
+	/// Seeker stake counting towards the tier (NXV).
+	pub active: String,
+	/// Unstaked parts still held.
+	pub unlocking: Vec<Unlocking>,
+	/// The next tier's threshold, if there is one.
+	pub next_threshold: Option<String>,
+	/// The account as a provider: stake, trust, uptime and the emission multiplier.
+	pub provider: ProviderBoost,
+}
+
+/// A metering session.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+	/// Id.
+	pub id: u64,
+	/// The seeker.
+	pub seeker: String,
+	/// The gateway allowed to charge it.
+	pub gateway: u32,
+	/// The payment asset.
+	pub asset: String,
+	/// Most it may be charged.
+	pub cap: String,
+	/// Charged so far.
+	pub spent: String,
+	/// `cap - spent`.
+	pub remaining: String,
+	/// Block after which it accepts no new usage.
+	pub expires_at: BlockNumber,
+	/// Set once closed: the block and the last sequence number the seeker accepts.
+	pub closed: Option<SessionClosed>,
+	/// Block from which its unspent cap returns to free escrow.
+	pub release_at: BlockNumber,
+	/// Highest receipt sequence settled.
+	pub last_seq: u64,
+	/// Anti-spam deposit held (NXV).
+	pub deposit: String,
+}
+
+/// When and where a session was closed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionClosed {
+	/// The block it was closed at.
+	pub at: BlockNumber,
+	/// The last sequence number still accepted.
+	pub last_seq: u64,
+}
+
+/// A seeker's escrow in one asset.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Escrow {
+	/// The asset.
+	pub asset: String,
+	/// Free to open sessions with or withdraw.
+	pub free: String,
+	/// Committed to open sessions' unspent caps.
+	pub committed: String,
+}
+
+/// The fee parameters in force, their bounds, and the NXV price used for NXV payments.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeParameters {
+	/// Protocol take of each payment (ppb).
+	pub take_rate: u32,
+	/// Treasury's share of the take (ppb).
+	pub treasury_share: u32,
+	/// Buyback/rebates share of the take (ppb).
+	pub buyback_share: u32,
+	/// Validators' share of the take (ppb).
+	pub validators_share: u32,
+	/// Reserve's share of the take (ppb).
+	pub reserve_share: u32,
+	/// Discount for paying in NXV (ppb).
+	pub nxv_discount: u32,
+	/// Cap on the combined discount (ppb).
+	pub max_discount: u32,
+	/// Hard upper bound of `takeRate` (ppb).
+	pub max_take_rate: u32,
+	/// Hard upper bound of `maxDiscount` (ppb).
+	pub max_combined_discount: u32,
+	/// Most any parameter may move in one change (ppb).
+	pub max_step: u32,
+	/// Blocks between two changes.
+	pub change_cooldown: BlockNumber,
+	/// First block a change may be enacted at.
+	pub next_change_at: BlockNumber,
+	/// The NXV price in pricing units per NXV, if set.
+	pub nxv_price: Option<String>,
+	/// The block the price was set at.
+	pub nxv_price_set_at: Option<BlockNumber>,
+	/// The block the price goes stale at (NXV payments are refused once it is).
+	pub nxv_price_stale_at: Option<BlockNumber>,
+	/// Whether the price is stale now.
+	pub nxv_price_stale: bool,
+}
+
+/// The reserve.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReserveStatus {
+	/// The reserve's account.
+	pub account: String,
+	/// What it holds, per asset.
+	pub holdings: Vec<AssetAmount>,
+	/// Its value in the pricing unit.
+	pub value: String,
+	/// Settled volume over the trailing window, in the pricing unit.
+	pub trailing_volume: String,
+	/// `value / trailingVolume` in parts per million (`null` with no volume).
+	pub coverage_ppm: Option<String>,
+	/// The coverage it aims for (ppb).
+	pub target_coverage: u32,
+	/// The floor it keeps whatever the volume (pricing unit).
+	pub min_reserve: String,
+	/// The value it aims for now (pricing unit).
+	pub target_value: String,
+	/// Value above the target, swept to the treasury (pricing unit).
+	pub overflow: String,
+	/// Refunds paid out, per asset.
+	pub paid: Vec<AssetAmount>,
+	/// Overflow swept, per asset.
+	pub swept: Vec<AssetAmount>,
+}
+
+/// An amount of one asset.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetAmount {
+	/// The asset.
+	pub asset: String,
+	/// The amount.
+	pub amount: String,
+}
+
+/// Where the NXV supply is (all NXV planck).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Supply {
+	/// Total issuance.
+	pub total: String,
+	/// Free and transferable in ordinary accounts.
+	pub circulating: String,
+	/// Locked by vesting schedules.
+	pub vesting: String,
+	/// Bonded by validators and nominators.
+	pub bonded: String,
+	/// Held by the marketplace (tier stakes, capsule bonds, deposits).
+	pub marketplace_held: String,
+	/// The milestone-emissions pool.
+	pub emissions_pool: String,
+	/// The treasury.
+	pub treasury: String,
+	/// The validators' reward pot.
+	pub reward_pot: String,
+	/// The liquidity reserve.
+	pub liquidity_reserve: String,
+	/// Settlement pots (escrow, buyback, reserve).
+	pub settlement_pots: String,
+	/// NXV in exchange pools.
+	pub liquidity_pools: String,
+}
+
+/// Settlement flows in one payment asset.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Flows {
+	/// The payment asset.
+	pub asset: String,
+	/// Receipts settled.
+	pub receipts: u64,
+	/// Volume in the pricing unit.
+	pub volume: String,
+	/// Charged, in the asset (the sum of the legs).
+	pub net: String,
+	/// To providers.
+	pub provider: String,
+	/// To the treasury.
+	pub treasury: String,
+	/// To the buyback/rebates pot.
+	pub buyback: String,
+	/// To the validators' reward pot.
+	pub validators: String,
+	/// To the reserve.
+	pub reserve: String,
+	/// Refunded by rollbacks and disputes.
+	pub refunded: String,
+}
