@@ -12,8 +12,8 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import {
-  NexusTxError, allCapsules, closeSession, deposit, endpointCommitment, openSession, quote,
-  registerCapsule, rpc, stakeTier, submit
+  NexusTxError, allCapsules, apiKeyHash, bindApiKey, closeSession, deposit, endpointCommitment,
+  openSession, quote, registerCapsule, rpc, stakeTier, submit
 } from '../../clients/js/src/index.js';
 import { NODE_BIN, repoRoot, startNode, stopAll } from './lib/node.js';
 
@@ -121,8 +121,16 @@ describe('clients on nexus-node --dev', () => {
     assert.equal(q.legs.provider, runtime.legs.provider.toBigInt());
     assert.ok(q.tierDiscount > 0, 'the tier discount applies');
 
+    // An API key for the gateway: only its hash goes on chain, and it finds the session.
+    const { keyHash } = await bindApiKey(api, eve, opened.id, 'sk-eve-test-key');
+    assert.equal(keyHash, apiKeyHash(api, 'sk-eve-test-key'));
+    assert.equal((await api.query.metering.apiKeys(keyHash)).unwrap().toNumber(), opened.id);
+    await assert.rejects(bindApiKey(api, keyring.addFromUri('//Ferdie'), opened.id, 'sk-other'),
+      (e) => e.module === 'metering.NotSessionOwner');
+
     const closed = await closeSession(api, eve, opened.id);
     assert.ok(closed.releaseAt > 0);
+    assert.ok((await api.query.metering.apiKeys(keyHash)).isNone, 'closing the session unbinds its key');
     assert.ok((await api.rpc.nexus.session(opened.id)).toJSON().closed, 'closed');
   });
 
@@ -191,6 +199,18 @@ describe('clients on nexus-node --dev', () => {
     assert.equal(session.cap, (5n * USDN).toString());
     assert.equal(session.expiresAt, opened.expiresAt);
     assert.deepEqual(await cliOk(['session', 'show'], { suri: charlie }), [session]);
+
+    const bound = await cliOk(['session', 'key', String(opened.id)], { suri: charlie });
+    assert.match(bound.apiKey, /^nxv-[0-9a-f]{64}$/, 'a fresh 256-bit key');
+    assert.equal(bound.keyHash, apiKeyHash(api, bound.apiKey));
+    assert.equal((await api.query.metering.apiKeys(bound.keyHash)).unwrap().toNumber(), opened.id);
+    const rotated = await cliOk(['session', 'key', String(opened.id), '--api-key', 'sk-charlie-2'], { suri: charlie });
+    assert.ok((await api.query.metering.apiKeys(bound.keyHash)).isNone, 'rotation retires the old key');
+    assert.equal((await api.query.metering.apiKeys(rotated.keyHash)).unwrap().toNumber(), opened.id);
+    assert.equal((await cliOk(['session', 'show', '--api-key', 'sk-charlie-2'])).id, opened.id,
+      'the key finds its session in chain state, as the gateway will');
+    const stale = await cli(['session', 'show', '--api-key', bound.apiKey]);
+    assert.equal(stale.json.error.kind, 'input', 'the rotated-out key finds nothing');
 
     const q = await cliOk(['quote', '--capsule', '0', '--input', '1000', '--output', '200'], { suri: charlie });
     assert.deepEqual(q, (await api.rpc.nexus.quote(charlieAddress, 0, 1000, 200, 'USDN')).toJSON());

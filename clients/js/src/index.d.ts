@@ -60,6 +60,9 @@ export declare function deposit (api: ApiPromise, signer: Signer, asset: Asset, 
 export declare function openSession (api: ApiPromise, signer: Signer,
   session: { gateway: number; asset?: Asset; cap: Amount; blocks?: number; expiresAt?: number }, options?: SubmitOptions):
   Promise<{ id: number; expiresAt: number; blockHash: string }>;
+export declare function apiKeyHash (api: ApiPromise, apiKey: string): string;
+export declare function bindApiKey (api: ApiPromise, signer: Signer, session: number, apiKey: string, options?: SubmitOptions):
+  Promise<{ keyHash: string; blockHash: string }>;
 export declare function closeSession (api: ApiPromise, signer: Signer, id: number, options?: SubmitOptions):
   Promise<{ releaseAt: number; blockHash: string }>;
 

@@ -258,6 +258,23 @@ export async function openSession (api, signer, { gateway, asset = 'USDN', cap, 
   return { id: e.data.id.toNumber(), expiresAt: until, blockHash: result.blockHash.toHex() };
 }
 
+/** The hash an API key is bound by on chain: blake2-256 of the key's UTF-8 bytes. */
+export function apiKeyHash (api, apiKey) {
+  return api.registry.hash(new TextEncoder().encode(apiKey)).toHex();
+}
+
+/**
+ * Binds `apiKey` to an open session (`metering.bindApiKey`): the gateway then charges requests
+ * bearing the key to this session. Only the key's hash goes on chain; binding another key
+ * replaces this one. Resolves to `{ keyHash, blockHash }`.
+ */
+export async function bindApiKey (api, signer, session, apiKey, options) {
+  const keyHash = apiKeyHash(api, apiKey);
+  const result = await submit(api, api.tx.metering.bindApiKey(session, keyHash), signer, options);
+  eventOf(result, 'metering', 'ApiKeyBound');
+  return { keyHash, blockHash: result.blockHash.toHex() };
+}
+
 /** Closes a session. Resolves to `{ releaseAt, blockHash }`. */
 export async function closeSession (api, signer, id, options) {
   const result = await submit(api, api.tx.metering.closeSession(id), signer, options);

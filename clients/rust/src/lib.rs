@@ -167,6 +167,18 @@ pub fn endpoint_commitment(endpoint: &str, credential: &str) -> H256 {
 	H256(sp_crypto_hashing::blake2_256(&encoded))
 }
 
+/// The hash a session's API key is bound by on chain: `blake2_256` of the key's bytes.
+pub fn api_key_hash(api_key: &str) -> H256 {
+	H256(sp_crypto_hashing::blake2_256(api_key.as_bytes()))
+}
+
+/// A fresh API key: `nxv-` and 64 hex digits from the operating system's random source.
+pub fn generate_api_key() -> Result<String> {
+	let mut bytes = [0u8; 32];
+	getrandom::getrandom(&mut bytes).map_err(|e| Error::Key(format!("no randomness: {e}")))?;
+	Ok(format!("nxv-{}", hex::encode(bytes)))
+}
+
 /// Where a submitted transaction is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
@@ -541,6 +553,20 @@ pub mod outcome {
 		pub block: String,
 	}
 
+	/// An API key bound to a session.
+	#[derive(Debug, Clone, serde::Serialize)]
+	#[serde(rename_all = "camelCase")]
+	pub struct KeyBound {
+		/// The session.
+		pub session: u64,
+		/// The key (shown once; only its hash is on chain).
+		pub api_key: String,
+		/// `blake2_256` of the key.
+		pub key_hash: String,
+		/// The finalized block.
+		pub block: String,
+	}
+
 	/// An opened session.
 	#[derive(Debug, Clone, serde::Serialize)]
 	#[serde(rename_all = "camelCase")]
@@ -748,6 +774,61 @@ impl Client {
 		let done = self.submit(&call, signer, None, progress).await?;
 		let e = done.event::<runtime::metering::events::SessionOpened>()?;
 		Ok(outcome::Opened { id: e.id, expires_at, block: block_hex(done.block_hash) })
+	}
+
+	/// Binds `api_key` to a session (`metering.bind_api_key`): the gateway then charges requests
+	/// bearing the key to it. Only the key's hash goes on chain; binding another key replaces
+	/// this one.
+	pub async fn bind_api_key(
+		&self,
+		signer: &Keypair,
+		session: u64,
+		api_key: &str,
+		progress: impl FnMut(Progress),
+	) -> Result<outcome::KeyBound> {
+		let key_hash = api_key_hash(api_key);
+		let call = runtime::tx().metering().bind_api_key(session, key_hash);
+		let done = self.submit(&call, signer, None, progress).await?;
+		done.event::<runtime::metering::events::ApiKeyBound>()?;
+		Ok(outcome::KeyBound {
+			session,
+			api_key: api_key.to_string(),
+			key_hash: block_hex(key_hash),
+			block: block_hex(done.block_hash),
+		})
+	}
+
+	/// Unbinds a session's API key (`metering.unbind_api_key`).
+	pub async fn unbind_api_key(
+		&self,
+		signer: &Keypair,
+		session: u64,
+		progress: impl FnMut(Progress),
+	) -> Result<outcome::Done> {
+		let call = runtime::tx().metering().unbind_api_key(session);
+		let done = self.submit(&call, signer, None, progress).await?;
+		done.event::<runtime::metering::events::ApiKeyUnbound>()?;
+		Ok(outcome::Done { block: block_hex(done.block_hash) })
+	}
+
+	/// The session an API key is bound to, read from chain state at the best block (what the
+	/// gateway authenticates with).
+	pub async fn session_of_key(&self, api_key: &str) -> Result<Option<u64>> {
+		let hash = self
+			.legacy
+			.chain_get_block_hash(None)
+			.await?
+			.ok_or_else(|| Error::Input("the node has no best block".into()))?;
+		let at = self.api.at_block(hash).await.map_err(sx)?;
+		let found = at
+			.storage()
+			.try_fetch(runtime::storage().metering().api_keys(), (api_key_hash(api_key),))
+			.await
+			.map_err(sx)?;
+		match found {
+			Some(v) => Ok(Some(v.decode().map_err(sx)?)),
+			None => Ok(None),
+		}
 	}
 
 	/// Closes a session (`metering.close_session`).

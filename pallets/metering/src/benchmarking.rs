@@ -5,13 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::pallet::{Config, Disputes, Gateways, Pallet as Metering, Receipts, Sessions};
+use crate::pallet::{
+	ApiKeys, Config, Disputes, Gateways, Pallet as Metering, Receipts, SessionKeys, Sessions,
+};
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate as _, fungibles::Mutate as _, EnsureOrigin, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use nexus_primitives::traits::{FeeDestinations, Outcome};
-use sp_core::{crypto::KeyTypeId, sr25519};
+use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_runtime::{traits::One, Permill};
 
 const KEY: KeyTypeId = KeyTypeId(*b"nxvg");
@@ -191,17 +193,44 @@ mod benchmarks {
 
 	#[benchmark]
 	fn close_session() {
+		// With an API key bound, which the close unbinds.
 		let (gw, _, _) = gateway::<T>();
 		let (who, id) = seeker_with_session::<T>(gw, 0);
+		Metering::<T>::do_bind_api_key(who.clone(), id, H256::repeat_byte(1)).unwrap();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id);
 		assert!(Sessions::<T>::get(id).unwrap().closed.is_some());
+		assert!(ApiKeys::<T>::get(H256::repeat_byte(1)).is_none());
+	}
+
+	#[benchmark]
+	fn bind_api_key() {
+		// Rotation, the larger case: the session's old key is unbound first.
+		let (gw, _, _) = gateway::<T>();
+		let (who, id) = seeker_with_session::<T>(gw, 0);
+		Metering::<T>::do_bind_api_key(who.clone(), id, H256::repeat_byte(1)).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id, H256::repeat_byte(2));
+		assert_eq!(ApiKeys::<T>::get(H256::repeat_byte(2)), Some(id));
+		assert!(ApiKeys::<T>::get(H256::repeat_byte(1)).is_none());
+	}
+
+	#[benchmark]
+	fn unbind_api_key() {
+		let (gw, _, _) = gateway::<T>();
+		let (who, id) = seeker_with_session::<T>(gw, 0);
+		Metering::<T>::do_bind_api_key(who.clone(), id, H256::repeat_byte(1)).unwrap();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), id);
+		assert!(SessionKeys::<T>::get(id).is_none());
 	}
 
 	#[benchmark]
 	fn release_session() {
+		// An expired session that still has its API key (it was never closed).
 		let (gw, _, _) = gateway::<T>();
-		let (_, id) = seeker_with_session::<T>(gw, 0);
+		let (who, id) = seeker_with_session::<T>(gw, 0);
+		Metering::<T>::do_bind_api_key(who, id, H256::repeat_byte(1)).unwrap();
 		let at = Sessions::<T>::get(id).unwrap().release_at;
 		frame_system::Pallet::<T>::set_block_number(at);
 		let caller = funded::<T>("caller", 0);

@@ -2,9 +2,9 @@
 
 use crate::{
 	pallet::{
-		ChargeOf, Config, Disputes, Error, Escrow, Event, GatewayOf, Gateways, HoldReason,
+		ApiKeys, ChargeOf, Config, Disputes, Error, Escrow, Event, GatewayOf, Gateways, HoldReason,
 		NextGatewayId, NextSessionId, Pallet, PruneCursor, ReceiptExpiry, Receipts, ReleaseCursor,
-		ReleaseQueue, SeekerSessions, SessionOf, Sessions,
+		ReleaseQueue, SeekerSessions, SessionKeys, SessionOf, Sessions,
 	},
 	weights::WeightInfo,
 	Dispute, Gateway, GatewayId, GatewayStatus, QuoteBreakdown, ReceiptId, ReceiptRecord,
@@ -247,6 +247,32 @@ impl<T: Config> Pallet<T> {
 		Ok(id)
 	}
 
+	pub(crate) fn do_bind_api_key(
+		who: T::AccountId,
+		id: SessionId,
+		key_hash: sp_core::H256,
+	) -> DispatchResult {
+		let s = Sessions::<T>::get(id).ok_or(Error::<T>::UnknownSession)?;
+		ensure!(s.seeker == who, Error::<T>::NotSessionOwner);
+		ensure!(s.closed.is_none(), Error::<T>::AlreadyClosed);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= s.expires_at, Error::<T>::SessionExpired);
+		ensure!(!ApiKeys::<T>::contains_key(key_hash), Error::<T>::ApiKeyInUse);
+		Self::unbind_key(id);
+		SessionKeys::<T>::insert(id, key_hash);
+		ApiKeys::<T>::insert(key_hash, id);
+		Self::deposit_event(Event::ApiKeyBound { session: id, key_hash });
+		Ok(())
+	}
+
+	/// Removes a session's API-key binding, if any; returns the key hash.
+	pub(crate) fn unbind_key(id: SessionId) -> Option<sp_core::H256> {
+		let key_hash = SessionKeys::<T>::take(id)?;
+		ApiKeys::<T>::remove(key_hash);
+		Self::deposit_event(Event::ApiKeyUnbound { session: id, key_hash });
+		Some(key_hash)
+	}
+
 	pub(crate) fn do_close_session(who: T::AccountId, id: SessionId) -> DispatchResult {
 		let mut s = Sessions::<T>::get(id).ok_or(Error::<T>::UnknownSession)?;
 		ensure!(s.seeker == who, Error::<T>::NotSessionOwner);
@@ -260,6 +286,8 @@ impl<T: Config> Pallet<T> {
 			s.release_at = release_at;
 		}
 		Sessions::<T>::insert(id, s);
+		// A closed session takes no new requests: its key stops working now.
+		Self::unbind_key(id);
 		Self::deposit_event(Event::SessionClosed { id, release_at });
 		Ok(())
 	}
@@ -285,6 +313,7 @@ impl<T: Config> Pallet<T> {
 		});
 		ReleaseQueue::<T>::remove(s.release_at, id);
 		Sessions::<T>::remove(id);
+		Self::unbind_key(id);
 		Self::deposit_event(Event::SessionReleased {
 			id,
 			seeker: s.seeker,
@@ -521,7 +550,8 @@ impl<T: Config> Pallet<T> {
 	///    balance): escrow is never short;
 	/// 4. each gateway's `open_sessions` is the number of sessions naming it, its bond is held from
 	///    its operator, and it is indexed under its operator;
-	/// 5. every disputed receipt has its deposit held (sum per seeker).
+	/// 5. every disputed receipt has its deposit held (sum per seeker);
+	/// 6. API keys are bound one-to-one to open sessions (`SessionKeys` and `ApiKeys` agree).
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -570,6 +600,14 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(GatewayOf::<T>::get(&g.operator) == Some(id), "gateway not indexed");
 		}
+		let mut bound = 0usize;
+		for (id, key_hash) in SessionKeys::<T>::iter() {
+			let s = Sessions::<T>::get(id).ok_or("an API key is bound to a released session")?;
+			ensure!(s.closed.is_none(), "an API key is bound to a closed session");
+			ensure!(ApiKeys::<T>::get(key_hash) == Some(id), "ApiKeys does not point back");
+			bound = bound.saturating_add(1);
+		}
+		ensure!(ApiKeys::<T>::iter().count() == bound, "ApiKeys has entries SessionKeys lacks");
 		for (_, d) in Disputes::<T>::iter() {
 			let x = deposits.entry(d.charge.seeker.clone()).or_default();
 			*x = x.saturating_add(d.deposit);

@@ -15,6 +15,11 @@
 //!   unspent cap returns to free escrow [`Config::SettlementGrace`] blocks after the close or the
 //!   expiry, so receipts in flight can still arrive and nothing is ever stuck: the release happens
 //!   by itself in `on_idle`, or by anyone's `release_session`, or on `withdraw`.
+//! - **API key**: how a seeker's requests reach its session without any user database. The seeker
+//!   binds `blake2_256(key)` to an open session ([`Pallet::bind_api_key`]); a gateway hashes the
+//!   bearer key of each request and finds the session in [`ApiKeys`], chain state it follows block
+//!   by block. One key per session (binding another rotates it), one session per key; the binding
+//!   ends when the session is closed or released.
 //! - **Receipt**: one request: id, session, sequence number, capsule, input and output units,
 //!   outcome (served / failed / rolled back) and gateway time.
 //!
@@ -60,8 +65,9 @@
 //! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
 //! ([`Config::AdminOrigin`]), `suspend_gateway` ([`Config::EmergencyOrigin`]),
 //! `resolve_dispute` ([`Config::DisputeOrigin`]). Seekers: `deposit`, `withdraw`,
-//! `open_session`, `close_session`, `dispute`. Gateways: `submit_receipts`, `report_uptime`.
-//! Anyone: `release_session`. Runtime API: [`runtime_api::MeteringApi`].
+//! `open_session`, `bind_api_key`, `unbind_api_key`, `close_session`, `dispute`. Gateways:
+//! `submit_receipts`, `report_uptime`. Anyone: `release_session`. Runtime API:
+//! [`runtime_api::MeteringApi`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -282,6 +288,21 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// The API key bound to a session, as `blake2_256(key)`: how a seeker lets the gateway
+	/// charge requests bearing the key to this session without any user database (see
+	/// [`Pallet::bind_api_key`]). At most one per session, so bounded by the sessions.
+	// Hasher: Twox64Concat: sequential ids.
+	#[pallet::storage]
+	pub type SessionKeys<T: Config> =
+		StorageMap<_, Twox64Concat, SessionId, sp_core::H256, OptionQuery>;
+
+	/// Sessions by bound API-key hash: the gateway hashes a request's bearer key and looks it up
+	/// here. A binding ends when its session is closed or released, so a key never outlives it.
+	// Hasher: Blake2_128Concat: the hashes are chosen by seekers.
+	#[pallet::storage]
+	pub type ApiKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, sp_core::H256, SessionId, OptionQuery>;
+
 	/// Sessions by the block at which they are released.
 	// Hasher: Twox64Concat for both: block numbers and sequential ids.
 	#[pallet::storage]
@@ -431,6 +452,22 @@ pub mod pallet {
 			release_at: BlockNumberFor<T>,
 		},
 		/// A session was released: unspent cap back to free escrow, deposit returned.
+		/// An API key was bound to a session.
+		ApiKeyBound {
+			/// The session.
+			session: SessionId,
+			/// `blake2_256` of the key.
+			key_hash: sp_core::H256,
+		},
+		/// A session's API key was unbound (by its seeker, or because the session was closed or
+		/// released).
+		ApiKeyUnbound {
+			/// The session.
+			session: SessionId,
+			/// `blake2_256` of the key.
+			key_hash: sp_core::H256,
+		},
+		/// A session's grace period passed: its unspent cap is free escrow again.
 		SessionReleased {
 			/// The session.
 			id: SessionId,
@@ -598,6 +635,12 @@ pub mod pallet {
 		UnknownDispute,
 		/// No capsule has this id.
 		UnknownCapsule,
+		/// The API key is already bound to a session.
+		ApiKeyInUse,
+		/// The session has no API key bound.
+		NoApiKey,
+		/// The session is past its expiry.
+		SessionExpired,
 		/// A counter or sum overflowed.
 		Overflow,
 	}
@@ -922,6 +965,55 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::DisputeOrigin::ensure_origin(origin)?;
 			Self::do_resolve_dispute(id, ruling)
+		}
+
+		/// Binds an API key to an open session: the gateway authenticates a request bearing the
+		/// key by the key's hash and charges it to this session. No user database: the binding
+		/// is chain state every gateway follows.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the session's seeker).
+		///
+		/// ## Details
+		/// `key_hash` is `blake2_256` of the key's bytes; the key itself never goes on chain.
+		/// A session has at most one key: binding another replaces it (rotation), and the old
+		/// key stops working at once. A key serves one session only. The binding ends when the
+		/// session is closed or released, or with [`Pallet::unbind_api_key`].
+		///
+		/// ## Errors
+		/// `UnknownSession`, `NotSessionOwner`, `AlreadyClosed`, `SessionExpired`, `ApiKeyInUse`.
+		///
+		/// ## Events
+		/// [`Event::ApiKeyUnbound`] for a replaced key, then [`Event::ApiKeyBound`].
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::bind_api_key())]
+		pub fn bind_api_key(
+			origin: OriginFor<T>,
+			session: SessionId,
+			key_hash: sp_core::H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bind_api_key(who, session, key_hash)
+		}
+
+		/// Unbinds a session's API key: the gateway refuses the key from the next block on.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the session's seeker).
+		///
+		/// ## Errors
+		/// `UnknownSession`, `NotSessionOwner`, `NoApiKey`.
+		///
+		/// ## Events
+		/// [`Event::ApiKeyUnbound`].
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::unbind_api_key())]
+		pub fn unbind_api_key(origin: OriginFor<T>, session: SessionId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let s = Sessions::<T>::get(session).ok_or(Error::<T>::UnknownSession)?;
+			ensure!(s.seeker == who, Error::<T>::NotSessionOwner);
+			Self::unbind_key(session).ok_or(Error::<T>::NoApiKey)?;
+			Ok(())
 		}
 	}
 }

@@ -289,6 +289,98 @@ fn close_session_should_fail_for_strangers_unknown_or_closed_sessions() {
 	});
 }
 
+/// Opens another session of `cap` on gateway 0 from `who`'s free escrow; returns its id.
+fn open_more(who: AccountId, cap: u128) -> u64 {
+	let id = crate::pallet::NextSessionId::<Test>::get();
+	assert_ok!(Metering::open_session(RuntimeOrigin::signed(who), 0, usdn(), cap, 500));
+	id
+}
+
+#[test]
+fn an_api_key_binds_to_one_open_session_and_rotates() {
+	use crate::pallet::{ApiKeys, SessionKeys};
+	use sp_core::H256;
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 10 * USDN, 5 * USDN);
+		let other = open_more(SEEKER, 5 * USDN);
+		let (k1, k2) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		let bind = |who, id, key| Metering::bind_api_key(RuntimeOrigin::signed(who), id, key);
+		assert_ok!(bind(SEEKER, s, k1));
+		System::assert_last_event(Event::ApiKeyBound { session: s, key_hash: k1 }.into());
+		assert_eq!(ApiKeys::<Test>::get(k1), Some(s));
+		assert_eq!(SessionKeys::<Test>::get(s), Some(k1));
+		// One key, one session: not for the seeker's other session, nor again for this one.
+		assert_noop!(bind(SEEKER, other, k1), Error::<Test>::ApiKeyInUse);
+		assert_noop!(bind(SEEKER, s, k1), Error::<Test>::ApiKeyInUse);
+		// Rotation: the old key stops working at once.
+		assert_ok!(bind(SEEKER, s, k2));
+		assert_eq!(ApiKeys::<Test>::get(k1), None);
+		assert_eq!(ApiKeys::<Test>::get(k2), Some(s));
+		assert!(events().contains(&Event::ApiKeyUnbound { session: s, key_hash: k1 }));
+		// The freed key can serve another session.
+		assert_ok!(bind(SEEKER, other, k1));
+		assert_ok!(Metering::unbind_api_key(RuntimeOrigin::signed(SEEKER), other));
+		System::assert_last_event(Event::ApiKeyUnbound { session: other, key_hash: k1 }.into());
+		assert_eq!(ApiKeys::<Test>::get(k1), None);
+		assert_noop!(
+			Metering::unbind_api_key(RuntimeOrigin::signed(SEEKER), other),
+			Error::<Test>::NoApiKey
+		);
+	});
+}
+
+#[test]
+fn bind_api_key_should_fail_with_named_errors() {
+	use sp_core::H256;
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 10 * USDN, 5 * USDN);
+		let key = H256::repeat_byte(7);
+		let bind = |who, id| Metering::bind_api_key(RuntimeOrigin::signed(who), id, key);
+		assert_noop!(bind(SEEKER, 99), Error::<Test>::UnknownSession);
+		assert_noop!(bind(STRANGER, s), Error::<Test>::NotSessionOwner);
+		assert_noop!(
+			Metering::unbind_api_key(RuntimeOrigin::signed(STRANGER), s),
+			Error::<Test>::NotSessionOwner
+		);
+		assert_noop!(
+			Metering::unbind_api_key(RuntimeOrigin::signed(SEEKER), 99),
+			Error::<Test>::UnknownSession
+		);
+		let t = session_for(GOLD, usdn(), 10 * USDN, 5 * USDN);
+		assert_ok!(Metering::close_session(RuntimeOrigin::signed(GOLD), t));
+		assert_noop!(
+			Metering::bind_api_key(RuntimeOrigin::signed(GOLD), t, key),
+			Error::<Test>::AlreadyClosed
+		);
+		run_to(501);
+		assert_noop!(bind(SEEKER, s), Error::<Test>::SessionExpired);
+	});
+}
+
+#[test]
+fn closing_or_releasing_a_session_unbinds_its_key() {
+	use crate::pallet::{ApiKeys, SessionKeys};
+	use sp_core::H256;
+	build_and_execute(|| {
+		let closed = session_for(SEEKER, usdn(), 10 * USDN, 5 * USDN);
+		let expiring = open_more(SEEKER, 5 * USDN);
+		let (k1, k2) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		assert_ok!(Metering::bind_api_key(RuntimeOrigin::signed(SEEKER), closed, k1));
+		assert_ok!(Metering::bind_api_key(RuntimeOrigin::signed(SEEKER), expiring, k2));
+		assert_ok!(Metering::close_session(RuntimeOrigin::signed(SEEKER), closed));
+		assert_eq!(ApiKeys::<Test>::get(k1), None);
+		assert_eq!(SessionKeys::<Test>::get(closed), None);
+		assert!(events().contains(&Event::ApiKeyUnbound { session: closed, key_hash: k1 }));
+		// The other session is never closed: its key goes when it is released after expiry.
+		run_to_with_idle(500 + GRACE - 1);
+		assert_eq!(ApiKeys::<Test>::get(k2), Some(expiring));
+		run_to_with_idle(500 + GRACE);
+		assert!(!Sessions::<Test>::contains_key(expiring));
+		assert_eq!(ApiKeys::<Test>::get(k2), None);
+		assert_eq!(SessionKeys::<Test>::get(expiring), None);
+	});
+}
+
 #[test]
 fn a_closed_session_releases_after_the_grace_period_by_call() {
 	build_and_execute(|| {

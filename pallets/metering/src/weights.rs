@@ -57,6 +57,8 @@ pub trait WeightInfo {
 	fn withdraw(s: u32, ) -> Weight;
 	fn open_session() -> Weight;
 	fn close_session() -> Weight;
+	fn bind_api_key() -> Weight;
+	fn unbind_api_key() -> Weight;
 	fn release_session() -> Weight;
 	fn submit_receipts(n: u32, ) -> Weight;
 	fn submit_rollbacks(n: u32, ) -> Weight;
@@ -76,15 +78,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Gateways` (r:0 w:1)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	fn register_gateway() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `362`
-		//  Estimated: `3676`
-		// Minimum execution time: 63_304_000 picoseconds.
-		Weight::from_parts(66_278_000, 3676)
+		//  Estimated: `3694`
+		// Minimum execution time: 62_853_000 picoseconds.
+		Weight::from_parts(66_519_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -94,8 +96,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 13_049_000 picoseconds.
-		Weight::from_parts(15_944_000, 3562)
+		// Minimum execution time: 13_250_000 picoseconds.
+		Weight::from_parts(16_855_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -105,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 13_129_000 picoseconds.
-		Weight::from_parts(15_353_000, 3562)
+		// Minimum execution time: 13_080_000 picoseconds.
+		Weight::from_parts(15_853_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -116,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 14_732_000 picoseconds.
-		Weight::from_parts(17_026_000, 3562)
+		// Minimum execution time: 14_861_000 picoseconds.
+		Weight::from_parts(19_018_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -126,15 +128,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::GatewayOf` (r:0 w:1)
 	/// Proof: `Metering::GatewayOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn remove_gateway() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
-		//  Estimated: `3676`
-		// Minimum execution time: 57_806_000 picoseconds.
-		Weight::from_parts(62_993_000, 3676)
+		//  Estimated: `3694`
+		// Minimum execution time: 57_115_000 picoseconds.
+		Weight::from_parts(62_382_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -146,8 +148,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `303`
 		//  Estimated: `6196`
-		// Minimum execution time: 57_114_000 picoseconds.
-		Weight::from_parts(62_152_000, 6196)
+		// Minimum execution time: 56_264_000 picoseconds.
+		Weight::from_parts(58_977_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -160,9 +162,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Gateways` (r:1 w:1)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::SessionKeys` (r:16 w:0)
+	/// Proof: `Metering::SessionKeys` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReleaseQueue` (r:0 w:16)
 	/// Proof: `Metering::ReleaseQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `s` is `[0, 16]`.
@@ -170,12 +174,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `983 + s * (60 ±0)`
 		//  Estimated: `6196 + s * (2609 ±0)`
-		// Minimum execution time: 64_475_000 picoseconds.
-		Weight::from_parts(84_051_367, 6196)
-			// Standard Error: 63_519
-			.saturating_add(Weight::from_parts(55_796_562, 0).saturating_mul(s.into()))
+		// Minimum execution time: 63_955_000 picoseconds.
+		Weight::from_parts(76_996_844, 6196)
+			// Standard Error: 49_359
+			.saturating_add(Weight::from_parts(56_896_887, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
@@ -191,7 +195,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Sessions` (r:0 w:1)
 	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReleaseQueue` (r:0 w:1)
@@ -199,9 +203,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn open_session() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `962`
-		//  Estimated: `3676`
-		// Minimum execution time: 92_347_000 picoseconds.
-		Weight::from_parts(98_585_000, 3676)
+		//  Estimated: `3694`
+		// Minimum execution time: 91_796_000 picoseconds.
+		Weight::from_parts(97_545_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -209,16 +213,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::SessionKeys` (r:1 w:1)
+	/// Proof: `Metering::SessionKeys` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ApiKeys` (r:0 w:1)
+	/// Proof: `Metering::ApiKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReleaseQueue` (r:0 w:2)
 	/// Proof: `Metering::ReleaseQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn close_session() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `356`
+		//  Measured:  `426`
 		//  Estimated: `3599`
-		// Minimum execution time: 27_240_000 picoseconds.
-		Weight::from_parts(38_987_000, 3599)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 37_596_000 picoseconds.
+		Weight::from_parts(46_168_000, 3599)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Metering::Sessions` (r:1 w:0)
+	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ApiKeys` (r:1 w:2)
+	/// Proof: `Metering::ApiKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::SessionKeys` (r:1 w:1)
+	/// Proof: `Metering::SessionKeys` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	fn bind_api_key() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `502`
+		//  Estimated: `3599`
+		// Minimum execution time: 29_634_000 picoseconds.
+		Weight::from_parts(34_341_000, 3599)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Metering::Sessions` (r:1 w:0)
+	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::SessionKeys` (r:1 w:1)
+	/// Proof: `Metering::SessionKeys` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ApiKeys` (r:0 w:1)
+	/// Proof: `Metering::ApiKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
+	fn unbind_api_key() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `420`
+		//  Estimated: `3599`
+		// Minimum execution time: 18_938_000 picoseconds.
+		Weight::from_parts(22_303_000, 3599)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Metering::Sessions` (r:1 w:1)
 	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
@@ -227,21 +265,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::SeekerSessions` (r:1 w:1)
 	/// Proof: `Metering::SeekerSessions` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Gateways` (r:1 w:1)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::SessionKeys` (r:1 w:1)
+	/// Proof: `Metering::SessionKeys` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ApiKeys` (r:0 w:1)
+	/// Proof: `Metering::ApiKeys` (`max_values`: None, `max_size`: Some(56), added: 2531, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReleaseQueue` (r:0 w:1)
 	/// Proof: `Metering::ReleaseQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn release_session() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `937`
-		//  Estimated: `3676`
-		// Minimum execution time: 76_743_000 picoseconds.
-		Weight::from_parts(82_542_000, 3676)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		//  Measured:  `1007`
+		//  Estimated: `3694`
+		// Minimum execution time: 85_396_000 picoseconds.
+		Weight::from_parts(90_654_000, 3694)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
@@ -277,21 +319,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::Buckets` (r:1 w:1)
 	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Tallies` (r:1 w:1)
+	/// Proof: `Buyback::Tallies` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Spend` (r:128 w:128)
+	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
+	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::SeenSeekers` (r:128 w:128)
+	/// Proof: `Emissions::SeenSeekers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::SeenProviders` (r:128 w:128)
+	/// Proof: `Emissions::SeenProviders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::ProviderLedgers` (r:128 w:0)
+	/// Proof: `Tiers::ProviderLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::ProviderCapsules` (r:128 w:0)
+	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::NxvPayouts` (r:128 w:0)
+	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Rounds` (r:1 w:1)
+	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Weights` (r:128 w:128)
+	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReceiptExpiry` (r:0 w:128)
 	/// Proof: `Metering::ReceiptExpiry` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn submit_receipts(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1438 + n * (534 ±0)`
+		//  Measured:  `1797 + n * (597 ±0)`
 		//  Estimated: `14005 + n * (3759 ±0)`
-		// Minimum execution time: 523_845_000 picoseconds.
-		Weight::from_parts(532_718_000, 14005)
-			// Standard Error: 1_116_146
-			.saturating_add(Weight::from_parts(122_871_750, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
-			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(8_u64))
-			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+		// Minimum execution time: 431_048_000 picoseconds.
+		Weight::from_parts(344_092_796, 14005)
+			// Standard Error: 326_612
+			.saturating_add(Weight::from_parts(140_336_771, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
@@ -317,19 +383,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Capsules::Capsules` (r:128 w:128)
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:128 w:128)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::NxvPrice` (r:1 w:0)
+	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Spend` (r:128 w:0)
+	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
+	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Weights` (r:128 w:0)
+	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn submit_rollbacks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `891 + n * (805 ±0)`
+		//  Measured:  `1197 + n * (805 ±0)`
 		//  Estimated: `6196 + n * (3759 ±0)`
-		// Minimum execution time: 290_039_000 picoseconds.
-		Weight::from_parts(301_797_000, 6196)
-			// Standard Error: 1_661_618
-			.saturating_add(Weight::from_parts(194_917_139, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 257_331_000 picoseconds.
+		Weight::from_parts(266_314_000, 6196)
+			// Standard Error: 203_189
+			.saturating_add(Weight::from_parts(144_080_856, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
 	}
@@ -339,10 +417,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
 	fn report_uptime() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `641`
+		//  Measured:  `712`
 		//  Estimated: `4749`
-		// Minimum execution time: 24_146_000 picoseconds.
-		Weight::from_parts(48_402_000, 4749)
+		// Minimum execution time: 25_598_000 picoseconds.
+		Weight::from_parts(30_615_000, 4749)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -353,15 +431,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Disputes` (r:0 w:1)
 	/// Proof: `Metering::Disputes` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	fn dispute() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `511`
-		//  Estimated: `3676`
-		// Minimum execution time: 68_962_000 picoseconds.
-		Weight::from_parts(98_026_000, 3676)
+		//  Estimated: `3694`
+		// Minimum execution time: 67_740_000 picoseconds.
+		Weight::from_parts(71_376_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -370,7 +448,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Reserve::Paid` (r:1 w:1)
 	/// Proof: `Reserve::Paid` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::Totals` (r:1 w:1)
@@ -379,108 +457,130 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Escrow` (r:1 w:1)
 	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::NxvPrice` (r:1 w:0)
+	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Spend` (r:1 w:0)
+	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
+	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Weights` (r:1 w:0)
+	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Receipts` (r:1 w:1)
 	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1703`
+		//  Measured:  `1983`
 		//  Estimated: `11402`
-		// Minimum execution time: 198_814_000 picoseconds.
-		Weight::from_parts(288_287_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Minimum execution time: 202_760_000 picoseconds.
+		Weight::from_parts(208_809_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_gateway() -> Weight {
-		Weight::from_parts(66_278_000, 3676)
+		Weight::from_parts(66_519_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn rotate_gateway_key() -> Weight {
-		Weight::from_parts(15_944_000, 3562)
+		Weight::from_parts(16_855_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_gateway() -> Weight {
-		Weight::from_parts(15_353_000, 3562)
+		Weight::from_parts(15_853_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_gateway() -> Weight {
-		Weight::from_parts(17_026_000, 3562)
+		Weight::from_parts(19_018_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(62_993_000, 3676)
+		Weight::from_parts(62_382_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(62_152_000, 6196)
+		Weight::from_parts(58_977_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(s: u32, ) -> Weight {
-		Weight::from_parts(84_051_367, 6196)
-			.saturating_add(Weight::from_parts(55_796_562, 0).saturating_mul(s.into()))
+		Weight::from_parts(76_996_844, 6196)
+			.saturating_add(Weight::from_parts(56_896_887, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
 	}
 	fn open_session() -> Weight {
-		Weight::from_parts(98_585_000, 3676)
+		Weight::from_parts(97_545_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_session() -> Weight {
-		Weight::from_parts(38_987_000, 3599)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
+		Weight::from_parts(46_168_000, 3599)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	}
+	fn bind_api_key() -> Weight {
+		Weight::from_parts(34_341_000, 3599)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
+	fn unbind_api_key() -> Weight {
+		Weight::from_parts(22_303_000, 3599)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
 	fn release_session() -> Weight {
-		Weight::from_parts(82_542_000, 3676)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(90_654_000, 3694)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(532_718_000, 14005)
-			.saturating_add(Weight::from_parts(122_871_750, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
-			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(8_u64))
-			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+		Weight::from_parts(344_092_796, 14005)
+			.saturating_add(Weight::from_parts(140_336_771, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().reads((14_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes((11_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
 	}
 	fn submit_rollbacks(n: u32, ) -> Weight {
-		Weight::from_parts(301_797_000, 6196)
-			.saturating_add(Weight::from_parts(194_917_139, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(266_314_000, 6196)
+			.saturating_add(Weight::from_parts(144_080_856, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
 	}
 	fn report_uptime() -> Weight {
-		Weight::from_parts(48_402_000, 4749)
+		Weight::from_parts(30_615_000, 4749)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(98_026_000, 3676)
+		Weight::from_parts(71_376_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(288_287_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+		Weight::from_parts(208_809_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
 }

@@ -235,18 +235,36 @@ enum SessionCmd {
 		#[arg(long)]
 		expires_at: Option<u32>,
 	},
+	/// Bind an API key to an open session (a fresh one unless --api-key is given); the
+	/// gateway charges requests bearing it to the session. The key is printed once.
+	Key {
+		/// Session id.
+		id: u64,
+		/// Use this key instead of generating one.
+		#[arg(long, env = "NEXUS_API_KEY", hide_env_values = true)]
+		api_key: Option<String>,
+	},
+	/// Unbind a session's API key.
+	Unkey {
+		/// Session id.
+		id: u64,
+	},
 	/// Close a session.
 	Close {
 		/// Session id.
 		id: u64,
 	},
-	/// Show a session, or every session of an account (the signer's by default).
+	/// Show a session, or every session of an account (the signer's by default), or the
+	/// session an API key is bound to (as the gateway finds it).
 	Show {
 		/// Session id.
 		id: Option<u64>,
 		/// Account whose sessions to list.
 		#[arg(long, conflicts_with = "id")]
 		account: Option<String>,
+		/// The API key whose session to show.
+		#[arg(long, conflicts_with_all = ["id", "account"])]
+		api_key: Option<String>,
 	},
 }
 
@@ -630,6 +648,23 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				format!("opened session {} (expires at #{}) in {}", r.id, r.expires_at, r.block)
 			});
 		},
+		Command::Session(SessionCmd::Key { id, api_key }) => {
+			let key = match api_key {
+				Some(k) => k,
+				None => nexus_client::generate_api_key()?,
+			};
+			let r = c.bind_api_key(ctx.key()?, id, &key, ctx.progress()).await?;
+			ctx.print(&r, || {
+				format!(
+					"bound to session {id}; API key (shown once, keep it secret):\n{}",
+					r.api_key
+				)
+			});
+		},
+		Command::Session(SessionCmd::Unkey { id }) => {
+			let r = c.unbind_api_key(ctx.key()?, id, ctx.progress()).await?;
+			ctx.print(&r, || format!("unbound the API key of session {id}"));
+		},
 		Command::Session(SessionCmd::Close { id }) => {
 			let r = c.close_session(ctx.key()?, id, ctx.progress()).await?;
 			ctx.print(&r, || {
@@ -640,7 +675,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let s = c.session(id).await?;
 			ctx.print(&s, || session_line(&s));
 		},
-		Command::Session(SessionCmd::Show { id: None, account }) => {
+		Command::Session(SessionCmd::Show { api_key: Some(key), .. }) => {
+			let id = c
+				.session_of_key(&key)
+				.await?
+				.ok_or_else(|| Error::Input("no session has this API key bound".into()))?;
+			let s = c.session(id).await?;
+			ctx.print(&s, || session_line(&s));
+		},
+		Command::Session(SessionCmd::Show { id: None, account, .. }) => {
 			let who = ctx.account(account.as_deref())?;
 			let list = c.sessions(&who).await?;
 			ctx.print(&list, || {
