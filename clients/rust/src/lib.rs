@@ -595,6 +595,19 @@ fn block_hex(h: H256) -> String {
 }
 
 impl Client {
+	/// [`Client::submit`] for calls whose only result is their finalized block.
+	async fn submit_done<Call: subxt::transactions::Payload>(
+		&self,
+		call: &Call,
+		signer: &Keypair,
+		progress: impl FnMut(Progress),
+	) -> Result<outcome::Done> {
+		let done = self.submit(call, signer, None, progress).await?;
+		Ok(outcome::Done { block: block_hex(done.block_hash) })
+	}
+}
+
+impl Client {
 	/// Registers a capsule (`capsules.register`).
 	pub async fn register_capsule(
 		&self,
@@ -637,8 +650,7 @@ impl Client {
 		let call = runtime::tx()
 			.capsules()
 			.announce_price(id, Price { per_1k_input, per_1k_output });
-		let done = self.submit(&call, signer, None, progress).await?;
-		Ok(outcome::Done { block: block_hex(done.block_hash) })
+		self.submit_done(&call, signer, progress).await
 	}
 
 	/// Changes a capsule's capacity, window and concurrency (`capsules.set_capacity`).
@@ -652,8 +664,7 @@ impl Client {
 		progress: impl FnMut(Progress),
 	) -> Result<outcome::Done> {
 		let call = runtime::tx().capsules().set_capacity(id, capacity, window.into(), concurrency);
-		let done = self.submit(&call, signer, None, progress).await?;
-		Ok(outcome::Done { block: block_hex(done.block_hash) })
+		self.submit_done(&call, signer, progress).await
 	}
 
 	/// Pauses a capsule (`capsules.pause`).
@@ -663,8 +674,7 @@ impl Client {
 		id: u64,
 		progress: impl FnMut(Progress),
 	) -> Result<outcome::Done> {
-		let done = self.submit(&runtime::tx().capsules().pause(id), signer, None, progress).await?;
-		Ok(outcome::Done { block: block_hex(done.block_hash) })
+		self.submit_done(&runtime::tx().capsules().pause(id), signer, progress).await
 	}
 
 	/// Resumes a paused capsule (`capsules.resume`).
@@ -674,10 +684,7 @@ impl Client {
 		id: u64,
 		progress: impl FnMut(Progress),
 	) -> Result<outcome::Done> {
-		let done = self
-			.submit(&runtime::tx().capsules().resume(id), signer, None, progress)
-			.await?;
-		Ok(outcome::Done { block: block_hex(done.block_hash) })
+		self.submit_done(&runtime::tx().capsules().resume(id), signer, progress).await
 	}
 
 	/// Retires a capsule (`capsules.retire`); its bond is released after the delay.
@@ -687,10 +694,7 @@ impl Client {
 		id: u64,
 		progress: impl FnMut(Progress),
 	) -> Result<outcome::Done> {
-		let done = self
-			.submit(&runtime::tx().capsules().retire(id), signer, None, progress)
-			.await?;
-		Ok(outcome::Done { block: block_hex(done.block_hash) })
+		self.submit_done(&runtime::tx().capsules().retire(id), signer, progress).await
 	}
 
 	/// Stakes NXV into the seeker tiers (`tiers.stake`).
