@@ -24,10 +24,23 @@ nexus_cli_bin() {
 	echo "$CARGO_TARGET_DIR/release/nexus"
 }
 
-# Builds the `nexus` CLI (clients/rust, on subxt) in the same release profile.
+# The gateway, the mock upstream, and the Python of the gateway tests' virtual environment.
+nexus_gateway_bin() {
+	echo "$CARGO_TARGET_DIR/release/nexus-gateway"
+}
+nexus_mock_upstream_bin() {
+	echo "$CARGO_TARGET_DIR/release/nexus-mock-upstream"
+}
+nexus_python() {
+	echo "$NEXUS_CACHE/venv/bin/python"
+}
+
+# Builds the off-chain binaries in the same release profile: the `nexus` CLI (clients/rust, on
+# subxt), `nexus-gateway` and `nexus-mock-upstream`.
 nexus_build_cli() {
-	say "building the nexus CLI (release)"
-	(cd "$ROOT" && cargo build --locked --release -p nexus-client "$@")
+	say "building the nexus CLI, nexus-gateway and nexus-mock-upstream (release)"
+	(cd "$ROOT" && cargo build --locked --release -p nexus-client -p nexus-gateway \
+		-p nexus-mock-upstream "$@")
 }
 
 # Builds the node (and with it the runtime's wasm) in the one release profile.

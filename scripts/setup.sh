@@ -11,6 +11,8 @@
 #      rust-web-src: a sysroot holding core/alloc/compiler_builtins built for wasm32v1-none
 #      (with embedded bitcode, which the runtime's LTO needs), linked into rustup.
 # 3. npm dependencies of the end-to-end tests (from tests/e2e/package-lock.json).
+# 4. A Python virtual environment ($NEXUS_CACHE/venv) with the gateway tests' dependencies (the
+#    official `openai` client, pinned in tests/gateway/requirements.txt).
 #
 # Set NEXUS_WASM_TOOLCHAIN=private to force (2b), e.g. to test it.
 set -euo pipefail
@@ -24,7 +26,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # --- 1. system packages -----------------------------------------------------------------------
-APT_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config curl nodejs npm)
+APT_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config curl nodejs npm python3 python3-venv)
 PRIVATE_WASM_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
 
 missing_packages() {
@@ -138,6 +140,21 @@ if [ -f "$ROOT/tests/e2e/package-lock.json" ]; then
 		say "installing e2e test dependencies (npm ci)"
 		(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 		touch "$ROOT/tests/e2e/node_modules/.nexus-lock-$lock_sum"
+	fi
+fi
+
+# --- 4. Python dependencies of the gateway tests ----------------------------------------------
+VENV="$NEXUS_CACHE/venv"
+REQUIREMENTS="$ROOT/tests/gateway/requirements.txt"
+if [ -f "$REQUIREMENTS" ]; then
+	req_sum="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+	if [ ! -f "$VENV/.nexus-req-$req_sum" ]; then
+		[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" ||
+			die "cannot create a Python virtual environment (install python3-venv)"
+		say "installing gateway test dependencies (pip, into $VENV)"
+		"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+		rm -f "$VENV"/.nexus-req-*
+		touch "$VENV/.nexus-req-$req_sum"
 	fi
 fi
 say "done"

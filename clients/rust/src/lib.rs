@@ -91,6 +91,9 @@ pub enum Error {
 		/// The transaction's hash.
 		hash: H256,
 	},
+	/// A gateway refused a call or could not be reached.
+	#[error("gateway: {0}")]
+	Gateway(String),
 	/// Transport, metadata or codec errors from subxt.
 	#[error(transparent)]
 	Subxt(Box<subxt::Error>),
@@ -165,6 +168,93 @@ pub fn endpoint_commitment(endpoint: &str, credential: &str) -> H256 {
 	use subxt::ext::codec::Encode;
 	let encoded = (ENDPOINT_COMMITMENT_TAG, endpoint, credential).encode();
 	H256(sp_crypto_hashing::blake2_256(&encoded))
+}
+
+/// The domain tag of the endpoint registrations providers sign for a gateway.
+pub const ENDPOINT_REGISTRATION_TAG: &str = "nexus-vault/gateway-endpoint/v1";
+
+/// What a capsule's owner signs (sr25519) to hand a gateway the capsule's upstream:
+/// blake2-256 of the SCALE encoding of `(ENDPOINT_REGISTRATION_TAG, genesis hash, gateway id,
+/// capsule id, endpoint, credential, timestamp in ms)`. Binding the chain, the gateway and the
+/// time means a captured registration is useless anywhere else and, after the gateway's
+/// five-minute window, at all.
+pub fn endpoint_registration_payload(
+	genesis: [u8; 32],
+	gateway: u32,
+	capsule: u64,
+	endpoint: &str,
+	credential: &str,
+	timestamp_ms: u64,
+) -> [u8; 32] {
+	use subxt::ext::codec::Encode;
+	let encoded =
+		(ENDPOINT_REGISTRATION_TAG, genesis, gateway, capsule, endpoint, credential, timestamp_ms)
+			.encode();
+	sp_crypto_hashing::blake2_256(&encoded)
+}
+
+/// Hands a gateway (its HTTP base URL, e.g. `http://127.0.0.1:8080`) the upstream of capsule
+/// `capsule`, signed by `owner` (the capsule's owner). The gateway checks the signature, that
+/// `(endpoint, credential)` matches the capsule's on-chain commitment, and stores the
+/// credential encrypted. Returns the gateway's answer (`{"capsule", "commitment"}`).
+pub async fn register_endpoint(
+	gateway_url: &str,
+	owner: &Keypair,
+	capsule: u64,
+	endpoint: &str,
+	credential: &str,
+) -> Result<serde_json::Value> {
+	let base = gateway_url.trim_end_matches('/');
+	let http = reqwest::Client::new();
+	let gw = |e: reqwest::Error| Error::Gateway(format!("{base}: {e}"));
+	let health: serde_json::Value = http
+		.get(format!("{base}/health"))
+		.send()
+		.await
+		.map_err(gw)?
+		.json()
+		.await
+		.map_err(gw)?;
+	let gateway = health["gateway"]
+		.as_u64()
+		.and_then(|g| u32::try_from(g).ok())
+		.ok_or_else(|| Error::Gateway(format!("{base}/health does not name its gateway")))?;
+	let genesis: H256 = health["chain"]["genesis"]
+		.as_str()
+		.and_then(|g| g.parse().ok())
+		.ok_or_else(|| Error::Gateway(format!("{base}/health does not name its chain")))?;
+	let timestamp_ms = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+		.unwrap_or(0);
+	let payload = endpoint_registration_payload(
+		genesis.0,
+		gateway,
+		capsule,
+		endpoint,
+		credential,
+		timestamp_ms,
+	);
+	let signature = format!("0x{}", hex::encode(owner.sign(&payload).0));
+	let r = http
+		.post(format!("{base}/admin/v1/endpoints"))
+		.json(&serde_json::json!({
+			"capsule": capsule,
+			"endpoint": endpoint,
+			"credential": credential,
+			"timestampMs": timestamp_ms,
+			"signature": signature,
+		}))
+		.send()
+		.await
+		.map_err(gw)?;
+	let status = r.status();
+	let body: serde_json::Value = r.json().await.map_err(gw)?;
+	if !status.is_success() {
+		let message = body["error"]["message"].as_str().unwrap_or("refused").to_string();
+		return Err(Error::Gateway(format!("{} {message}", status.as_u16())));
+	}
+	Ok(body)
 }
 
 /// The hash a session's API key is bound by on chain: `blake2_256` of the key's bytes.
@@ -827,6 +917,32 @@ impl Client {
 		let found = at
 			.storage()
 			.try_fetch(runtime::storage().metering().api_keys(), (api_key_hash(api_key),))
+			.await
+			.map_err(sx)?;
+		match found {
+			Some(v) => Ok(Some(v.decode().map_err(sx)?)),
+			None => Ok(None),
+		}
+	}
+
+	/// What the chain holds about receipt `id` (`metering.receipts`) at the best block: the
+	/// charge it settled, `NotCharged` for a recorded failure, `None` if it is unknown (never
+	/// settled, or pruned after the receipt window).
+	pub async fn receipt(
+		&self,
+		id: [u8; 16],
+	) -> Result<
+		Option<runtime::runtime_types::pallet_metering::types::ReceiptRecord<AccountId32, Asset>>,
+	> {
+		let hash = self
+			.legacy
+			.chain_get_block_hash(None)
+			.await?
+			.ok_or_else(|| Error::Input("the node has no best block".into()))?;
+		let at = self.api.at_block(hash).await.map_err(sx)?;
+		let found = at
+			.storage()
+			.try_fetch(runtime::storage().metering().receipts(), (id,))
 			.await
 			.map_err(sx)?;
 		match found {

@@ -10,8 +10,8 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
 use nexus_client::{
-	account_of, endpoint_commitment, keypair, parse_account, parse_asset, rpc, CapsuleRegistration,
-	Client, Error, Progress, Window,
+	account_of, endpoint_commitment, keypair, parse_account, parse_asset, register_endpoint, rpc,
+	CapsuleRegistration, Client, Error, Progress, Window,
 };
 use serde::Serialize;
 use subxt::utils::{AccountId32, H256};
@@ -57,6 +57,12 @@ enum Command {
 	Supply,
 	/// The fee parameters in force and their bounds.
 	Fees,
+	/// What the chain holds about a receipt (by its 0x id, as the gateway's `x-nexus-receipt`
+	/// header and completion id carry it).
+	Receipt {
+		/// The receipt id: 0x and 32 hex digits (or `chatcmpl-` and 32 hex digits).
+		id: String,
+	},
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +93,22 @@ enum CapsuleCmd {
 	},
 	/// List capsules (all pages).
 	List(ListArgs),
+	/// Hand a gateway this capsule's upstream endpoint and credential (signed with the
+	/// owner's key; the gateway checks them against the on-chain commitment and keeps the
+	/// credential encrypted).
+	Endpoint {
+		/// Capsule id.
+		id: u64,
+		/// The gateway's HTTP base URL.
+		#[arg(long, env = "NEXUS_GATEWAY_URL", default_value = "http://127.0.0.1:8080")]
+		gateway: String,
+		/// The OpenAI-compatible base URL of the upstream (`…/v1`).
+		#[arg(long)]
+		endpoint: String,
+		/// The upstream credential (sent as a Bearer token). Prefer NEXUS_UPSTREAM_CREDENTIAL.
+		#[arg(long, env = "NEXUS_UPSTREAM_CREDENTIAL", hide_env_values = true)]
+		credential: String,
+	},
 }
 
 #[derive(Args, Debug)]
@@ -520,6 +542,33 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let info = c.capsule(id).await?;
 			ctx.print(&info, || capsule_line(&info));
 		},
+		Command::Capsule(CapsuleCmd::Endpoint { id, gateway, endpoint, credential }) => {
+			let answer =
+				register_endpoint(&gateway, ctx.key()?, id, &endpoint, &credential).await?;
+			ctx.print(&answer, || format!("capsule {id}: endpoint registered with {gateway}"));
+		},
+		Command::Receipt { id } => {
+			let raw = id.trim_start_matches("chatcmpl-").trim_start_matches("0x");
+			let bytes: [u8; 16] = hex::decode(raw)
+				.ok()
+				.and_then(|b| b.try_into().ok())
+				.ok_or_else(|| Error::Input(format!("{id}: a receipt id is 16 bytes of hex")))?;
+			let record = c.receipt(bytes).await?;
+			let id = format!("0x{}", hex::encode(bytes));
+			let value = receipt_json(&id, record.as_ref());
+			ctx.print(&value, || match &value["status"] {
+				serde_json::Value::String(s) if s == "charged" => format!(
+					"{id}: charged {} to session {} (capsule {}, provider paid {}){}",
+					value["net"].as_str().unwrap_or("?"),
+					value["session"],
+					value["capsule"],
+					value["providerAmount"].as_str().unwrap_or("?"),
+					if value["refunded"] == true { ", refunded" } else { "" }
+				),
+				serde_json::Value::String(_) => format!("{id}: recorded without a charge"),
+				_ => format!("{id}: unknown to the chain"),
+			});
+		},
 		Command::Capsule(CapsuleCmd::List(a)) => {
 			let owner = if a.mine { Some(ctx.account(None)?.to_string()) } else { a.owner };
 			let filter =
@@ -762,6 +811,37 @@ async fn run(cli: Cli) -> Result<(), Error> {
 	Ok(())
 }
 
+/// A receipt record as `nexus receipt --json` prints it.
+fn receipt_json(
+	id: &str,
+	record: Option<
+		&nexus_client::runtime::runtime_types::pallet_metering::types::ReceiptRecord<
+			AccountId32,
+			nexus_client::Asset,
+		>,
+	>,
+) -> serde_json::Value {
+	use nexus_client::runtime::runtime_types::pallet_metering::types::ReceiptRecord;
+	match record {
+		None => serde_json::json!({ "id": id, "status": null }),
+		Some(ReceiptRecord::NotCharged) => serde_json::json!({ "id": id, "status": "notCharged" }),
+		Some(ReceiptRecord::Charged(c)) => serde_json::json!({
+			"id": id,
+			"status": "charged",
+			"session": c.session,
+			"seeker": c.seeker.to_string(),
+			"gateway": c.gateway,
+			"capsule": c.capsule,
+			"provider": c.provider.to_string(),
+			"net": c.net.to_string(),
+			"providerAmount": c.provider_amount.to_string(),
+			"timestamp": c.timestamp,
+			"refunded": c.refunded,
+			"disputed": c.disputed,
+		}),
+	}
+}
+
 fn error_kind(e: &Error) -> &'static str {
 	match e {
 		Error::Input(_) => "input",
@@ -771,6 +851,7 @@ fn error_kind(e: &Error) -> &'static str {
 		Error::Rejected { .. } => "rejected",
 		Error::MissingEvent(_) => "missing-event",
 		Error::Untracked { .. } => "untracked",
+		Error::Gateway(_) => "gateway",
 		Error::Subxt(_) => "connection",
 	}
 }

@@ -1,0 +1,1040 @@
+//! The HTTP API: OpenAI-compatible `/v1/chat/completions` and `/v1/models`, `/health`,
+//! `/metrics`, and the `/admin/v1` calls of providers and the operator.
+//!
+//! A completion goes: authenticate (the bearer key's blake2_256 → `metering.apiKeys` → an
+//! open session of this gateway), pick capsules (model, lane the tier reaches, Active, with an
+//! endpoint, capacity and concurrency left for the seeker's failover priority; cheapest, then
+//! most trusted), admit against the session's remaining cap and the tier's rate limit
+//! (clamping `max_tokens` to what both still allow), then try the capsules in order. An attempt
+//! that errs, times out or is rate limited becomes a failed-outcome receipt and the next
+//! capsule is tried; the one that serves becomes a served receipt with the upstream's `usage`,
+//! committed to the store before the response (or the stream's `[DONE]`) is sent.
+
+use crate::{
+	chain::{AuthError, Chain, Rates, Seeker},
+	config::Config,
+	endpoints::{registration_payload, Endpoint, Registration, Vault, REGISTRATION_WINDOW_MS},
+	errors::ApiError,
+	metrics::Metrics,
+	store::{NewReceipt, Outcome, ReceiptId, Store, Stored},
+};
+use axum::{
+	body::Body,
+	extract::{Path, Query, State},
+	http::{header, HeaderMap, HeaderValue, StatusCode},
+	response::{IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use bytes::Bytes;
+use futures::StreamExt;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::{
+	collections::{BTreeMap, HashMap},
+	convert::Infallible,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::{mpsc, Notify};
+use tokio_util::task::TaskTracker;
+
+/// Money and units a request holds until its receipt is persisted.
+#[derive(Default, Clone, Copy)]
+struct Hold {
+	money: u128,
+	units: u64,
+}
+
+/// What the gateway has promised but the chain has not settled yet.
+#[derive(Default)]
+pub struct Ledger {
+	/// session → seq → (expected charge, units) of persisted, unsettled receipts.
+	pending: HashMap<u64, BTreeMap<u64, Hold>>,
+	/// session → what requests in flight hold.
+	held: HashMap<u64, Hold>,
+	/// capsule → (window index, units served in it).
+	capsule_use: HashMap<u64, (u64, u64)>,
+	/// capsule → requests in flight.
+	inflight: HashMap<u64, u32>,
+}
+
+/// Health-probe results of a capsule since the last uptime report.
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Probes {
+	pub ok: u32,
+	pub total: u32,
+	pub last_ok: bool,
+}
+
+/// The gateway's shared state.
+pub struct App {
+	pub config: Config,
+	pub chain: Arc<Chain>,
+	pub store: Store,
+	pub vault: Vault,
+	pub metrics: Metrics,
+	pub http: reqwest::Client,
+	/// Wakes the submitter when a receipt is persisted.
+	pub submit: Notify,
+	pub ledger: Mutex<Ledger>,
+	pub probes: Mutex<HashMap<u64, Probes>>,
+	/// Streams still copying from an upstream (a graceful shutdown waits for them).
+	pub streams: TaskTracker,
+	/// Serialises the operator's transactions (one nonce sequence).
+	pub tx_lock: tokio::sync::Mutex<()>,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+	SystemTime::now()
+		.duration_since(UNIX_EPOCH)
+		.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+		.unwrap_or(0)
+}
+
+fn window_ms(window: &str) -> u64 {
+	match window {
+		"hour" => 3_600_000,
+		"day" => 86_400_000,
+		_ => 7 * 86_400_000,
+	}
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+	m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The part (per mille) of a capsule's capacity and concurrency a seeker of failover priority
+/// `p` may use when the top priority is `top`: all of it for the top tier, `1 − reserve` for
+/// the lowest, linear between.
+pub fn share_permille(p: u8, top: u8, reserve_percent: u8) -> u64 {
+	if top == 0 || p >= top {
+		return 1_000;
+	}
+	let reserve = u64::from(reserve_percent) * 10;
+	1_000 - reserve * u64::from(top - p) / u64::from(top)
+}
+
+impl App {
+	/// Rebuilds the in-memory ledger from the store's pending receipts (after a restart).
+	pub fn load_ledger(&self) -> Result<(), crate::store::StoreError> {
+		let pending = self.store.pending_all()?;
+		let mut ledger = lock(&self.ledger);
+		for r in &pending {
+			ledger.pending.entry(r.session).or_default().insert(
+				r.seq,
+				Hold { money: r.estimate(), units: r.input_units.saturating_add(r.output_units) },
+			);
+		}
+		self.metrics.pending.set(i64::try_from(pending.len()).unwrap_or(i64::MAX));
+		Ok(())
+	}
+
+	/// Forgets receipts the chain has ruled on.
+	pub fn settled(&self, ruled: &[Stored]) {
+		let mut ledger = lock(&self.ledger);
+		for r in ruled {
+			if let Some(s) = ledger.pending.get_mut(&r.session) {
+				s.remove(&r.seq);
+				if s.is_empty() {
+					ledger.pending.remove(&r.session);
+				}
+			}
+		}
+	}
+
+	/// Persists a receipt (durably), then accounts for it.
+	async fn persist(self: &Arc<Self>, new: NewReceipt) -> Result<Stored, ApiError> {
+		let store = self.store.clone();
+		let stored = tokio::task::spawn_blocking(move || store.record(new))
+			.await
+			.map_err(|e| ApiError::internal(format!("receipt store: {e}")))?
+			.map_err(|e| {
+				tracing::error!(target: "gateway", "cannot persist a receipt: {e}");
+				ApiError::internal("the receipt store failed; the request was not charged")
+			})?;
+		{
+			let mut ledger = lock(&self.ledger);
+			ledger.pending.entry(stored.session).or_default().insert(
+				stored.seq,
+				Hold {
+					money: stored.estimate(),
+					units: stored.input_units.saturating_add(stored.output_units),
+				},
+			);
+			if stored.outcome == Outcome::Served {
+				let w = window_of_now(&stored);
+				let e = ledger.capsule_use.entry(stored.capsule).or_insert((w, 0));
+				if e.0 != w {
+					*e = (w, 0);
+				}
+				e.1 = e.1.saturating_add(stored.input_units.saturating_add(stored.output_units));
+			}
+		}
+		let state = match stored.outcome {
+			Outcome::Served => "served",
+			Outcome::Failed => "failed",
+		};
+		self.metrics.receipts.with_label_values(&[state]).inc();
+		self.metrics.pending.inc();
+		self.submit.notify_one();
+		Ok(stored)
+	}
+}
+
+/// Capsule usage windows are counted by the hour; a capsule's window length scales its capacity.
+fn window_of_now(r: &Stored) -> u64 {
+	r.timestamp / 3_600_000
+}
+
+/// The routes.
+pub fn router(app: Arc<App>) -> Router {
+	Router::new()
+		.route("/v1/chat/completions", post(completions))
+		.route("/v1/models", get(models))
+		.route("/health", get(health))
+		.route("/metrics", get(metrics))
+		.route("/admin/v1/endpoints", post(register_endpoint).get(list_endpoints))
+		.route("/admin/v1/sessions/:id/receipts", get(session_receipts))
+		.with_state(app)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+	headers
+		.get(header::AUTHORIZATION)
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.strip_prefix("Bearer "))
+		.map(str::trim)
+		.filter(|k| !k.is_empty())
+}
+
+async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Seeker>, ApiError> {
+	let key = bearer(headers).ok_or_else(|| {
+		ApiError::unauthorized("missing_api_key", "Send your session's API key as a Bearer token.")
+	})?;
+	let hash = sp_crypto_hashing::blake2_256(key.as_bytes());
+	app.chain.seeker(hash).await.map_err(|e| match e {
+		AuthError::UnknownKey => ApiError::unauthorized(
+			"invalid_api_key",
+			"Incorrect API key: no open session on this gateway is bound to it.",
+		),
+		AuthError::OtherGateway(g) => ApiError::unauthorized(
+			"invalid_api_key",
+			format!("This key's session is with gateway {g}, not this one."),
+		),
+		AuthError::SessionEnded =>
+			ApiError::unauthorized("session_ended", "This key's session is closed or expired."),
+		AuthError::Unavailable(m) =>
+			ApiError::unavailable("chain_unavailable", format!("cannot read the chain: {m}")),
+	})
+}
+
+fn record_request(app: &App, route: &str, status: StatusCode, started: Instant) {
+	app.metrics.requests.with_label_values(&[route, status.as_str()]).inc();
+	app.metrics
+		.latency
+		.with_label_values(&[route])
+		.observe(started.elapsed().as_secs_f64());
+}
+
+/// Capsules that could serve `model` for `seeker`, best first, and whether the model exists in
+/// lanes the seeker may not use.
+async fn candidates(
+	app: &App,
+	seeker: &Seeker,
+	model: &str,
+) -> Result<(Vec<nexus_client::rpc::Capsule>, bool), ApiError> {
+	let all = app.chain.capsules().await.map_err(|e| match e {
+		AuthError::Unavailable(m) => ApiError::unavailable("chain_unavailable", m),
+		_ => ApiError::internal("capsules"),
+	})?;
+	let registered = app.vault.capsules();
+	let mut forbidden = false;
+	let probes = lock(&app.probes).clone();
+	let mut list: Vec<_> = all
+		.iter()
+		.filter(|c| c.offering == model && registered.binary_search(&c.id).is_ok())
+		.filter(|c| {
+			let ok = c.lane != "premium" || seeker.tier.premium_lanes;
+			forbidden |= !ok;
+			ok
+		})
+		.cloned()
+		.collect();
+	let price = |c: &nexus_client::rpc::Capsule| {
+		let p = |s: &str| s.parse::<u128>().unwrap_or(u128::MAX);
+		p(&c.price.per1k_input).saturating_add(p(&c.price.per1k_output))
+	};
+	// Capsules failing their probes go last; then cheaper first, then more trusted.
+	list.sort_by(|a, b| {
+		let down = |c: &nexus_client::rpc::Capsule| probes.get(&c.id).is_some_and(|p| !p.last_ok);
+		down(a)
+			.cmp(&down(b))
+			.then(price(a).cmp(&price(b)))
+			.then(b.trust.cmp(&a.trust))
+			.then(a.id.cmp(&b.id))
+	});
+	Ok((list, forbidden))
+}
+
+/// Input units a request will be metered at, estimated on the high side (⌈chars/3⌉ + 4 per
+/// message) so that the clamp below does not let the real count overrun the cap.
+fn estimate_input(messages: &[Value]) -> u64 {
+	messages
+		.iter()
+		.map(|m| {
+			let chars: usize = match m.get("content") {
+				Some(Value::String(s)) => s.chars().count(),
+				Some(Value::Array(parts)) => parts
+					.iter()
+					.filter_map(|p| p.get("text").and_then(Value::as_str))
+					.map(|s| s.chars().count())
+					.sum(),
+				_ => 0,
+			};
+			u64::try_from(chars).unwrap_or(u64::MAX).div_ceil(3).saturating_add(4)
+		})
+		.fold(0u64, u64::saturating_add)
+}
+
+/// A request admitted to one capsule: what it holds, released when dropped.
+struct Admission {
+	app: Arc<App>,
+	session: u64,
+	capsule: u64,
+	hold: Hold,
+	max_output: u64,
+}
+
+impl Drop for Admission {
+	fn drop(&mut self) {
+		let mut ledger = lock(&self.app.ledger);
+		if let Some(h) = ledger.held.get_mut(&self.session) {
+			h.money = h.money.saturating_sub(self.hold.money);
+			h.units = h.units.saturating_sub(self.hold.units);
+		}
+		if let Some(n) = ledger.inflight.get_mut(&self.capsule) {
+			*n = n.saturating_sub(1);
+		}
+	}
+}
+
+enum Refusal {
+	Payment(String),
+	Rate(String),
+	Busy,
+}
+
+fn admit(
+	app: &Arc<App>,
+	seeker: &Seeker,
+	capsule: &nexus_client::rpc::Capsule,
+	rates: Rates,
+	input: u64,
+	requested: u64,
+) -> Result<Admission, Refusal> {
+	let s = &seeker.session;
+	let cap: u128 = s.cap.parse().unwrap_or(0);
+	let spent: u128 = s.spent.parse().unwrap_or(u128::MAX);
+	let share = share_permille(
+		seeker.tier.failover_priority,
+		seeker.top_priority,
+		app.config.priority_reserve_percent,
+	);
+	let mut ledger = lock(&app.ledger);
+	let (pending_money, pending_units) = ledger
+		.pending
+		.get(&s.id)
+		.map(|p| {
+			p.range(s.last_seq.saturating_add(1)..).fold((0u128, 0u64), |(m, u), (_, h)| {
+				(m.saturating_add(h.money), u.saturating_add(h.units))
+			})
+		})
+		.unwrap_or((0, 0));
+	let held = ledger.held.get(&s.id).copied().unwrap_or_default();
+	let budget = cap
+		.saturating_sub(spent)
+		.saturating_sub(pending_money)
+		.saturating_sub(held.money);
+	let units_left = seeker
+		.tier
+		.rate_limit
+		.saturating_sub(seeker.used_units)
+		.saturating_sub(pending_units)
+		.saturating_sub(held.units);
+	if units_left <= input {
+		return Err(Refusal::Rate(format!(
+			"Rate limit reached for your tier: {} metered units per window; {} left.",
+			seeker.tier.rate_limit, units_left
+		)));
+	}
+	let affordable = rates.affordable_output(budget, input);
+	if affordable == 0 {
+		return Err(Refusal::Payment(format!(
+			"Session {} cannot pay for this request: {} of its cap of {} is left.",
+			s.id, budget, cap
+		)));
+	}
+	// Capacity and concurrency, with the top share kept for higher tiers.
+	let now_window = now_ms() / 3_600_000;
+	let per_hour = capsule
+		.capacity
+		.saturating_mul(3_600_000)
+		.checked_div(window_ms(&capsule.window))
+		.unwrap_or(0)
+		.max(1);
+	let allowed = per_hour.saturating_mul(share) / 1_000;
+	let used = match ledger.capsule_use.get(&capsule.id) {
+		Some((w, u)) if *w == now_window => *u,
+		_ => 0,
+	};
+	let slots = (u64::from(capsule.concurrency).saturating_mul(share) / 1_000).max(1);
+	let inflight = ledger.inflight.get(&capsule.id).copied().unwrap_or(0);
+	if used >= allowed || u64::from(inflight) >= slots {
+		return Err(Refusal::Busy);
+	}
+	let max_output = requested.min(affordable).min(units_left - input);
+	let hold =
+		Hold { money: rates.estimate(input, max_output), units: input.saturating_add(max_output) };
+	let h = ledger.held.entry(s.id).or_default();
+	h.money = h.money.saturating_add(hold.money);
+	h.units = h.units.saturating_add(hold.units);
+	*ledger.inflight.entry(capsule.id).or_default() += 1;
+	Ok(Admission { app: app.clone(), session: s.id, capsule: capsule.id, hold, max_output })
+}
+
+fn random_id() -> ReceiptId {
+	let mut id = [0u8; 16];
+	// The OS RNG does not fail on supported platforms; an all-zero id would still be unique
+	// enough to be refused as a duplicate rather than double-charged.
+	let _ = getrandom::getrandom(&mut id);
+	id
+}
+
+fn completion_id(id: &ReceiptId) -> String {
+	format!("chatcmpl-{}", hex::encode(id))
+}
+
+/// How one upstream attempt ended.
+enum Attempt {
+	/// Served (non-streaming): the body to answer with.
+	Done(Response),
+	/// The upstream failed; try the next capsule.
+	Failed(&'static str),
+	/// The request itself is wrong (the upstream said 4xx): answer with this, no receipt.
+	Refused(Response),
+}
+
+fn usage_of(v: &Value) -> Option<(u64, u64)> {
+	let u = v.get("usage")?;
+	if u.is_null() {
+		return None;
+	}
+	Some((
+		u.get("prompt_tokens").and_then(Value::as_u64).unwrap_or(0),
+		u.get("completion_tokens").and_then(Value::as_u64).unwrap_or(0),
+	))
+}
+
+fn receipt(
+	id: ReceiptId,
+	seeker: &Seeker,
+	capsule: u64,
+	units: (u64, u64),
+	outcome: Outcome,
+	estimate: u128,
+) -> NewReceipt {
+	NewReceipt {
+		id,
+		session: seeker.session.id,
+		capsule,
+		input_units: units.0,
+		output_units: units.1,
+		outcome,
+		timestamp: now_ms(),
+		estimate,
+		chain_last_seq: seeker.session.last_seq,
+	}
+}
+
+async fn completions(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+	let started = Instant::now();
+	let response = match serve(&app, &headers, &body).await {
+		Ok(r) => r,
+		Err(e) => {
+			tracing::debug!(target: "gateway", "refused: {} {}", e.status, e.message);
+			e.into_response()
+		},
+	};
+	record_request(&app, "chat_completions", response.status(), started);
+	response
+}
+
+async fn serve(app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+	let seeker = authenticate(app, headers).await?;
+	let mut request: Value = serde_json::from_slice(body)
+		.map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}")))?;
+	let obj = request
+		.as_object()
+		.ok_or_else(|| ApiError::bad_request("The body must be a JSON object."))?;
+	let model = obj
+		.get("model")
+		.and_then(Value::as_str)
+		.filter(|m| !m.is_empty())
+		.ok_or_else(|| ApiError::bad_request("`model` is required."))?
+		.to_string();
+	let messages = obj
+		.get("messages")
+		.and_then(Value::as_array)
+		.filter(|m| !m.is_empty())
+		.ok_or_else(|| ApiError::bad_request("`messages` must be a non-empty array."))?;
+	if messages.iter().any(|m| m.get("role").and_then(Value::as_str).is_none()) {
+		return Err(ApiError::bad_request("Every message needs a `role`."));
+	}
+	let stream = match obj.get("stream") {
+		None | Some(Value::Null) => false,
+		Some(Value::Bool(b)) => *b,
+		Some(_) => return Err(ApiError::bad_request("`stream` must be a boolean.")),
+	};
+	let want_usage = obj
+		.get("stream_options")
+		.and_then(|o| o.get("include_usage"))
+		.and_then(Value::as_bool)
+		.unwrap_or(false);
+	let limit_field = if obj.contains_key("max_completion_tokens") {
+		"max_completion_tokens"
+	} else {
+		"max_tokens"
+	};
+	let requested = match obj.get(limit_field) {
+		None | Some(Value::Null) => app.config.default_max_tokens,
+		Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
+			ApiError::bad_request(format!("`{limit_field}` must be a positive integer."))
+		})?,
+	};
+	let input = estimate_input(messages);
+
+	let (capsules, forbidden) = candidates(app, &seeker, &model).await?;
+	if capsules.is_empty() {
+		return Err(if forbidden {
+			ApiError::tier_forbidden(format!(
+				"`{model}` is served only in premium lanes, which tier {} does not include: stake more NXV.",
+				seeker.tier.index
+			))
+		} else {
+			ApiError::model_not_found(&model)
+		});
+	}
+
+	let mut last_refusal: Option<ApiError> = None;
+	let mut attempts = 0u32;
+	for capsule in capsules {
+		if attempts >= app.config.max_attempts {
+			break;
+		}
+		let Some(endpoint) = app.vault.get(capsule.id) else { continue };
+		let rates = match app.chain.rates(&seeker.account, capsule.id, &seeker.session.asset).await
+		{
+			Ok(r) => r,
+			Err(e) => {
+				tracing::warn!(target: "gateway", "no quote for capsule {}: {e:?}", capsule.id);
+				continue;
+			},
+		};
+		let admission = match admit(app, &seeker, &capsule, rates, input, requested) {
+			Ok(a) => a,
+			Err(Refusal::Payment(m)) => return Err(ApiError::payment_required(m)),
+			Err(Refusal::Rate(m)) => return Err(ApiError::rate_limited(m)),
+			Err(Refusal::Busy) => {
+				last_refusal = Some(ApiError::unavailable(
+					"capacity_exhausted",
+					format!(
+						"Every capsule serving `{model}` is at the capacity your tier may use."
+					),
+				));
+				continue;
+			},
+		};
+		attempts += 1;
+		if let Some(o) = request.as_object_mut() {
+			o.insert(limit_field.into(), json!(admission.max_output));
+			if stream {
+				o.insert("stream_options".into(), json!({"include_usage": true}));
+			}
+		}
+		let id = random_id();
+		let outcome = if stream {
+			attempt_stream(
+				app, &seeker, &capsule, &endpoint, &request, id, rates, admission, want_usage,
+			)
+			.await
+		} else {
+			attempt_plain(app, &seeker, &capsule, &endpoint, &request, id, rates, admission).await
+		};
+		match outcome {
+			Attempt::Done(r) => return Ok(r),
+			Attempt::Refused(r) => return Ok(r),
+			Attempt::Failed(why) => {
+				app.metrics.attempts.with_label_values(&[&capsule.id.to_string(), why]).inc();
+				tracing::info!(target: "gateway", "capsule {} failed ({why}); failing over", capsule.id);
+				// The failed attempt is metered: no charge, but the capsule's trust pays.
+				app.persist(receipt(id, &seeker, capsule.id, (0, 0), Outcome::Failed, 0))
+					.await?;
+				last_refusal = Some(ApiError::unavailable(
+					"upstream_failed",
+					format!("Every capsule tried for `{model}` failed ({why})."),
+				));
+			},
+		}
+	}
+	Err(last_refusal.unwrap_or_else(|| {
+		ApiError::unavailable("no_capsule", format!("No capsule can serve `{model}` right now."))
+	}))
+}
+
+fn classify(status: StatusCode) -> Option<&'static str> {
+	if status == StatusCode::TOO_MANY_REQUESTS {
+		Some("rate_limited")
+	} else if status.is_server_error() {
+		Some("error")
+	} else if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+		// The provider's credential is wrong: its fault, not the seeker's.
+		Some("unauthorized")
+	} else {
+		None
+	}
+}
+
+async fn send(
+	app: &App,
+	endpoint: &Endpoint,
+	request: &Value,
+) -> Result<reqwest::Response, &'static str> {
+	let url = format!("{}/chat/completions", endpoint.url.trim_end_matches('/'));
+	let call = app.http.post(url).bearer_auth(&endpoint.credential).json(request).send();
+	match tokio::time::timeout(Duration::from_millis(app.config.upstream_timeout_ms), call).await {
+		Err(_) => Err("timeout"),
+		Ok(Err(e)) if e.is_timeout() => Err("timeout"),
+		Ok(Err(_)) => Err("error"),
+		Ok(Ok(r)) => Ok(r),
+	}
+}
+
+async fn passthrough(r: reqwest::Response) -> Response {
+	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+	let body = r.bytes().await.unwrap_or_default();
+	match serde_json::from_slice::<Value>(&body) {
+		Ok(v) if v.get("error").is_some() => (status, Json(v)).into_response(),
+		_ => ApiError {
+			status,
+			kind: "invalid_request_error",
+			code: "upstream_refused",
+			message: String::from_utf8_lossy(&body).chars().take(500).collect(),
+		}
+		.into_response(),
+	}
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn attempt_plain(
+	app: &Arc<App>,
+	seeker: &Seeker,
+	capsule: &nexus_client::rpc::Capsule,
+	endpoint: &Endpoint,
+	request: &Value,
+	id: ReceiptId,
+	rates: Rates,
+	admission: Admission,
+) -> Attempt {
+	let r = match send(app, endpoint, request).await {
+		Ok(r) => r,
+		Err(why) => return Attempt::Failed(why),
+	};
+	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+	if !status.is_success() {
+		return match classify(status) {
+			Some(why) => Attempt::Failed(why),
+			None => Attempt::Refused(passthrough(r).await),
+		};
+	}
+	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
+	let body = match tokio::time::timeout(timeout, r.bytes()).await {
+		Ok(Ok(b)) => b,
+		Ok(Err(_)) => return Attempt::Failed("error"),
+		Err(_) => return Attempt::Failed("timeout"),
+	};
+	let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
+		return Attempt::Failed("error");
+	};
+	let Some(units) = usage_of(&v).filter(|(i, o)| i.saturating_add(*o) > 0) else {
+		// Nothing to meter: the upstream broke the protocol; fail over.
+		return Attempt::Failed("no_usage");
+	};
+	app.metrics.attempts.with_label_values(&[&capsule.id.to_string(), "ok"]).inc();
+	let estimate = rates.estimate(units.0, units.1);
+	let stored = match app
+		.persist(receipt(id, seeker, capsule.id, units, Outcome::Served, estimate))
+		.await
+	{
+		Ok(s) => s,
+		Err(e) => return Attempt::Refused(e.into_response()),
+	};
+	drop(admission);
+	if let Some(o) = v.as_object_mut() {
+		o.insert("id".into(), json!(completion_id(&id)));
+		o.insert("model".into(), json!(capsule.offering));
+	}
+	let mut response = Json(v).into_response();
+	annotate(response.headers_mut(), &stored);
+	Attempt::Done(response)
+}
+
+fn annotate(headers: &mut HeaderMap, stored: &Stored) {
+	if let Ok(v) = HeaderValue::from_str(&stored.id) {
+		headers.insert("x-nexus-receipt", v);
+	}
+	if let Ok(v) = HeaderValue::from_str(&stored.capsule.to_string()) {
+		headers.insert("x-nexus-capsule", v);
+	}
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn attempt_stream(
+	app: &Arc<App>,
+	seeker: &Seeker,
+	capsule: &nexus_client::rpc::Capsule,
+	endpoint: &Endpoint,
+	request: &Value,
+	id: ReceiptId,
+	rates: Rates,
+	admission: Admission,
+	want_usage: bool,
+) -> Attempt {
+	let r = match send(app, endpoint, request).await {
+		Ok(r) => r,
+		Err(why) => return Attempt::Failed(why),
+	};
+	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+	if !status.is_success() {
+		return match classify(status) {
+			Some(why) => Attempt::Failed(why),
+			None => Attempt::Refused(passthrough(r).await),
+		};
+	}
+	app.metrics.attempts.with_label_values(&[&capsule.id.to_string(), "ok"]).inc();
+	let (tx, rx) = mpsc::channel::<Bytes>(64);
+	let task_app = app.clone();
+	let seeker = seeker.clone();
+	let capsule_id = capsule.id;
+	let offering = capsule.offering.clone();
+	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
+	// The copy runs to the end even when the seeker goes away, so that what the upstream
+	// served is metered; a shutdown waits for it.
+	app.streams.spawn(async move {
+		let _admission = admission;
+		let mut upstream = r.bytes_stream();
+		let mut buf: Vec<u8> = Vec::new();
+		let mut usage = None;
+		let mut done = false;
+		let mut broken = false;
+		'read: while !done {
+			let next = match tokio::time::timeout(timeout, upstream.next()).await {
+				Ok(Some(Ok(chunk))) => chunk,
+				Ok(None) => break,
+				Ok(Some(Err(_))) | Err(_) => {
+					broken = true;
+					break;
+				},
+			};
+			buf.extend_from_slice(&next);
+			while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
+				let line: Vec<u8> = buf.drain(..=pos).collect();
+				let line = String::from_utf8_lossy(&line);
+				let Some(data) = line.trim_end().strip_prefix("data:") else { continue };
+				let data = data.trim();
+				if data == "[DONE]" {
+					done = true;
+					continue 'read;
+				}
+				let Ok(mut v) = serde_json::from_str::<Value>(data) else { continue };
+				if let Some(u) = usage_of(&v) {
+					usage = Some(u);
+					let only_usage =
+						v.get("choices").and_then(Value::as_array).is_some_and(|c| c.is_empty());
+					if only_usage && !want_usage {
+						continue;
+					}
+				}
+				if let Some(o) = v.as_object_mut() {
+					o.insert("id".into(), json!(completion_id(&id)));
+					o.insert("model".into(), json!(offering));
+					if !want_usage {
+						o.remove("usage");
+					}
+				}
+				let event = format!("data: {v}\n\n");
+				// A seeker that went away is not an error: the copy goes on, to meter what
+				// the upstream served.
+				let _ = tx.send(Bytes::from(event)).await;
+			}
+		}
+		let served = usage.filter(|(i, o)| i.saturating_add(*o) > 0 && done && !broken);
+		let new = match served {
+			Some(units) => receipt(
+				id,
+				&seeker,
+				capsule_id,
+				units,
+				Outcome::Served,
+				rates.estimate(units.0, units.1),
+			),
+			None => receipt(id, &seeker, capsule_id, (0, 0), Outcome::Failed, 0),
+		};
+		match task_app.persist(new).await {
+			Ok(_) if served.is_some() => {
+				let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
+			},
+			Ok(_) => {
+				let e = ApiError::unavailable(
+					"upstream_failed",
+					"The upstream broke off the stream; you are not charged for it.",
+				);
+				let _ = tx.send(Bytes::from(format!("data: {}\n\n", e.body()))).await;
+			},
+			Err(e) => {
+				let _ = tx.send(Bytes::from(format!("data: {}\n\n", e.body()))).await;
+			},
+		}
+	});
+	let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
+		rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx))
+	}));
+	let mut response = Response::new(body);
+	let h = response.headers_mut();
+	h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+	h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+	if let Ok(v) = HeaderValue::from_str(&format!("0x{}", hex::encode(id))) {
+		h.insert("x-nexus-receipt", v);
+	}
+	if let Ok(v) = HeaderValue::from_str(&capsule_id.to_string()) {
+		h.insert("x-nexus-capsule", v);
+	}
+	Attempt::Done(response)
+}
+
+async fn models(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+	let started = Instant::now();
+	let result = async {
+		let seeker = authenticate(&app, &headers).await?;
+		let all = app
+			.chain
+			.capsules()
+			.await
+			.map_err(|e| ApiError::unavailable("chain_unavailable", format!("{e:?}")))?;
+		let registered = app.vault.capsules();
+		let mut ids: Vec<&str> = all
+			.iter()
+			.filter(|c| registered.binary_search(&c.id).is_ok())
+			.filter(|c| c.lane != "premium" || seeker.tier.premium_lanes)
+			.map(|c| c.offering.as_str())
+			.collect();
+		ids.sort_unstable();
+		ids.dedup();
+		let data: Vec<Value> = ids
+			.into_iter()
+			.map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "nexus-vault"}))
+			.collect();
+		Ok::<_, ApiError>(Json(json!({"object": "list", "data": data})).into_response())
+	}
+	.await;
+	let response = result.unwrap_or_else(IntoResponse::into_response);
+	record_request(&app, "models", response.status(), started);
+	response
+}
+
+async fn health(State(app): State<Arc<App>>) -> Response {
+	let counts = app.store.counts();
+	let ok = counts.is_ok();
+	let body = json!({
+		"status": if ok && app.chain.connected() { "ok" } else { "degraded" },
+		"gateway": app.chain.gateway,
+		"chain": {
+			"connected": app.chain.connected(),
+			"bestBlock": app.chain.best(),
+			"genesis": format!("{:?}", app.chain.genesis),
+		},
+		"receipts": counts.unwrap_or_default(),
+		"endpoints": app.vault.capsules().len(),
+	});
+	let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+	(status, Json(body)).into_response()
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+	app.metrics.chain_connected.set(i64::from(app.chain.connected()));
+	app.metrics.best_block.set(i64::try_from(app.chain.best()).unwrap_or(i64::MAX));
+	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
+}
+
+fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
+	(status, Json(json!({"error": {"message": message.into()}}))).into_response()
+}
+
+/// `POST /admin/v1/endpoints`: a provider registers its capsule's upstream (see
+/// [`crate::endpoints`]).
+async fn register_endpoint(State(app): State<Arc<App>>, body: Bytes) -> Response {
+	let reg: Registration = match serde_json::from_slice(&body) {
+		Ok(r) => r,
+		Err(e) =>
+			return admin_error(StatusCode::BAD_REQUEST, format!("malformed registration: {e}")),
+	};
+	if !(reg.endpoint.starts_with("http://") || reg.endpoint.starts_with("https://")) ||
+		reg.endpoint.len() > 512 ||
+		reg.credential.len() > 4_096
+	{
+		return admin_error(
+			StatusCode::BAD_REQUEST,
+			"the endpoint must be an http(s) URL (≤ 512 bytes), the credential ≤ 4096 bytes",
+		);
+	}
+	if now_ms().abs_diff(reg.timestamp_ms) > REGISTRATION_WINDOW_MS {
+		return admin_error(
+			StatusCode::BAD_REQUEST,
+			"the registration's timestamp is not within 5 minutes of the gateway's clock",
+		);
+	}
+	let capsule = match app.chain.capsule(reg.capsule).await {
+		Ok(Some(c)) => c,
+		Ok(None) =>
+			return admin_error(StatusCode::NOT_FOUND, format!("no capsule {}", reg.capsule)),
+		Err(e) => return admin_error(StatusCode::SERVICE_UNAVAILABLE, format!("{e:?}")),
+	};
+	let Ok(owner) = nexus_client::parse_account(&capsule.owner) else {
+		return admin_error(StatusCode::INTERNAL_SERVER_ERROR, "unreadable capsule owner");
+	};
+	let sig = match hex::decode(reg.signature.trim_start_matches("0x"))
+		.ok()
+		.and_then(|b| <[u8; 64]>::try_from(b).ok())
+	{
+		Some(s) => s,
+		None =>
+			return admin_error(StatusCode::BAD_REQUEST, "the signature must be 64 bytes of hex"),
+	};
+	let payload = registration_payload(
+		app.chain.genesis.0,
+		app.chain.gateway,
+		reg.capsule,
+		&reg.endpoint,
+		&reg.credential,
+		reg.timestamp_ms,
+	);
+	let public = subxt_signer::sr25519::PublicKey(owner.0);
+	if !subxt_signer::sr25519::verify(&subxt_signer::sr25519::Signature(sig), payload, &public) {
+		return admin_error(StatusCode::UNAUTHORIZED, "the signature is not the capsule owner's");
+	}
+	let commitment = nexus_client::endpoint_commitment(&reg.endpoint, &reg.credential);
+	if format!("{commitment:?}") != capsule.endpoint_commitment {
+		return admin_error(
+			StatusCode::CONFLICT,
+			format!(
+				"the endpoint and credential hash to {commitment:?}, but capsule {} commits to {}",
+				reg.capsule, capsule.endpoint_commitment
+			),
+		);
+	}
+	let endpoint = Endpoint { url: reg.endpoint, credential: reg.credential };
+	let sealed = match app.vault.seal(reg.capsule, &endpoint) {
+		Ok(s) => s,
+		Err(e) => return admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+	};
+	let store = app.store.clone();
+	let id = reg.capsule;
+	match tokio::task::spawn_blocking(move || store.put_endpoint(id, &sealed)).await {
+		Ok(Ok(())) => {},
+		_ => return admin_error(StatusCode::INTERNAL_SERVER_ERROR, "cannot store the endpoint"),
+	}
+	app.vault.insert(reg.capsule, endpoint);
+	tracing::info!(target: "gateway", "capsule {} endpoint registered by its owner", reg.capsule);
+	Json(json!({"capsule": reg.capsule, "commitment": capsule.endpoint_commitment})).into_response()
+}
+
+fn operator(app: &App, headers: &HeaderMap) -> Result<(), Box<Response>> {
+	match (&app.config.admin_token, bearer(headers)) {
+		(Some(t), Some(given)) if t == given => Ok(()),
+		(None, _) => Err(Box::new(admin_error(
+			StatusCode::NOT_FOUND,
+			"the operator API is off (no admin_token)",
+		))),
+		_ => Err(Box::new(admin_error(StatusCode::UNAUTHORIZED, "wrong admin token"))),
+	}
+}
+
+/// `GET /admin/v1/endpoints` (operator): capsules with an endpoint, and their probes.
+async fn list_endpoints(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+	if let Err(r) = operator(&app, &headers) {
+		return *r;
+	}
+	let probes = lock(&app.probes).clone();
+	let list: Vec<Value> = app
+		.vault
+		.capsules()
+		.into_iter()
+		.map(|c| {
+			let p = probes.get(&c).copied().unwrap_or_default();
+			json!({"capsule": c, "probes": {"ok": p.ok, "total": p.total, "lastOk": p.last_ok}})
+		})
+		.collect();
+	Json(json!(list)).into_response()
+}
+
+#[derive(Deserialize)]
+struct Page {
+	from: Option<u64>,
+	limit: Option<usize>,
+}
+
+/// `GET /admin/v1/sessions/{id}/receipts?from=SEQ&limit=N` (operator): a session's receipts
+/// and what the chain ruled.
+async fn session_receipts(
+	State(app): State<Arc<App>>,
+	headers: HeaderMap,
+	Path(id): Path<u64>,
+	Query(page): Query<Page>,
+) -> Response {
+	if let Err(r) = operator(&app, &headers) {
+		return *r;
+	}
+	let limit = page.limit.unwrap_or(1_000).min(10_000);
+	let store = app.store.clone();
+	match tokio::task::spawn_blocking(move || {
+		store.session_receipts(id, page.from.unwrap_or(0), limit)
+	})
+	.await
+	{
+		Ok(Ok(list)) => Json(json!(list)).into_response(),
+		_ => admin_error(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the store"),
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn higher_tiers_keep_the_reserved_share() {
+		assert_eq!(share_permille(0, 4, 20), 800);
+		assert_eq!(share_permille(2, 4, 20), 900);
+		assert_eq!(share_permille(4, 4, 20), 1_000);
+		assert_eq!(share_permille(0, 0, 20), 1_000);
+	}
+
+	#[test]
+	fn input_is_estimated_on_the_high_side() {
+		let m = vec![
+			json!({"role": "user", "content": "123456"}),
+			json!({"role": "user", "content": [{"type": "text", "text": "abc"}]}),
+		];
+		assert_eq!(estimate_input(&m), 2 + 4 + 1 + 4);
+	}
+}

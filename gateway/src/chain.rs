@@ -1,0 +1,360 @@
+//! What the gateway reads from the chain, cached per best block.
+//!
+//! A follower task subscribes to best blocks; every new block clears the cache, so an API key
+//! unbound, a session closed, a capsule paused or a tier changed takes effect at the next
+//! request after the block that did it. While the node is unreachable the previous views stay
+//! in force (requests keep being served and metered; receipts wait in the store).
+
+use nexus_client::{
+	rpc,
+	runtime::{self},
+	Client,
+};
+use std::{
+	collections::HashMap,
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc, Mutex,
+	},
+	time::Duration,
+};
+use subxt::utils::{AccountId32, H256};
+
+/// A seeker as the gateway authenticates it.
+#[derive(Debug, Clone)]
+pub struct Seeker {
+	pub session: rpc::Session,
+	pub account: AccountId32,
+	pub tier: rpc::TierParams,
+	/// The highest failover priority of the tier table.
+	pub top_priority: u8,
+	/// Units the chain counts against the tier's rate limit in the current window.
+	pub used_units: u64,
+}
+
+/// Why a key does not authenticate, or why the chain could not tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+	/// No open session has this key.
+	UnknownKey,
+	/// The key's session belongs to another gateway.
+	OtherGateway(u32),
+	/// The session is closed or past its expiry.
+	SessionEnded,
+	/// The node is unreachable and nothing is cached.
+	Unavailable(String),
+}
+
+/// The runtime's price of one unit of each kind for a seeker, capsule and asset, scaled by
+/// [`RATE_SCALE`] (two quotes of a million units each).
+#[derive(Debug, Clone, Copy)]
+pub struct Rates {
+	pub input: u128,
+	pub output: u128,
+}
+
+/// Units per rate quote.
+pub const RATE_SCALE: u64 = 1_000_000;
+
+impl Rates {
+	/// The expected charge of a request: never below what settlement computes (each part is
+	/// rounded up, plus one for the discount's rounding).
+	pub fn estimate(&self, input: u64, output: u64) -> u128 {
+		let scale = u128::from(RATE_SCALE);
+		let part = |units: u64, rate: u128| u128::from(units).saturating_mul(rate).div_ceil(scale);
+		part(input, self.input)
+			.saturating_add(part(output, self.output))
+			.saturating_add(1)
+	}
+
+	/// Output units that `budget` still pays for after `input` units.
+	pub fn affordable_output(&self, budget: u128, input: u64) -> u64 {
+		let after_input = budget.saturating_sub(self.estimate(input, 0));
+		if self.output == 0 {
+			return u64::MAX;
+		}
+		let units = after_input.saturating_mul(u128::from(RATE_SCALE)) / self.output;
+		u64::try_from(units).unwrap_or(u64::MAX)
+	}
+}
+
+#[derive(Default)]
+struct Views {
+	seekers: HashMap<[u8; 32], Result<Arc<Seeker>, AuthError>>,
+	capsules: Option<Arc<Vec<rpc::Capsule>>>,
+	tiers: Option<Arc<Vec<rpc::TierParams>>>,
+	rates: HashMap<([u8; 32], u64, String), Rates>,
+}
+
+/// Entries kept for the node's absences.
+const MAX_STALE: usize = 10_000;
+
+/// What was read at the best block (`fresh`), and what was read before it (`stale`: used only
+/// while the node cannot answer).
+#[derive(Default)]
+struct Cache {
+	block: Option<(H256, u64)>,
+	fresh: Views,
+	stale: Views,
+}
+
+impl Views {
+	/// Overlays `newer` on `self`, forgetting everything older once it holds more than
+	/// [`MAX_STALE`] keys or rates (the fallback is bounded).
+	fn absorb(&mut self, newer: Views) {
+		if self.seekers.len() > MAX_STALE || self.rates.len() > MAX_STALE {
+			self.seekers.clear();
+			self.rates.clear();
+		}
+		self.seekers.extend(newer.seekers);
+		self.rates.extend(newer.rates);
+		if newer.capsules.is_some() {
+			self.capsules = newer.capsules;
+		}
+		if newer.tiers.is_some() {
+			self.tiers = newer.tiers;
+		}
+	}
+}
+
+/// The chain as the gateway sees it.
+pub struct Chain {
+	pub client: Client,
+	pub genesis: H256,
+	pub gateway: u32,
+	/// Blocks per usage window (`metering.UsageWindow`).
+	pub usage_window: u64,
+	cache: Mutex<Cache>,
+	connected: AtomicBool,
+	best: AtomicU64,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> AuthError {
+	AuthError::Unavailable(e.to_string())
+}
+
+impl Chain {
+	/// Connects and reads what does not change.
+	pub async fn connect(url: &str, gateway: u32) -> Result<Arc<Self>, nexus_client::Error> {
+		let client = Client::connect(url).await?;
+		let genesis = client.api().genesis_hash();
+		let at = client.api().at_current_block().await.map_err(|e| sx(e.into()))?;
+		let usage_window = at
+			.constants()
+			.entry(runtime::constants().metering().usage_window())
+			.map_err(|e| sx(e.into()))?;
+		Ok(Arc::new(Self {
+			client,
+			genesis,
+			gateway,
+			usage_window: u64::from(usage_window).max(1),
+			cache: Mutex::new(Cache::default()),
+			connected: AtomicBool::new(true),
+			best: AtomicU64::new(0),
+		}))
+	}
+
+	/// Whether the follower currently has the node.
+	pub fn connected(&self) -> bool {
+		self.connected.load(Ordering::Relaxed)
+	}
+
+	/// The best block number seen.
+	pub fn best(&self) -> u64 {
+		self.best.load(Ordering::Relaxed)
+	}
+
+	fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+		self.cache.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// Follows best blocks for ever, clearing the cache at each; resubscribes after the node
+	/// goes away (the client reconnects by itself).
+	pub async fn follow(self: Arc<Self>, on_block: impl Fn(u64)) {
+		loop {
+			match self.client.api().stream_best_blocks().await {
+				Ok(mut blocks) => {
+					self.connected.store(true, Ordering::Relaxed);
+					while let Some(block) = blocks.next().await {
+						match block {
+							Ok(b) => {
+								let (hash, number) = (b.hash(), b.number());
+								self.best.store(number, Ordering::Relaxed);
+								let mut cache = self.cache();
+								let fresh = std::mem::take(&mut cache.fresh);
+								cache.stale.absorb(fresh);
+								cache.block = Some((hash, number));
+								drop(cache);
+								on_block(number);
+							},
+							Err(e) => {
+								tracing::warn!(target: "gateway::chain", "block stream: {e}");
+								break;
+							},
+						}
+					}
+				},
+				Err(e) => tracing::warn!(target: "gateway::chain", "cannot follow blocks: {e}"),
+			}
+			self.connected.store(false, Ordering::Relaxed);
+			tokio::time::sleep(Duration::from_secs(1)).await;
+		}
+	}
+
+	async fn best_block(&self) -> Result<(H256, u64), AuthError> {
+		if let Some(b) = self.cache().block {
+			return Ok(b);
+		}
+		let hash: Option<H256> = self
+			.client
+			.rpc()
+			.request("chain_getBlockHash", subxt::rpcs::rpc_params![])
+			.await
+			.map_err(unavailable)?;
+		let hash = hash.ok_or_else(|| unavailable("no best block"))?;
+		let number = u64::from(self.client.best_number().await.map_err(unavailable)?);
+		self.cache().block = Some((hash, number));
+		Ok((hash, number))
+	}
+
+	/// The seeker whose API key hashes to `key_hash`, at the best block.
+	pub async fn seeker(&self, key_hash: [u8; 32]) -> Result<Arc<Seeker>, AuthError> {
+		if let Some(found) = self.cache().fresh.seekers.get(&key_hash) {
+			return found.clone();
+		}
+		let found = self.load_seeker(key_hash).await;
+		if let Err(AuthError::Unavailable(_)) = found {
+			return self.cache().stale.seekers.get(&key_hash).cloned().unwrap_or(found);
+		}
+		self.cache().fresh.seekers.insert(key_hash, found.clone());
+		found
+	}
+
+	async fn load_seeker(&self, key_hash: [u8; 32]) -> Result<Arc<Seeker>, AuthError> {
+		let (hash, number) = self.best_block().await?;
+		let at = self
+			.client
+			.api()
+			.at_block_hash_and_number(hash, number)
+			.await
+			.map_err(unavailable)?;
+		let session: u64 = match at
+			.storage()
+			.try_fetch(runtime::storage().metering().api_keys(), (H256(key_hash),))
+			.await
+			.map_err(unavailable)?
+		{
+			Some(v) => v.decode().map_err(unavailable)?,
+			None => return Err(AuthError::UnknownKey),
+		};
+		let session = match self.client.session(session).await {
+			Ok(s) => s,
+			Err(nexus_client::Error::Rpc { code: 9011, .. }) => return Err(AuthError::UnknownKey),
+			Err(e) => return Err(unavailable(e)),
+		};
+		if session.gateway != self.gateway {
+			return Err(AuthError::OtherGateway(session.gateway));
+		}
+		if session.closed.is_some() || u64::from(session.expires_at) <= number {
+			return Err(AuthError::SessionEnded);
+		}
+		let account = nexus_client::parse_account(&session.seeker).map_err(unavailable)?;
+		let tier = self.client.tier(&account).await.map_err(unavailable)?.tier;
+		let top_priority =
+			self.tiers().await?.iter().map(|t| t.failover_priority).max().unwrap_or(0);
+		let (window_start, units): (u32, u64) = match at
+			.storage()
+			.try_fetch(runtime::storage().metering().usage(), (account,))
+			.await
+			.map_err(unavailable)?
+		{
+			Some(v) => v.decode().map_err(unavailable)?,
+			None => (0, 0),
+		};
+		let current = number / self.usage_window * self.usage_window;
+		let used_units = if u64::from(window_start) == current { units } else { 0 };
+		Ok(Arc::new(Seeker { session, account, tier, top_priority, used_units }))
+	}
+
+	/// The tier table.
+	pub async fn tiers(&self) -> Result<Arc<Vec<rpc::TierParams>>, AuthError> {
+		if let Some(t) = self.cache().fresh.tiers.clone() {
+			return Ok(t);
+		}
+		let t = match self.client.tier_table().await {
+			Ok(t) => Arc::new(t),
+			Err(e) => return self.cache().stale.tiers.clone().ok_or_else(|| unavailable(e)),
+		};
+		self.cache().fresh.tiers = Some(t.clone());
+		Ok(t)
+	}
+
+	/// Active capsules, at the best block.
+	pub async fn capsules(&self) -> Result<Arc<Vec<rpc::Capsule>>, AuthError> {
+		if let Some(c) = self.cache().fresh.capsules.clone() {
+			return Ok(c);
+		}
+		let filter = rpc::CapsuleQuery { status: Some("active".into()), ..Default::default() };
+		let c = match self.client.all_capsules(&filter).await {
+			Ok(c) => Arc::new(c),
+			Err(e) => return self.cache().stale.capsules.clone().ok_or_else(|| unavailable(e)),
+		};
+		self.cache().fresh.capsules = Some(c.clone());
+		Ok(c)
+	}
+
+	/// The runtime's per-unit rates for `seeker` on `capsule` in `asset`.
+	pub async fn rates(
+		&self,
+		seeker: &AccountId32,
+		capsule: u64,
+		asset: &str,
+	) -> Result<Rates, AuthError> {
+		let key = (seeker.0, capsule, asset.to_string());
+		if let Some(r) = self.cache().fresh.rates.get(&key) {
+			return Ok(*r);
+		}
+		let quote = |i, o| self.client.quote(seeker, capsule, i, o, asset);
+		let (qi, qo) =
+			match futures::future::try_join(quote(RATE_SCALE, 0), quote(0, RATE_SCALE)).await {
+				Ok(q) => q,
+				Err(e) =>
+					return self.cache().stale.rates.get(&key).copied().ok_or_else(|| unavailable(e)),
+			};
+		let rates = Rates {
+			input: qi.net.parse().map_err(unavailable)?,
+			output: qo.net.parse().map_err(unavailable)?,
+		};
+		self.cache().fresh.rates.insert(key, rates);
+		Ok(rates)
+	}
+
+	/// One capsule (any status), at the best block.
+	pub async fn capsule(&self, id: u64) -> Result<Option<rpc::Capsule>, AuthError> {
+		match self.client.capsule(id).await {
+			Ok(c) => Ok(Some(c)),
+			Err(nexus_client::Error::Rpc { code: 9010, .. }) => Ok(None),
+			Err(e) => Err(unavailable(e)),
+		}
+	}
+}
+
+fn sx(e: subxt::Error) -> nexus_client::Error {
+	nexus_client::Error::Subxt(Box::new(e))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn estimates_round_up_and_budget_output() {
+		// 0.0018 per input unit, 0.009 per output unit (scaled by a million).
+		let r = Rates { input: 1_800_000, output: 9_000_000 };
+		assert_eq!(r.estimate(1_000, 1_000), 1_800 + 9_000 + 1);
+		assert_eq!(r.estimate(1, 0), 2 + 1);
+		// 10,000 after 1,000 input units (1,801) leaves 8,199 → 911 output units.
+		assert_eq!(r.affordable_output(10_000, 1_000), 911);
+		assert_eq!(r.affordable_output(100, 1_000), 0);
+	}
+}

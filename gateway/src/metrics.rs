@@ -1,0 +1,82 @@
+//! Prometheus metrics, served at `/metrics` in the text format.
+
+use prometheus::{
+	Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+
+/// Every metric the gateway exports (names prefixed `nexus_gateway_`).
+pub struct Metrics {
+	registry: Registry,
+	/// Requests answered, by route and HTTP status.
+	pub requests: IntCounterVec,
+	/// Request latency, by route.
+	pub latency: HistogramVec,
+	/// Upstream attempts, by capsule and result (`ok`, `error`, `timeout`, `rate_limited`).
+	pub attempts: IntCounterVec,
+	/// Receipts by what happened to them (`served`, `failed` when persisted; `settled`,
+	/// `recorded`, `rejected` when the chain ruled).
+	pub receipts: IntCounterVec,
+	/// Receipts persisted and not yet ruled on by the chain.
+	pub pending: IntGauge,
+	/// `submit_receipts` batches by result (`finalized`, `error`).
+	pub batches: IntCounterVec,
+	/// Uptime reports sent, by result.
+	pub uptime_reports: IntCounterVec,
+	/// The best block seen.
+	pub best_block: IntGauge,
+	/// 1 while the node is reachable.
+	pub chain_connected: IntGauge,
+}
+
+impl Metrics {
+	/// Creates and registers the metrics.
+	pub fn new() -> Result<Self, prometheus::Error> {
+		let registry = Registry::new_custom(Some("nexus_gateway".into()), None)?;
+		let counter =
+			|name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, prometheus::Error> {
+				let c = IntCounterVec::new(Opts::new(name, help), labels)?;
+				registry.register(Box::new(c.clone()))?;
+				Ok(c)
+			};
+		let gauge = |name: &str, help: &str| -> Result<IntGauge, prometheus::Error> {
+			let g = IntGauge::new(name, help)?;
+			registry.register(Box::new(g.clone()))?;
+			Ok(g)
+		};
+		let requests = counter("requests_total", "Requests answered", &["route", "status"])?;
+		let attempts =
+			counter("upstream_attempts_total", "Upstream attempts", &["capsule", "result"])?;
+		let receipts = counter("receipts_total", "Receipts by fate", &["state"])?;
+		let batches = counter("batches_total", "submit_receipts batches", &["result"])?;
+		let uptime_reports = counter("uptime_reports_total", "report_uptime calls", &["result"])?;
+		let latency = HistogramVec::new(
+			HistogramOpts::new("request_duration_seconds", "Request latency").buckets(vec![
+				0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+			]),
+			&["route"],
+		)?;
+		registry.register(Box::new(latency.clone()))?;
+		let pending = gauge("receipts_pending", "Receipts waiting for settlement")?;
+		let best_block = gauge("best_block", "Best block seen")?;
+		let chain_connected = gauge("chain_connected", "1 while the node is reachable")?;
+		Ok(Self {
+			registry,
+			requests,
+			latency,
+			attempts,
+			receipts,
+			pending,
+			batches,
+			uptime_reports,
+			best_block,
+			chain_connected,
+		})
+	}
+
+	/// The text exposition.
+	pub fn render(&self) -> String {
+		let mut out = Vec::new();
+		let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+		String::from_utf8(out).unwrap_or_default()
+	}
+}

@@ -1,0 +1,410 @@
+//! The gateway's durable state, in one embedded redb database (`<data_dir>/gateway.redb`).
+//!
+//! Every receipt is committed (fsync, `Durability::Immediate`) before the response that it
+//! meters completes, together with the session's next sequence number, so that a crash at any
+//! point loses no receipt and never reuses a sequence number. The submitter reads the pending
+//! receipts in `(session, seq)` order (the order the chain accepts them in) and marks each with
+//! the chain's verdict.
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+use std::{collections::BTreeMap, path::Path, sync::Arc};
+
+/// id → receipt (JSON).
+const RECEIPTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("receipts");
+/// (session, seq) → id, for every receipt.
+const BY_SEQ: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("by_seq");
+/// (session, seq) → id, for receipts not settled yet.
+const PENDING: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("pending");
+/// session → the last sequence number given out.
+const SEQS: TableDefinition<u64, u64> = TableDefinition::new("seqs");
+/// capsule → nonce ‖ encrypted endpoint.
+const ENDPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("endpoints");
+/// Which chain and gateway this database belongs to, and counters.
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const COUNTS: TableDefinition<&str, u64> = TableDefinition::new("counts");
+
+/// A receipt id: 16 random bytes.
+pub type ReceiptId = [u8; 16];
+
+/// What the request came to.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+	/// Served and charged.
+	Served,
+	/// The upstream failed: charges nothing, counts against the capsule's trust.
+	Failed,
+}
+
+/// Where a receipt is in its life.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum State {
+	/// Persisted, not settled yet.
+	Pending,
+	/// Charged on chain (`ReceiptSettled`), `net` in the session's asset.
+	Settled { net: String, block: String },
+	/// Recorded on chain without a charge (a failed outcome).
+	Recorded { block: String },
+	/// Refused by the chain (`ReceiptRejected`): final.
+	Rejected { reason: String, block: String },
+}
+
+/// A receipt as the gateway keeps it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Stored {
+	/// 0x-hex of the 16-byte id.
+	pub id: String,
+	pub session: u64,
+	pub seq: u64,
+	pub capsule: u64,
+	pub input_units: u64,
+	pub output_units: u64,
+	pub outcome: Outcome,
+	/// Gateway time, ms since the Unix epoch.
+	pub timestamp: u64,
+	/// The charge expected (from the runtime's quote), in the session's asset; 0 for failures.
+	pub estimate: String,
+	#[serde(flatten)]
+	pub state: State,
+}
+
+impl Stored {
+	/// The raw id.
+	pub fn raw_id(&self) -> ReceiptId {
+		let mut id = [0u8; 16];
+		if let Ok(bytes) = hex::decode(self.id.trim_start_matches("0x")) {
+			if bytes.len() == 16 {
+				id.copy_from_slice(&bytes);
+			}
+		}
+		id
+	}
+
+	/// The expected charge as a number.
+	pub fn estimate(&self) -> u128 {
+		self.estimate.parse().unwrap_or(0)
+	}
+}
+
+/// A receipt to persist; the store gives it its sequence number.
+pub struct NewReceipt {
+	pub id: ReceiptId,
+	pub session: u64,
+	pub capsule: u64,
+	pub input_units: u64,
+	pub output_units: u64,
+	pub outcome: Outcome,
+	pub timestamp: u64,
+	pub estimate: u128,
+	/// The session's `last_seq` on chain: the number given out is above it.
+	pub chain_last_seq: u64,
+}
+
+/// The database failed; named for the logs and `/health`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	#[error("database: {0}")]
+	Db(String),
+	#[error("this database belongs to {0}; refusing to mix chains or gateways")]
+	Foreign(String),
+	#[error("a stored receipt is corrupt: {0}")]
+	Corrupt(String),
+}
+
+macro_rules! db_err {
+	($($t:ty),*) => {$(
+		impl From<$t> for StoreError {
+			fn from(e: $t) -> Self {
+				StoreError::Db(e.to_string())
+			}
+		}
+	)*};
+}
+db_err!(
+	redb::DatabaseError,
+	redb::TransactionError,
+	redb::TableError,
+	redb::StorageError,
+	redb::CommitError
+);
+
+/// The store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+	db: Arc<Database>,
+}
+
+fn encode(r: &Stored) -> Result<Vec<u8>, StoreError> {
+	serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn decode(bytes: &[u8]) -> Result<Stored, StoreError> {
+	serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn bump(t: &mut redb::Table<&str, u64>, key: &str, by: u64) -> Result<(), StoreError> {
+	let now = t.get(key)?.map(|v| v.value()).unwrap_or(0);
+	t.insert(key, now.saturating_add(by))?;
+	Ok(())
+}
+
+impl Store {
+	/// Opens (or creates) the database at `path` for the chain `genesis` and gateway `gateway`.
+	pub fn open(path: &Path, genesis: &str, gateway: u32) -> Result<Self, StoreError> {
+		let db = Database::create(path)?;
+		let owner = format!("{genesis}/{gateway}");
+		let tx = db.begin_write()?;
+		{
+			let mut meta = tx.open_table(META)?;
+			let found = meta.get("owner")?.map(|v| v.value().to_vec());
+			match found {
+				Some(o) if o != owner.as_bytes() =>
+					return Err(StoreError::Foreign(String::from_utf8_lossy(&o).into_owned())),
+				Some(_) => {},
+				None => {
+					meta.insert("owner", owner.as_bytes())?;
+				},
+			}
+			// Create every table so that readers never meet a missing one.
+			tx.open_table(RECEIPTS)?;
+			tx.open_table(BY_SEQ)?;
+			tx.open_table(PENDING)?;
+			tx.open_table(SEQS)?;
+			tx.open_table(ENDPOINTS)?;
+			tx.open_table(COUNTS)?;
+		}
+		tx.commit()?;
+		Ok(Self { db: Arc::new(db) })
+	}
+
+	/// Persists a receipt durably with the session's next sequence number.
+	pub fn record(&self, new: NewReceipt) -> Result<Stored, StoreError> {
+		let tx = self.db.begin_write()?;
+		let stored;
+		{
+			let mut seqs = tx.open_table(SEQS)?;
+			let last = seqs.get(new.session)?.map(|v| v.value()).unwrap_or(0);
+			let seq = last.max(new.chain_last_seq).saturating_add(1);
+			seqs.insert(new.session, seq)?;
+			stored = Stored {
+				id: format!("0x{}", hex::encode(new.id)),
+				session: new.session,
+				seq,
+				capsule: new.capsule,
+				input_units: new.input_units,
+				output_units: new.output_units,
+				outcome: new.outcome,
+				timestamp: new.timestamp,
+				estimate: new.estimate.to_string(),
+				state: State::Pending,
+			};
+			tx.open_table(RECEIPTS)?.insert(&new.id[..], encode(&stored)?.as_slice())?;
+			tx.open_table(BY_SEQ)?.insert((new.session, seq), &new.id[..])?;
+			tx.open_table(PENDING)?.insert((new.session, seq), &new.id[..])?;
+			let mut counts = tx.open_table(COUNTS)?;
+			bump(
+				&mut counts,
+				match new.outcome {
+					Outcome::Served => "served",
+					Outcome::Failed => "failed",
+				},
+				1,
+			)?;
+		}
+		tx.commit()?;
+		Ok(stored)
+	}
+
+	fn read(&self, ids: impl IntoIterator<Item = Vec<u8>>) -> Result<Vec<Stored>, StoreError> {
+		let tx = self.db.begin_read()?;
+		let receipts = tx.open_table(RECEIPTS)?;
+		let mut out = Vec::new();
+		for id in ids {
+			if let Some(v) = receipts.get(id.as_slice())? {
+				out.push(decode(v.value())?);
+			}
+		}
+		Ok(out)
+	}
+
+	/// Up to `limit` pending receipts in `(session, seq)` order.
+	pub fn pending(&self, limit: usize) -> Result<Vec<Stored>, StoreError> {
+		let ids: Vec<Vec<u8>> = {
+			let tx = self.db.begin_read()?;
+			let pending = tx.open_table(PENDING)?;
+			let mut ids = Vec::new();
+			for item in pending.iter()?.take(limit) {
+				ids.push(item?.1.value().to_vec());
+			}
+			ids
+		};
+		self.read(ids)
+	}
+
+	/// Every pending receipt of each session (for the in-memory budget after a restart).
+	pub fn pending_all(&self) -> Result<Vec<Stored>, StoreError> {
+		self.pending(usize::MAX)
+	}
+
+	/// Receipts of `session` from `from_seq` on, at most `limit`.
+	pub fn session_receipts(
+		&self,
+		session: u64,
+		from_seq: u64,
+		limit: usize,
+	) -> Result<Vec<Stored>, StoreError> {
+		let ids: Vec<Vec<u8>> = {
+			let tx = self.db.begin_read()?;
+			let by_seq = tx.open_table(BY_SEQ)?;
+			let mut ids = Vec::new();
+			for item in by_seq.range((session, from_seq)..=(session, u64::MAX))?.take(limit) {
+				ids.push(item?.1.value().to_vec());
+			}
+			ids
+		};
+		self.read(ids)
+	}
+
+	/// Records the chain's verdicts: each receipt leaves the pending set.
+	pub fn finish(&self, verdicts: &[(Stored, State)]) -> Result<(), StoreError> {
+		if verdicts.is_empty() {
+			return Ok(());
+		}
+		let tx = self.db.begin_write()?;
+		{
+			let mut receipts = tx.open_table(RECEIPTS)?;
+			let mut pending = tx.open_table(PENDING)?;
+			let mut counts = tx.open_table(COUNTS)?;
+			for (r, state) in verdicts {
+				let mut r = r.clone();
+				r.state = state.clone();
+				receipts.insert(&r.raw_id()[..], encode(&r)?.as_slice())?;
+				pending.remove((r.session, r.seq))?;
+				let key = match state {
+					State::Pending => continue,
+					State::Settled { .. } => "settled",
+					State::Recorded { .. } => "recorded",
+					State::Rejected { .. } => "rejected",
+				};
+				bump(&mut counts, key, 1)?;
+			}
+		}
+		tx.commit()?;
+		Ok(())
+	}
+
+	/// Counters (`served`, `failed`, `settled`, `recorded`, `rejected`) and the pending count.
+	pub fn counts(&self) -> Result<BTreeMap<String, u64>, StoreError> {
+		let tx = self.db.begin_read()?;
+		let mut out = BTreeMap::new();
+		for item in tx.open_table(COUNTS)?.iter()? {
+			let (k, v) = item?;
+			out.insert(k.value().to_string(), v.value());
+		}
+		out.insert("pending".into(), tx.open_table(PENDING)?.len()?);
+		Ok(out)
+	}
+
+	/// Deletes finished receipts older than `before_ms` (at most `limit` per call).
+	pub fn prune(&self, before_ms: u64, limit: usize) -> Result<usize, StoreError> {
+		let old: Vec<Stored> = {
+			let tx = self.db.begin_read()?;
+			let receipts = tx.open_table(RECEIPTS)?;
+			let mut old = Vec::new();
+			for item in receipts.iter()? {
+				let r = decode(item?.1.value())?;
+				if r.state != State::Pending && r.timestamp < before_ms {
+					old.push(r);
+					if old.len() >= limit {
+						break;
+					}
+				}
+			}
+			old
+		};
+		if old.is_empty() {
+			return Ok(0);
+		}
+		let tx = self.db.begin_write()?;
+		{
+			let mut receipts = tx.open_table(RECEIPTS)?;
+			let mut by_seq = tx.open_table(BY_SEQ)?;
+			for r in &old {
+				receipts.remove(&r.raw_id()[..])?;
+				by_seq.remove((r.session, r.seq))?;
+			}
+		}
+		tx.commit()?;
+		Ok(old.len())
+	}
+
+	/// Stores a capsule's sealed endpoint.
+	pub fn put_endpoint(&self, capsule: u64, sealed: &[u8]) -> Result<(), StoreError> {
+		let tx = self.db.begin_write()?;
+		tx.open_table(ENDPOINTS)?.insert(capsule, sealed)?;
+		tx.commit()?;
+		Ok(())
+	}
+
+	/// Every sealed endpoint.
+	pub fn endpoints(&self) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+		let tx = self.db.begin_read()?;
+		let mut out = Vec::new();
+		for item in tx.open_table(ENDPOINTS)?.iter()? {
+			let (k, v) = item?;
+			out.push((k.value(), v.value().to_vec()));
+		}
+		Ok(out)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn new(id: u8, session: u64, chain_last_seq: u64) -> NewReceipt {
+		NewReceipt {
+			id: [id; 16],
+			session,
+			capsule: 1,
+			input_units: 10,
+			output_units: 20,
+			outcome: Outcome::Served,
+			timestamp: 1_000,
+			estimate: 42,
+			chain_last_seq,
+		}
+	}
+
+	#[test]
+	fn sequences_survive_reopening_and_pending_is_ordered() {
+		let dir = std::env::temp_dir().join(format!("nexus-gw-store-{}", std::process::id()));
+		let _ = std::fs::remove_file(&dir);
+		let store = Store::open(&dir, "0xgen", 0).unwrap();
+		assert_eq!(store.record(new(1, 7, 0)).unwrap().seq, 1);
+		assert_eq!(store.record(new(2, 5, 3)).unwrap().seq, 4);
+		assert_eq!(store.record(new(3, 7, 0)).unwrap().seq, 2);
+		drop(store);
+		assert!(matches!(Store::open(&dir, "0xother", 0), Err(StoreError::Foreign(_))));
+		let store = Store::open(&dir, "0xgen", 0).unwrap();
+		// The chain moved past what this database knew: numbering continues above it.
+		assert_eq!(store.record(new(4, 7, 9)).unwrap().seq, 10);
+		let pending = store.pending(10).unwrap();
+		let order: Vec<(u64, u64)> = pending.iter().map(|r| (r.session, r.seq)).collect();
+		assert_eq!(order, vec![(5, 4), (7, 1), (7, 2), (7, 10)]);
+		let settled = State::Settled { net: "42".into(), block: "0xb".into() };
+		store.finish(&[(pending[0].clone(), settled.clone())]).unwrap();
+		assert_eq!(store.pending(10).unwrap().len(), 3);
+		let counts = store.counts().unwrap();
+		assert_eq!((counts["served"], counts["settled"], counts["pending"]), (4, 1, 3));
+		let s5 = store.session_receipts(5, 0, 10).unwrap();
+		assert_eq!(s5[0].state, settled);
+		assert_eq!(s5[0].raw_id(), [2; 16]);
+		assert_eq!(store.prune(2_000, 10).unwrap(), 1);
+		assert!(store.session_receipts(5, 0, 10).unwrap().is_empty());
+		let _ = std::fs::remove_file(&dir);
+	}
+}

@@ -1,0 +1,248 @@
+"""Processes for the gateway tests: a real `nexus-node --dev`, `nexus-mock-upstream`s and
+`nexus-gateway`, driven with the `nexus` CLI (chain calls) and the official `openai` client.
+
+Binaries come from $CARGO_TARGET_DIR/release (scripts/lib.sh builds them), or from
+NEXUS_NODE / NEXUS_CLI / NEXUS_GATEWAY / NEXUS_MOCK_UPSTREAM.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+TARGET = os.environ.get(
+    "CARGO_TARGET_DIR", os.path.expanduser("~/.cache/nexus-vault/target")
+)
+
+
+def binary(env, name):
+    return os.environ.get(env) or os.path.join(TARGET, "release", name)
+
+
+NODE = binary("NEXUS_NODE", "nexus-node")
+CLI = binary("NEXUS_CLI", "nexus")
+GATEWAY = binary("NEXUS_GATEWAY", "nexus-gateway")
+MOCK = binary("NEXUS_MOCK_UPSTREAM", "nexus-mock-upstream")
+
+ADMIN_TOKEN = "test-admin-token"
+USDN = 1_000_000
+NXV = 10**12
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_json(url, token=None, timeout=10):
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read())
+
+
+def wait_until(what, check, timeout=120, every=0.5):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - the thing waited for is not up yet
+            last = e
+        time.sleep(every)
+    raise TimeoutError(f"timed out waiting for {what} (last: {last!r})")
+
+
+class Proc:
+    """A child process with its output in a log file."""
+
+    def __init__(self, name, args, workdir, env=None):
+        self.name, self.args, self.workdir = name, args, workdir
+        self.env = {**os.environ, **(env or {})}
+        self.log_path = os.path.join(workdir, f"{name}.log")
+        self.proc = None
+        self.start()
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.workdir
+        )
+        log.close()
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self, timeout=60):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_tail(self, n=40):
+        with open(self.log_path, "rb") as f:
+            return b"\n".join(f.read().splitlines()[-n:]).decode(errors="replace")
+
+
+class Network:
+    """One dev node, the mock upstreams and one gateway (gateway 0, operated by Dave)."""
+
+    def __init__(self, persistent_node=False):
+        for b in (NODE, CLI, GATEWAY, MOCK):
+            if not os.access(b, os.X_OK):
+                raise RuntimeError(f"{b} is not built: run scripts/build.sh")
+        self.dir = tempfile.mkdtemp(prefix="nexus-gw-test-")
+        self.rpc_port, self.p2p_port, self.gw_port = free_port(), free_port(), free_port()
+        self.url = f"ws://127.0.0.1:{self.rpc_port}"
+        self.base_path = os.path.join(self.dir, "node") if persistent_node else None
+        self.mocks = {}
+        self.node = None
+        self.gateway = None
+        self.start_node()
+
+    # ---- node -------------------------------------------------------------------------------
+    def start_node(self):
+        args = [
+            NODE, "--dev", "--rpc-port", str(self.rpc_port),
+            "--listen-addr", f"/ip4/127.0.0.1/tcp/{self.p2p_port}",
+            "--no-prometheus", "--no-telemetry", "--no-mdns",
+        ]
+        args += ["--base-path", self.base_path] if self.base_path else ["--tmp"]
+        self.node = Proc("node", args, self.dir)
+        wait_until("the node's RPC", lambda: self.best_block() >= 1, timeout=90)
+
+    def best_block(self):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "chain_getHeader", "params": []})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.rpc_port}", body.encode(), {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return int(json.loads(r.read())["result"]["number"], 16)
+
+    def rpc(self, method, *params):
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.rpc_port}", body.encode(), {"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as r:
+            answer = json.loads(r.read())
+        if "error" in answer:
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    # ---- CLI --------------------------------------------------------------------------------
+    def cli(self, suri, *args, check=True):
+        env = {**os.environ, "NEXUS_URL": self.url}
+        if suri:
+            env["NEXUS_SURI"] = suri
+        else:
+            env.pop("NEXUS_SURI", None)
+        res = subprocess.run(
+            [CLI, "--json", *args], capture_output=True, text=True, env=env, timeout=180
+        )
+        out = json.loads(res.stdout) if res.stdout.strip() else None
+        if check and res.returncode != 0:
+            raise RuntimeError(f"nexus {' '.join(args)}: {res.stderr.strip()}")
+        return out
+
+    # ---- mock upstreams ---------------------------------------------------------------------
+    def start_mock(self, name, credential, **opts):
+        port = free_port()
+        args = [MOCK, "--listen", f"127.0.0.1:{port}", "--name", name, "--credential", credential]
+        for k, v in opts.items():
+            args += [f"--{k.replace('_', '-')}", str(v)]
+        proc = Proc(f"mock-{name}", args, self.dir)
+        base = f"http://127.0.0.1:{port}"
+        wait_until(f"mock {name}", lambda: http_json(f"{base}/stats"), timeout=20)
+        self.mocks[name] = (proc, f"{base}/v1", credential)
+        return f"{base}/v1"
+
+    def mock_stats(self, name):
+        return http_json(self.mocks[name][1].removesuffix("/v1") + "/stats")
+
+    # ---- gateway ----------------------------------------------------------------------------
+    @property
+    def gw(self):
+        return f"http://127.0.0.1:{self.gw_port}"
+
+    def start_gateway(self, **env):
+        data = os.path.join(self.dir, "gateway-data")
+        cfg = {
+            "NEXUS_GATEWAY_LISTEN": f"127.0.0.1:{self.gw_port}",
+            "NEXUS_GATEWAY_NODE_URL": self.url,
+            "NEXUS_GATEWAY_OPERATOR_SURI": "//Dave",
+            "NEXUS_GATEWAY_DATA_DIR": data,
+            "NEXUS_GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
+            "NEXUS_GATEWAY_UPSTREAM_TIMEOUT_MS": "10000",
+            "NEXUS_GATEWAY_BATCH_INTERVAL_MS": "500",
+            "RUST_LOG": "info",
+        }
+        cfg.update({f"NEXUS_GATEWAY_{k.upper()}": str(v) for k, v in env.items()})
+        self.gateway = Proc("gateway", [GATEWAY], self.dir, cfg)
+        wait_until("the gateway", lambda: self.health()["status"] == "ok", timeout=60)
+
+    def health(self):
+        return http_json(f"{self.gw}/health")
+
+    def receipts(self, session):
+        return http_json(f"{self.gw}/admin/v1/sessions/{session}/receipts", ADMIN_TOKEN)
+
+    def wait_settled(self, timeout=240):
+        """Until the gateway has nothing pending."""
+        return wait_until(
+            "every receipt to settle",
+            lambda: self.health()["receipts"].get("pending", 0) == 0 and self.health(),
+            timeout=timeout,
+            every=1,
+        )
+
+    # ---- flows ------------------------------------------------------------------------------
+    def provider_capsule(self, suri, offering, endpoint, credential, per_in, per_out, premium=False):
+        args = [
+            "capsule", "register", "--offering", offering,
+            "--per-1k-input", str(per_in), "--per-1k-output", str(per_out),
+            "--capacity", "50000000", "--window", "day", "--region", "eu-west",
+            "--endpoint", endpoint, "--credential", credential,
+        ]
+        if premium:
+            args.append("--premium")
+        capsule = self.cli(suri, *args)["id"]
+        self.cli(
+            suri, "capsule", "endpoint", str(capsule), "--gateway", self.gw,
+            "--endpoint", endpoint, "--credential", credential,
+        )
+        return capsule
+
+    def seeker_session(self, suri, cap_usdn, deposit_usdn=None):
+        """Deposits, opens a session with gateway 0 and binds a fresh key: (session, key)."""
+        self.cli(suri, "escrow", "deposit", f"{deposit_usdn or cap_usdn}USDN", "--asset", "USDN")
+        session = self.cli(
+            suri, "session", "open", "--gateway", "0", "--asset", "USDN",
+            "--cap", f"{cap_usdn}USDN", "--blocks", "3000",
+        )["id"]
+        key = self.cli(suri, "session", "key", str(session))["apiKey"]
+        return session, key
+
+    def close(self):
+        for p in [self.gateway, *[m[0] for m in self.mocks.values()], self.node]:
+            if p is not None:
+                p.stop()
+        if os.environ.get("NEXUS_KEEP_TEST_DIRS"):
+            print(f"kept {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -1,0 +1,241 @@
+"""The gateway through the official `openai` Python client, against a real dev node, the
+gateway and mock upstreams; the chain's settlements must equal what the gateway served.
+
+Capsules (registered by the providers with the `nexus` CLI, endpoints handed to the gateway
+signed with the owner's key):
+  claude-sonnet (standard)  Bob      -> mock "good"
+  claude-opus   (premium)   Bob      -> mock "good"
+  gpt-5         (standard)  Charlie  -> mock "bad" (always 500; cheapest, so tried first)
+  gpt-5         (standard)  Charlie  -> mock "bulk" (60,000 completion tokens at most)
+  gpt-5-codex   (premium)   Charlie  -> mock "bad" (nothing else serves it)
+Seekers: Eve stakes into tier 2 (premium lanes); Ferdie and Alice stay in tier 0 (Basic).
+"""
+
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+import openai
+
+from harness import Network, USDN
+
+
+EVE = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"
+
+
+class GatewayTest(unittest.TestCase):
+    net = None
+    served = []  # (session, completion id, input units, output units)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.net = net = Network()
+        try:
+            good = net.start_mock("good", "sk-good")
+            bad = net.start_mock("bad", "sk-bad", error_rate=1.0, error_status=500)
+            bulk = net.start_mock("bulk", "sk-bulk", completion_tokens=60000)
+            net.start_gateway()
+            # Each signer's transactions in its own thread (each waits for finality).
+            with ThreadPoolExecutor(5) as pool:
+                bob = pool.submit(lambda: (
+                    net.provider_capsule("//Bob", "claude-sonnet", good, "sk-good", 1800, 9000),
+                    net.provider_capsule("//Bob", "claude-opus", good, "sk-good", 9000, 45000, premium=True),
+                ))
+                charlie = pool.submit(lambda: (
+                    net.provider_capsule("//Charlie", "gpt-5", bad, "sk-bad", 100, 400),
+                    net.provider_capsule("//Charlie", "gpt-5", bulk, "sk-bulk", 200, 500),
+                    net.provider_capsule("//Charlie", "gpt-5-codex", bad, "sk-bad", 750, 6000, premium=True),
+                ))
+                eve = pool.submit(lambda: (
+                    net.cli("//Eve", "tier", "stake", "10000NXV"),
+                    net.seeker_session("//Eve", 50),
+                )[1])
+                ferdie = pool.submit(lambda: (
+                    net.seeker_session("//Ferdie", 50),
+                    # 400 micro-USDN: one or two small requests.
+                    net.seeker_session("//Ferdie", "0.0004", deposit_usdn=1),
+                ))
+                alice = pool.submit(lambda: net.seeker_session("//Alice", 50))
+                cls.sonnet, cls.opus = bob.result()
+                cls.gpt5_bad, cls.gpt5_bulk, cls.codex_bad = charlie.result()
+                cls.eve_session, eve_key = eve.result()
+                (cls.ferdie_session, ferdie_key), (cls.small_session, small_key) = ferdie.result()
+                cls.alice_session, alice_key = alice.result()
+            assert net.cli(None, "tier", "show", EVE)["tier"]["premiumLanes"]
+            client = lambda key: openai.OpenAI(  # noqa: E731
+                base_url=f"{net.gw}/v1", api_key=key, max_retries=0, timeout=60
+            )
+            cls.eve, cls.ferdie = client(eve_key), client(ferdie_key)
+            cls.small, cls.alice = client(small_key), client(alice_key)
+        except BaseException:
+            net.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.net.close()
+
+    def ask(self, client, session, model, content="hello gateway", **kw):
+        r = client.chat.completions.create(
+            model=model, messages=[{"role": "user", "content": content}], **kw
+        )
+        self.served.append((session, r.id, r.usage.prompt_tokens, r.usage.completion_tokens))
+        return r
+
+    def test_01_models_follow_the_tier(self):
+        eve = sorted(m.id for m in self.eve.models.list())
+        ferdie = sorted(m.id for m in self.ferdie.models.list())
+        self.assertEqual(eve, ["claude-opus", "claude-sonnet", "gpt-5", "gpt-5-codex"])
+        self.assertEqual(ferdie, ["claude-sonnet", "gpt-5"])
+
+    def test_02_plain_completion(self):
+        r = self.ask(self.eve, self.eve_session, "claude-sonnet", "hello gateway")
+        self.assertRegex(r.id, r"^chatcmpl-[0-9a-f]{32}$")
+        self.assertEqual(r.model, "claude-sonnet")
+        self.assertEqual(r.system_fingerprint, "mock-good")
+        # The mock's deterministic usage: ceil(13/4) + 4 prompt tokens, 32 completion tokens.
+        self.assertEqual((r.usage.prompt_tokens, r.usage.completion_tokens), (8, 32))
+        self.assertTrue(r.choices[0].message.content.startswith("nexus vault routes"))
+
+    def test_03_streaming_completion(self):
+        stream = self.eve.chat.completions.create(
+            model="claude-sonnet",
+            messages=[{"role": "user", "content": "hello gateway"}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        ids, text, usage = set(), [], None
+        for chunk in stream:
+            ids.add(chunk.id)
+            if chunk.choices:
+                text.append(chunk.choices[0].delta.content or "")
+            if chunk.usage:
+                usage = chunk.usage
+        self.assertEqual(len(ids), 1)
+        self.assertIsNotNone(usage)
+        self.assertEqual((usage.prompt_tokens, usage.completion_tokens), (8, 32))
+        self.assertEqual(len("".join(text).split()), 32)
+        self.served.append((self.eve_session, ids.pop(), 8, 32))
+        # Without include_usage the seeker gets no usage chunk, but the request is still metered.
+        chunks = list(
+            self.eve.chat.completions.create(
+                model="claude-sonnet", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
+        )
+        self.assertTrue(all(c.usage is None for c in chunks))
+        self.served.append((self.eve_session, chunks[0].id, 5, 32))
+
+    def test_04_unknown_key_is_401(self):
+        c = openai.OpenAI(base_url=f"{self.net.gw}/v1", api_key="nxv-not-bound", max_retries=0)
+        with self.assertRaises(openai.AuthenticationError) as e:
+            c.chat.completions.create(model="claude-sonnet", messages=[{"role": "user", "content": "x"}])
+        self.assertEqual(e.exception.code, "invalid_api_key")
+        with self.assertRaises(openai.AuthenticationError):
+            c.models.list()
+
+    def test_05_malformed_body_is_400(self):
+        with self.assertRaises(openai.BadRequestError) as e:
+            self.eve.chat.completions.create(model="claude-sonnet", messages=[])
+        self.assertIn("messages", e.exception.message)
+        with self.assertRaises(openai.BadRequestError):
+            self.eve.chat.completions.create(
+                model="claude-sonnet", messages=[{"role": "user", "content": "x"}], max_tokens=0
+            )
+        with self.assertRaises(openai.BadRequestError):
+            self.eve.post("/chat/completions", body="not json", cast_to=object)
+
+    def test_06_premium_model_refused_to_basic_tier(self):
+        with self.assertRaises(openai.PermissionDeniedError) as e:
+            self.ferdie.chat.completions.create(
+                model="claude-opus", messages=[{"role": "user", "content": "x"}]
+            )
+        self.assertEqual(e.exception.code, "tier_not_allowed")
+        r = self.ask(self.eve, self.eve_session, "claude-opus", "premium please")
+        self.assertEqual(r.model, "claude-opus")
+
+    def test_07_failover_to_the_next_capsule(self):
+        before = self.net.mock_stats("bad")["failed"]
+        r = self.ask(self.eve, self.eve_session, "gpt-5", "fail over", max_tokens=50)
+        self.assertEqual(r.system_fingerprint, "mock-bulk")
+        self.assertEqual(r.usage.completion_tokens, 50)
+        self.assertEqual(self.net.mock_stats("bad")["failed"], before + 1)
+        receipts = self.net.receipts(self.eve_session)
+        mine = next(x for x in receipts if "chatcmpl-" + x["id"][2:] == r.id)
+        previous = next(x for x in receipts if x["seq"] == mine["seq"] - 1)
+        self.assertEqual(previous["outcome"], "failed")
+        self.assertEqual(previous["capsule"], self.gpt5_bad)
+        self.assertEqual(mine["capsule"], self.gpt5_bulk)
+
+    def test_08_exhausted_session_cap_is_402(self):
+        served = 0
+        with self.assertRaises(openai.APIStatusError) as e:
+            for _ in range(5):
+                self.ask(self.small, self.small_session, "claude-sonnet", "tiny")
+                served += 1
+        self.assertEqual(e.exception.status_code, 402)
+        self.assertEqual(e.exception.code, "insufficient_quota")
+        self.assertGreaterEqual(served, 1)
+
+    def test_09_tier_rate_limit_is_429(self):
+        units = 0
+        with self.assertRaises(openai.RateLimitError) as e:
+            for _ in range(6):
+                r = self.ask(self.alice, self.alice_session, "gpt-5", "bulk", max_tokens=100000)
+                units += r.usage.prompt_tokens + r.usage.completion_tokens
+        self.assertEqual(e.exception.code, "rate_limit_exceeded")
+        # Basic tier: 100,000 metered units per window, never exceeded.
+        self.assertGreater(units, 60000)
+        self.assertLessEqual(units, 100000)
+
+    def test_10_every_capsule_failing_is_503(self):
+        with self.assertRaises(openai.InternalServerError) as e:
+            self.eve.chat.completions.create(
+                model="gpt-5-codex", messages=[{"role": "user", "content": "x"}]
+            )
+        self.assertEqual(e.exception.status_code, 503)
+        self.assertEqual(e.exception.code, "upstream_failed")
+
+    def test_11_unknown_model_is_404(self):
+        with self.assertRaises(openai.NotFoundError) as e:
+            self.eve.chat.completions.create(model="gpt-2", messages=[{"role": "user", "content": "x"}])
+        self.assertEqual(e.exception.code, "model_not_found")
+
+    def test_99_chain_settlements_equal_served_requests(self):
+        net = self.net
+        net.wait_settled()
+        sessions = [self.eve_session, self.ferdie_session, self.small_session, self.alice_session]
+        served_total = 0
+        by_id = {}
+        for s in sessions:
+            receipts = net.receipts(s)
+            for r in receipts:
+                by_id[r["id"]] = r
+                if r["outcome"] == "served":
+                    self.assertEqual(r["state"], "settled", r)
+                    served_total += 1
+                else:
+                    self.assertEqual(r["state"], "recorded", r)
+            charged = sum(int(r["net"]) for r in receipts if r["state"] == "settled")
+            chain = net.cli(None, "session", "show", str(s))
+            self.assertEqual(int(chain["spent"]), charged, f"session {s}")
+            self.assertLessEqual(int(chain["spent"]), int(chain["cap"]))
+            # Sequence numbers are dense and increasing per session.
+            self.assertEqual([r["seq"] for r in receipts], list(range(1, len(receipts) + 1)))
+        # Every completion the client got is charged on chain, once, for what the gateway says.
+        self.assertGreaterEqual(len(self.served), 8)
+        for session, cid, prompt, completion in self.served:
+            rid = "0x" + cid.removeprefix("chatcmpl-")
+            mine = by_id[rid]
+            self.assertEqual((mine["inputUnits"], mine["outputUnits"]), (prompt, completion))
+            on_chain = net.cli(None, "receipt", rid)
+            self.assertEqual(on_chain["status"], "charged")
+            self.assertEqual(on_chain["session"], session)
+            self.assertEqual(on_chain["net"], mine["net"])
+        # Nothing else was settled on this chain: the flows count exactly the served receipts.
+        flows = net.rpc("nexus_flows", None)
+        self.assertEqual(sum(f["receipts"] for f in flows), served_total)
+        failed = net.health()["receipts"]
+        self.assertEqual(failed.get("rejected", 0), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
