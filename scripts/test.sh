@@ -12,7 +12,9 @@
 #   6. each pallet's benchmarks, run as tests (`--features runtime-benchmarks`: the one second
 #      feature set, limited to the runtime-side crates the pallets use, about a minute);
 #   7. end-to-end tests with @polkadot/api, the JS package (clients/js) and the `nexus` CLI
-#      against real release nodes (tests/e2e).
+#      against real release nodes (tests/e2e);
+#   8. gateway tests with the official `openai` Python client against a real node,
+#      nexus-gateway and nexus-mock-upstream, fault tests included (tests/gateway).
 # Exits non-zero when any step fails. Extra arguments are passed to `cargo test`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -21,27 +23,27 @@ start=$(date +%s)
 nexus_setup
 cd "$ROOT"
 
-say "1/7 polkadot-sdk pins"
+say "1/8 polkadot-sdk pins"
 ./scripts/check-sdk-pins.sh
 
-say "2/7 formatting"
+say "2/8 formatting"
 if rustup run nightly rustfmt --version >/dev/null 2>&1; then
 	cargo +nightly fmt --all -- --check
 else
 	say "no nightly toolchain: formatting check skipped (the SDK's rustfmt rules need nightly)"
 fi
 
-say "3/7 clippy (runtime, pallets, primitives)"
+say "3/8 clippy (every crate but the node)"
 cargo clippy --locked --release --workspace --exclude nexus-node --all-targets -- -D warnings
 
-say "4/7 build"
+say "4/8 build"
 nexus_build_node
 nexus_build_cli
 
-say "5/7 cargo test (release profile, shared with the node build)"
+say "5/8 cargo test (release profile, shared with the node build)"
 cargo test --locked --release --workspace "$@"
 
-say "6/7 pallet benchmarks as tests (--features runtime-benchmarks)"
+say "6/8 pallet benchmarks as tests (--features runtime-benchmarks)"
 pallets=()
 for manifest in "$ROOT"/pallets/*/Cargo.toml; do
 	[ -f "$manifest" ] || continue
@@ -51,10 +53,16 @@ if [ "${#pallets[@]}" -gt 0 ]; then
 	cargo test --locked --release --features runtime-benchmarks "${pallets[@]}"
 fi
 
-say "7/7 end-to-end tests (real nodes, @polkadot/api)"
+say "7/8 end-to-end tests (real nodes, @polkadot/api)"
 export NEXUS_NODE NEXUS_CLI
 NEXUS_NODE="$(nexus_node_bin)"
 NEXUS_CLI="$(nexus_cli_bin)"
 (cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
+
+say "8/8 gateway tests (openai Python client; kill -9 and node-outage fault tests)"
+export NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
+NEXUS_GATEWAY="$(nexus_gateway_bin)"
+NEXUS_MOCK_UPSTREAM="$(nexus_mock_upstream_bin)"
+(cd "$ROOT/tests/gateway" && "$(nexus_python)" -m unittest -v test_gateway test_faults)
 
 say "all tests passed in $(($(date +%s) - start)) s"

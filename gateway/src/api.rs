@@ -53,10 +53,22 @@ pub struct Ledger {
 	pending: HashMap<u64, BTreeMap<u64, Hold>>,
 	/// session → what requests in flight hold.
 	held: HashMap<u64, Hold>,
+	/// session → its seeker (the chain's rate limit is per account, across sessions).
+	seekers: HashMap<u64, [u8; 32]>,
 	/// capsule → (window index, units served in it).
 	capsule_use: HashMap<u64, (u64, u64)>,
 	/// capsule → requests in flight.
 	inflight: HashMap<u64, u32>,
+}
+
+impl Ledger {
+	/// Drops what is kept about a session with nothing pending or held (the ledger stays
+	/// bounded by the sessions in use).
+	fn forget_if_idle(&mut self, session: u64) {
+		if !self.pending.contains_key(&session) && !self.held.contains_key(&session) {
+			self.seekers.remove(&session);
+		}
+	}
 }
 
 /// Health-probe results of a capsule since the last uptime report.
@@ -122,6 +134,7 @@ impl App {
 		let pending = self.store.pending_all()?;
 		let mut ledger = lock(&self.ledger);
 		for r in &pending {
+			ledger.seekers.insert(r.session, r.raw_seeker());
 			ledger.pending.entry(r.session).or_default().insert(
 				r.seq,
 				Hold { money: r.estimate(), units: r.input_units.saturating_add(r.output_units) },
@@ -141,6 +154,7 @@ impl App {
 					ledger.pending.remove(&r.session);
 				}
 			}
+			ledger.forget_if_idle(r.session);
 		}
 	}
 
@@ -156,6 +170,7 @@ impl App {
 			})?;
 		{
 			let mut ledger = lock(&self.ledger);
+			ledger.seekers.insert(stored.session, stored.raw_seeker());
 			ledger.pending.entry(stored.session).or_default().insert(
 				stored.seq,
 				Hold {
@@ -313,7 +328,11 @@ impl Drop for Admission {
 		if let Some(h) = ledger.held.get_mut(&self.session) {
 			h.money = h.money.saturating_sub(self.hold.money);
 			h.units = h.units.saturating_sub(self.hold.units);
+			if h.money == 0 && h.units == 0 {
+				ledger.held.remove(&self.session);
+			}
 		}
+		ledger.forget_if_idle(self.session);
 		if let Some(n) = ledger.inflight.get_mut(&self.capsule) {
 			*n = n.saturating_sub(1);
 		}
@@ -343,26 +362,44 @@ fn admit(
 		app.config.priority_reserve_percent,
 	);
 	let mut ledger = lock(&app.ledger);
-	let (pending_money, pending_units) = ledger
-		.pending
-		.get(&s.id)
-		.map(|p| {
-			p.range(s.last_seq.saturating_add(1)..).fold((0u128, 0u64), |(m, u), (_, h)| {
-				(m.saturating_add(h.money), u.saturating_add(h.units))
-			})
-		})
-		.unwrap_or((0, 0));
-	let held = ledger.held.get(&s.id).copied().unwrap_or_default();
+	let account = seeker.account.0;
+	ledger.seekers.insert(s.id, account);
+	// This session's receipts the chain has not seen (above its `last_seq`) hold money and
+	// units; the seeker's other sessions' pending receipts hold units (the chain's rate limit
+	// counts the account), conservatively all of them.
+	let mut pending_money = 0u128;
+	let mut pending_units = 0u64;
+	let mut held_money = 0u128;
+	let mut held_units = 0u64;
+	for (session, seqs) in &ledger.pending {
+		if *session == s.id {
+			for h in seqs.range(s.last_seq.saturating_add(1)..).map(|(_, h)| h) {
+				pending_money = pending_money.saturating_add(h.money);
+				pending_units = pending_units.saturating_add(h.units);
+			}
+		} else if ledger.seekers.get(session) == Some(&account) {
+			let units = seqs.values().fold(0u64, |u, h| u.saturating_add(h.units));
+			pending_units = pending_units.saturating_add(units);
+		}
+	}
+	for (session, h) in &ledger.held {
+		if *session == s.id {
+			held_money = held_money.saturating_add(h.money);
+		}
+		if ledger.seekers.get(session) == Some(&account) {
+			held_units = held_units.saturating_add(h.units);
+		}
+	}
 	let budget = cap
 		.saturating_sub(spent)
 		.saturating_sub(pending_money)
-		.saturating_sub(held.money);
+		.saturating_sub(held_money);
 	let units_left = seeker
 		.tier
 		.rate_limit
 		.saturating_sub(seeker.used_units)
 		.saturating_sub(pending_units)
-		.saturating_sub(held.units);
+		.saturating_sub(held_units);
 	if units_left <= input {
 		return Err(Refusal::Rate(format!(
 			"Rate limit reached for your tier: {} metered units per window; {} left.",
@@ -447,6 +484,7 @@ fn receipt(
 ) -> NewReceipt {
 	NewReceipt {
 		id,
+		seeker: seeker.account.0,
 		session: seeker.session.id,
 		capsule,
 		input_units: units.0,

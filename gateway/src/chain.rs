@@ -86,6 +86,9 @@ struct Views {
 	rates: HashMap<([u8; 32], u64, String), Rates>,
 }
 
+/// How long without a best block before the node counts as gone.
+pub const BLOCK_SILENCE: Duration = Duration::from_secs(30);
+
 /// Entries kept for the node's absences.
 const MAX_STALE: usize = 10_000;
 
@@ -154,7 +157,7 @@ impl Chain {
 		}))
 	}
 
-	/// Whether the follower currently has the node.
+	/// Whether best blocks are arriving (one within [`BLOCK_SILENCE`]).
 	pub fn connected(&self) -> bool {
 		self.connected.load(Ordering::Relaxed)
 	}
@@ -168,30 +171,34 @@ impl Chain {
 		self.cache.lock().unwrap_or_else(|p| p.into_inner())
 	}
 
-	/// Follows best blocks for ever, clearing the cache at each; resubscribes after the node
-	/// goes away (the client reconnects by itself).
+	/// Follows best blocks for ever, clearing the cache at each. A stream that errs, or brings
+	/// no block for [`BLOCK_SILENCE`] (a node gone away: the websocket reconnects by itself, but
+	/// a subscription may stall), is dropped and the node asked again.
 	pub async fn follow(self: Arc<Self>, on_block: impl Fn(u64)) {
 		loop {
 			match self.client.api().stream_best_blocks().await {
-				Ok(mut blocks) => {
-					self.connected.store(true, Ordering::Relaxed);
-					while let Some(block) = blocks.next().await {
-						match block {
-							Ok(b) => {
-								let (hash, number) = (b.hash(), b.number());
-								self.best.store(number, Ordering::Relaxed);
-								let mut cache = self.cache();
-								let fresh = std::mem::take(&mut cache.fresh);
-								cache.stale.absorb(fresh);
-								cache.block = Some((hash, number));
-								drop(cache);
-								on_block(number);
-							},
-							Err(e) => {
-								tracing::warn!(target: "gateway::chain", "block stream: {e}");
-								break;
-							},
-						}
+				Ok(mut blocks) => loop {
+					match tokio::time::timeout(BLOCK_SILENCE, blocks.next()).await {
+						Ok(Some(Ok(b))) => {
+							let (hash, number) = (b.hash(), b.number());
+							self.best.store(number, Ordering::Relaxed);
+							self.connected.store(true, Ordering::Relaxed);
+							let mut cache = self.cache();
+							let fresh = std::mem::take(&mut cache.fresh);
+							cache.stale.absorb(fresh);
+							cache.block = Some((hash, number));
+							drop(cache);
+							on_block(number);
+						},
+						Ok(Some(Err(e))) => {
+							tracing::warn!(target: "gateway::chain", "block stream: {e}");
+							break;
+						},
+						Ok(None) => break,
+						Err(_) => {
+							tracing::warn!(target: "gateway::chain", "no block for {BLOCK_SILENCE:?}: resubscribing");
+							break;
+						},
 					}
 				},
 				Err(e) => tracing::warn!(target: "gateway::chain", "cannot follow blocks: {e}"),

@@ -34,6 +34,10 @@ pub struct Config {
 	pub max_attempts: u32,
 	/// Receipts per `submit_receipts` batch (the runtime's `MaxBatch` is 128).
 	pub batch_size: u32,
+	/// Signed batches per transaction (`utility.batch_all`): the submitter posts one transaction
+	/// at a time and follows it to finality, so this sets settlement throughput (at most 12: the
+	/// weight of 12 full batches stays within a normal transaction's limit).
+	pub batches_per_transaction: u32,
 	/// How long the submitter waits to fill a batch, in milliseconds.
 	pub batch_interval_ms: u64,
 	/// Seconds between health probes of every registered capsule.
@@ -66,6 +70,7 @@ impl Default for Config {
 			upstream_timeout_ms: 30_000,
 			max_attempts: 3,
 			batch_size: 128,
+			batches_per_transaction: 8,
 			batch_interval_ms: 1_000,
 			probe_interval_secs: 30,
 			report_interval_secs: 300,
@@ -78,7 +83,7 @@ impl Default for Config {
 }
 
 /// The fields, as the file and the environment name them.
-const FIELDS: [&str; 19] = [
+const FIELDS: [&str; 20] = [
 	"listen",
 	"node_url",
 	"gateway_id",
@@ -91,6 +96,7 @@ const FIELDS: [&str; 19] = [
 	"upstream_timeout_ms",
 	"max_attempts",
 	"batch_size",
+	"batches_per_transaction",
 	"batch_interval_ms",
 	"probe_interval_secs",
 	"report_interval_secs",
@@ -154,6 +160,9 @@ impl Config {
 		}
 		if self.batch_size == 0 || self.batch_size > 128 {
 			return Err(ConfigError::Invalid("batch_size must be between 1 and 128"));
+		}
+		if self.batches_per_transaction == 0 || self.batches_per_transaction > 12 {
+			return Err(ConfigError::Invalid("batches_per_transaction must be between 1 and 12"));
 		}
 		if self.max_attempts == 0 {
 			return Err(ConfigError::Invalid("max_attempts must be at least 1"));

@@ -57,6 +57,8 @@ pub enum State {
 pub struct Stored {
 	/// 0x-hex of the 16-byte id.
 	pub id: String,
+	/// 0x-hex of the seeker's account.
+	pub seeker: String,
 	pub session: u64,
 	pub seq: u64,
 	pub capsule: u64,
@@ -83,6 +85,17 @@ impl Stored {
 		id
 	}
 
+	/// The seeker's raw account id.
+	pub fn raw_seeker(&self) -> [u8; 32] {
+		let mut a = [0u8; 32];
+		if let Ok(bytes) = hex::decode(self.seeker.trim_start_matches("0x")) {
+			if bytes.len() == 32 {
+				a.copy_from_slice(&bytes);
+			}
+		}
+		a
+	}
+
 	/// The expected charge as a number.
 	pub fn estimate(&self) -> u128 {
 		self.estimate.parse().unwrap_or(0)
@@ -92,6 +105,7 @@ impl Stored {
 /// A receipt to persist; the store gives it its sequence number.
 pub struct NewReceipt {
 	pub id: ReceiptId,
+	pub seeker: [u8; 32],
 	pub session: u64,
 	pub capsule: u64,
 	pub input_units: u64,
@@ -191,6 +205,7 @@ impl Store {
 			seqs.insert(new.session, seq)?;
 			stored = Stored {
 				id: format!("0x{}", hex::encode(new.id)),
+				seeker: format!("0x{}", hex::encode(new.seeker)),
 				session: new.session,
 				seq,
 				capsule: new.capsule,
@@ -368,6 +383,7 @@ mod tests {
 	fn new(id: u8, session: u64, chain_last_seq: u64) -> NewReceipt {
 		NewReceipt {
 			id: [id; 16],
+			seeker: [1; 32],
 			session,
 			capsule: 1,
 			input_units: 10,

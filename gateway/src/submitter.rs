@@ -1,5 +1,5 @@
-//! The submitter: posts pending receipts to the chain in signed batches and records the chain's
-//! verdict on each.
+//! The submitter: posts pending receipts to the chain in signed batches (several per
+//! transaction) and records the chain's verdict on each.
 //!
 //! Exactly once: the runtime settles a receipt id at most once and accepts a session's
 //! receipts only in increasing `seq` order, so posting a receipt twice (after a crash, a lost
@@ -170,25 +170,43 @@ async fn record(app: &Arc<App>, verdicts: Verdicts) -> Result<(), String> {
 	Ok(())
 }
 
-/// Posts one batch and follows it to finality; the verdicts from its events.
-async fn post(app: &Arc<App>, keys: &Keys, batch: Vec<Stored>) -> Result<Verdicts, String> {
-	let receipts: Vec<Receipt> = batch.iter().map(to_runtime).collect();
+/// Posts the receipts, in signed batches of at most `batch_size` (the runtime's `MaxBatch`),
+/// all in one transaction (`utility.batch_all` when there is more than one), and follows it to
+/// finality; the verdicts from its events.
+async fn post(app: &Arc<App>, keys: &Keys, receipts: Vec<Stored>) -> Result<Verdicts, String> {
+	use runtime::runtime_types::{nexus_runtime::RuntimeCall, pallet_metering::pallet::Call};
 	let gateway = app.chain.gateway;
-	let payload = signing_payload(app.chain.genesis.0, gateway, &receipts);
-	let signature = keys.signing.sign(&payload).0;
-	let call = runtime::tx().metering().submit_receipts(gateway, receipts, signature);
+	let size = usize::try_from(app.config.batch_size).unwrap_or(128).max(1);
+	let mut calls = Vec::new();
+	for chunk in receipts.chunks(size) {
+		let batch: Vec<Receipt> = chunk.iter().map(to_runtime).collect();
+		let payload = signing_payload(app.chain.genesis.0, gateway, &batch);
+		let signature = keys.signing.sign(&payload).0;
+		calls.push(RuntimeCall::Metering(Call::submit_receipts {
+			gateway,
+			receipts: batch,
+			signature,
+		}));
+	}
 	let _serial = app.tx_lock.lock().await;
-	let done = app
-		.chain
-		.client
-		.submit(
-			&call,
-			&keys.operator,
-			None,
-			|p| tracing::debug!(target: "gateway::submitter", "batch: {p:?}"),
-		)
-		.await
-		.map_err(|e| e.to_string())?;
+	let progress =
+		|p: nexus_client::Progress| tracing::debug!(target: "gateway::submitter", "batch: {p:?}");
+	let client = &app.chain.client;
+	let done = if calls.len() == 1 {
+		let Some(RuntimeCall::Metering(Call::submit_receipts { gateway, receipts, signature })) =
+			calls.pop()
+		else {
+			return Err("unreachable: one submit_receipts call".into());
+		};
+		let call = runtime::tx().metering().submit_receipts(gateway, receipts, signature);
+		client.submit(&call, &keys.operator, None, progress).await
+	} else {
+		client
+			.submit(&runtime::tx().utility().batch_all(calls), &keys.operator, None, progress)
+			.await
+	}
+	.map_err(|e| e.to_string())?;
+	let batch = receipts;
 	let block = format!("{:?}", done.block_hash);
 	let mut states = std::collections::HashMap::new();
 	for e in done.events.find::<runtime::metering::events::ReceiptSettled>() {
@@ -234,7 +252,9 @@ async fn post(app: &Arc<App>, keys: &Keys, batch: Vec<Stored>) -> Result<Verdict
 
 /// Runs until `stop` is cancelled and nothing is pending (or `grace` after the cancel).
 pub async fn run(app: Arc<App>, keys: Keys, stop: CancellationToken, grace: Duration) {
-	let size = usize::try_from(app.config.batch_size).unwrap_or(128);
+	let size =
+		usize::try_from(app.config.batch_size.saturating_mul(app.config.batches_per_transaction))
+			.unwrap_or(128);
 	let interval = Duration::from_millis(app.config.batch_interval_ms);
 	let mut backoff = Duration::from_secs(1);
 	let mut reconciled = false;
@@ -368,23 +388,41 @@ pub async fn probe(app: Arc<App>, operator: Keypair, stop: CancellationToken) {
 				})
 				.collect()
 		};
-		for (capsule, uptime) in reports {
-			let call = runtime::tx().metering().report_uptime(
-				app.chain.gateway,
-				capsule,
-				runtime::runtime_types::sp_arithmetic::per_things::Permill(uptime),
-			);
-			let _serial = app.tx_lock.lock().await;
-			let result = app.chain.client.submit(&call, &operator, None, |_| {}).await;
-			drop(_serial);
-			let label = if result.is_ok() { "ok" } else { "error" };
-			app.metrics.uptime_reports.with_label_values(&[label]).inc();
-			match result {
-				Ok(_) =>
-					tracing::info!(target: "gateway::probe", "capsule {capsule}: uptime {uptime} ppm reported"),
-				Err(e) =>
-					tracing::warn!(target: "gateway::probe", "capsule {capsule}: uptime report failed: {e}"),
-			}
+		if reports.is_empty() {
+			continue;
+		}
+		// One transaction per round; `force_batch` so that a capsule retired meanwhile does not
+		// stop the others' reports.
+		use runtime::runtime_types::{
+			nexus_runtime::RuntimeCall, pallet_metering::pallet::Call,
+			sp_arithmetic::per_things::Permill,
+		};
+		let calls: Vec<RuntimeCall> = reports
+			.iter()
+			.map(|(capsule, uptime)| {
+				RuntimeCall::Metering(Call::report_uptime {
+					gateway: app.chain.gateway,
+					capsule: *capsule,
+					uptime: Permill(*uptime),
+				})
+			})
+			.collect();
+		let call = runtime::tx().utility().force_batch(calls);
+		let serial = app.tx_lock.lock().await;
+		let result = app.chain.client.submit(&call, &operator, None, |_| {}).await;
+		drop(serial);
+		let label = if result.is_ok() { "ok" } else { "error" };
+		app.metrics.uptime_reports.with_label_values(&[label]).inc();
+		match result {
+			Ok(done) => {
+				let reported = done
+					.events
+					.find::<runtime::metering::events::UptimeReported>()
+					.filter(Result::is_ok)
+					.count();
+				tracing::info!(target: "gateway::probe", "uptime of {reported}/{} capsules reported: {reports:?}", reports.len())
+			},
+			Err(e) => tracing::warn!(target: "gateway::probe", "uptime report failed: {e}"),
 		}
 	}
 }

@@ -200,7 +200,17 @@ class Network:
         return http_json(f"{self.gw}/health")
 
     def receipts(self, session):
-        return http_json(f"{self.gw}/admin/v1/sessions/{session}/receipts", ADMIN_TOKEN)
+        """Every receipt of a session the gateway holds, in sequence order (paged)."""
+        out, start = [], 0
+        while True:
+            page = http_json(
+                f"{self.gw}/admin/v1/sessions/{session}/receipts?from={start}&limit=1000",
+                ADMIN_TOKEN,
+            )
+            out += page
+            if len(page) < 1000:
+                return out
+            start = page[-1]["seq"] + 1
 
     def wait_settled(self, timeout=240):
         """Until the gateway has nothing pending."""
@@ -212,11 +222,15 @@ class Network:
         )
 
     # ---- flows ------------------------------------------------------------------------------
-    def provider_capsule(self, suri, offering, endpoint, credential, per_in, per_out, premium=False):
+    def provider_capsule(
+        self, suri, offering, endpoint, credential, per_in, per_out, premium=False, concurrency=16
+    ):
+        """Registers a capsule and hands the gateway its endpoint: the capsule id."""
         args = [
             "capsule", "register", "--offering", offering,
             "--per-1k-input", str(per_in), "--per-1k-output", str(per_out),
             "--capacity", "50000000", "--window", "day", "--region", "eu-west",
+            "--concurrency", str(concurrency),
             "--endpoint", endpoint, "--credential", credential,
         ]
         if premium:

@@ -11,6 +11,7 @@ signed with the owner's key):
 Seekers: Eve stakes into tier 2 (premium lanes); Ferdie and Alice stay in tier 0 (Basic).
 """
 
+import signal
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
@@ -198,6 +199,29 @@ class GatewayTest(unittest.TestCase):
         with self.assertRaises(openai.NotFoundError) as e:
             self.eve.chat.completions.create(model="gpt-2", messages=[{"role": "user", "content": "x"}])
         self.assertEqual(e.exception.code, "model_not_found")
+
+    def test_98_graceful_shutdown_drains_a_stream_in_flight(self):
+        stream = self.eve.chat.completions.create(
+            model="gpt-5",
+            messages=[{"role": "user", "content": "a long one"}],
+            stream=True,
+            stream_options={"include_usage": True},
+            max_tokens=60000,
+        )
+        first = next(iter(stream))
+        self.net.gateway.proc.send_signal(signal.SIGTERM)
+        words, usage = 0, None
+        for chunk in stream:
+            if chunk.choices:
+                words += len((chunk.choices[0].delta.content or "").split())
+            if chunk.usage:
+                usage = chunk.usage
+        # The stream ran to its end after the signal and was metered.
+        self.assertEqual(words, 60000)
+        self.assertEqual(usage.completion_tokens, 60000)
+        self.assertEqual(self.net.gateway.proc.wait(60), 0)
+        self.served.append((self.eve_session, first.id, usage.prompt_tokens, 60000))
+        self.net.start_gateway()
 
     def test_99_chain_settlements_equal_served_requests(self):
         net = self.net
