@@ -196,7 +196,9 @@ impl Store {
 
 	/// Persists a receipt durably with the session's next sequence number.
 	pub fn record(&self, new: NewReceipt) -> Result<Stored, StoreError> {
-		let tx = self.db.begin_write()?;
+		let mut tx = self.db.begin_write()?;
+		// Fsync'd at commit (redb's default, stated here because the API's promise rests on it).
+		tx.set_durability(redb::Durability::Immediate);
 		let stored;
 		{
 			let mut seqs = tx.open_table(SEQS)?;

@@ -91,6 +91,21 @@ fn error(status: StatusCode, message: &str, kind: &str) -> Response {
 		.into_response()
 }
 
+/// With `--credential`, the caller must send `Authorization: Bearer <credential>`.
+#[allow(clippy::result_large_err)]
+fn authorize(opts: &Opts, headers: &HeaderMap) -> Result<(), Response> {
+	let Some(cred) = &opts.credential else { return Ok(()) };
+	let given = headers
+		.get("authorization")
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.strip_prefix("Bearer "));
+	if given == Some(cred.as_str()) {
+		Ok(())
+	} else {
+		Err(error(StatusCode::UNAUTHORIZED, "invalid credential", "invalid_request_error"))
+	}
+}
+
 /// `⌈chars/4⌉ + 4` per message, over string contents and text parts.
 fn prompt_tokens(messages: &[Value]) -> u64 {
 	messages
@@ -127,14 +142,8 @@ fn fails(n: u64, rate: f64) -> bool {
 
 async fn completions(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
 	let opts = &mock.opts;
-	if let Some(cred) = &opts.credential {
-		let given = headers
-			.get("authorization")
-			.and_then(|v| v.to_str().ok())
-			.and_then(|v| v.strip_prefix("Bearer "));
-		if given != Some(cred.as_str()) {
-			return error(StatusCode::UNAUTHORIZED, "invalid credential", "invalid_request_error");
-		}
+	if let Err(e) = authorize(opts, &headers) {
+		return e;
 	}
 	let req: Value = match serde_json::from_str(&body) {
 		Ok(v) => v,
@@ -239,14 +248,8 @@ async fn completions(State(mock): State<Shared>, headers: HeaderMap, body: Strin
 }
 
 async fn models(State(mock): State<Shared>, headers: HeaderMap) -> Response {
-	if let Some(cred) = &mock.opts.credential {
-		let given = headers
-			.get("authorization")
-			.and_then(|v| v.to_str().ok())
-			.and_then(|v| v.strip_prefix("Bearer "));
-		if given != Some(cred.as_str()) {
-			return error(StatusCode::UNAUTHORIZED, "invalid credential", "invalid_request_error");
-		}
+	if let Err(e) = authorize(&mock.opts, &headers) {
+		return e;
 	}
 	let data: Vec<Value> = mock
 		.opts
