@@ -13,11 +13,12 @@ Seekers: Eve stakes into tier 2 (premium lanes); Ferdie and Alice stay in tier 0
 
 import signal
 import unittest
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import openai
 
-from harness import Network, USDN
+from harness import Network, wait_until
 
 
 EVE = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"
@@ -34,12 +35,16 @@ class GatewayTest(unittest.TestCase):
             good = net.start_mock("good", "sk-good")
             bad = net.start_mock("bad", "sk-bad", error_rate=1.0, error_status=500)
             bulk = net.start_mock("bulk", "sk-bulk", completion_tokens=60000)
-            net.start_gateway()
+            gone = net.start_mock("gone", "sk-gone")
+            # Probes every 2 s, uptime reported every 8 s.
+            net.start_gateway(probe_interval_secs=2, report_interval_secs=8)
             # Each signer's transactions in its own thread (each waits for finality).
             with ThreadPoolExecutor(5) as pool:
                 bob = pool.submit(lambda: (
                     net.provider_capsule("//Bob", "claude-sonnet", good, "sk-good", 1800, 9000),
                     net.provider_capsule("//Bob", "claude-opus", good, "sk-good", 9000, 45000, premium=True),
+                    # Dearer, and its upstream goes away below: never routed to.
+                    net.provider_capsule("//Bob", "claude-sonnet", gone, "sk-gone", 5000, 20000),
                 ))
                 charlie = pool.submit(lambda: (
                     net.provider_capsule("//Charlie", "gpt-5", bad, "sk-bad", 100, 400),
@@ -56,12 +61,13 @@ class GatewayTest(unittest.TestCase):
                     net.seeker_session("//Ferdie", "0.0004", deposit_usdn=1),
                 ))
                 alice = pool.submit(lambda: net.seeker_session("//Alice", 50))
-                cls.sonnet, cls.opus = bob.result()
+                cls.sonnet, cls.opus, cls.sonnet_gone = bob.result()
                 cls.gpt5_bad, cls.gpt5_bulk, cls.codex_bad = charlie.result()
                 cls.eve_session, eve_key = eve.result()
                 (cls.ferdie_session, ferdie_key), (cls.small_session, small_key) = ferdie.result()
                 cls.alice_session, alice_key = alice.result()
             assert net.cli(None, "tier", "show", EVE)["tier"]["premiumLanes"]
+            net.mocks["gone"][0].stop()
             client = lambda key: openai.OpenAI(  # noqa: E731
                 base_url=f"{net.gw}/v1", api_key=key, max_retries=0, timeout=60
             )
@@ -199,6 +205,18 @@ class GatewayTest(unittest.TestCase):
         with self.assertRaises(openai.NotFoundError) as e:
             self.eve.chat.completions.create(model="gpt-2", messages=[{"role": "user", "content": "x"}])
         self.assertEqual(e.exception.code, "model_not_found")
+
+    def test_12_health_probes_post_uptime(self):
+        capsule = lambda c: self.net.cli(None, "capsule", "show", str(c))  # noqa: E731
+        # Every probe of the stopped upstream fails: its uptime goes from 100 % to 0 on chain.
+        wait_until(
+            "the gone capsule's uptime report",
+            lambda: capsule(self.sonnet_gone)["uptime"] == 0,
+            timeout=150,
+        )
+        self.assertEqual(capsule(self.sonnet)["uptime"], 1_000_000_000)
+        metrics = urllib.request.urlopen(f"{self.net.gw}/metrics", timeout=10).read().decode()
+        self.assertRegex(metrics, r'nexus_gateway_uptime_reports_total\{result="ok"\} [1-9]')
 
     def test_98_graceful_shutdown_drains_a_stream_in_flight(self):
         stream = self.eve.chat.completions.create(
