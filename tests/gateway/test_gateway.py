@@ -218,6 +218,24 @@ class GatewayTest(unittest.TestCase):
         metrics = urllib.request.urlopen(f"{self.net.gw}/metrics", timeout=10).read().decode()
         self.assertRegex(metrics, r'nexus_gateway_uptime_reports_total\{result="ok"\} [1-9]')
 
+    def test_13_endpoint_registration_is_checked(self):
+        net, good = self.net, self.net.mocks["good"][1]
+        endpoint = lambda suri, credential: net.cli(  # noqa: E731
+            suri, "capsule", "endpoint", str(self.sonnet), "--gateway", net.gw,
+            "--endpoint", good, "--credential", credential, check=False,
+        )
+        # Not what the capsule committed to on chain.
+        wrong = endpoint("//Bob", "sk-other")["error"]
+        self.assertEqual(wrong["kind"], "gateway")
+        self.assertIn("409", wrong["message"])
+        # Signed by someone who does not own the capsule.
+        stranger = endpoint("//Charlie", "sk-good")["error"]
+        self.assertIn("401", stranger["message"])
+        # The owner with the committed pair: accepted (again), routing unchanged.
+        self.assertEqual(endpoint("//Bob", "sk-good")["capsule"], self.sonnet)
+        r = self.ask(self.eve, self.eve_session, "claude-sonnet", "after re-registering")
+        self.assertEqual(r.system_fingerprint, "mock-good")
+
     def test_98_graceful_shutdown_drains_a_stream_in_flight(self):
         stream = self.eve.chat.completions.create(
             model="gpt-5",
