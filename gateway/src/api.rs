@@ -363,7 +363,6 @@ fn admit(
 	);
 	let mut ledger = lock(&app.ledger);
 	let account = seeker.account.0;
-	ledger.seekers.insert(s.id, account);
 	// This session's receipts the chain has not seen (above its `last_seq`) hold money and
 	// units; the seeker's other sessions' pending receipts hold units (the chain's rate limit
 	// counts the account), conservatively all of them.
@@ -431,22 +430,24 @@ fn admit(
 	if used >= allowed || u64::from(inflight) >= slots {
 		return Err(Refusal::Busy);
 	}
-	let max_output = requested.min(affordable).min(units_left - input);
+	let max_output = requested.min(affordable).min(units_left.saturating_sub(input));
 	let hold =
 		Hold { money: rates.estimate(input, max_output), units: input.saturating_add(max_output) };
+	ledger.seekers.insert(s.id, account);
 	let h = ledger.held.entry(s.id).or_default();
 	h.money = h.money.saturating_add(hold.money);
 	h.units = h.units.saturating_add(hold.units);
-	*ledger.inflight.entry(capsule.id).or_default() += 1;
+	let n = ledger.inflight.entry(capsule.id).or_default();
+	*n = n.saturating_add(1);
 	Ok(Admission { app: app.clone(), session: s.id, capsule: capsule.id, hold, max_output })
 }
 
-fn random_id() -> ReceiptId {
+/// A fresh receipt id from the operating system's random source.
+fn random_id() -> Result<ReceiptId, ApiError> {
 	let mut id = [0u8; 16];
-	// The OS RNG does not fail on supported platforms; an all-zero id would still be unique
-	// enough to be refused as a duplicate rather than double-charged.
-	let _ = getrandom::getrandom(&mut id);
-	id
+	getrandom::getrandom(&mut id)
+		.map_err(|e| ApiError::internal(format!("no randomness for a receipt id: {e}")))?;
+	Ok(id)
 }
 
 fn completion_id(id: &ReceiptId) -> String {
@@ -601,7 +602,7 @@ async fn serve(app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> Result<Respo
 				o.insert("stream_options".into(), json!({"include_usage": true}));
 			}
 		}
-		let id = random_id();
+		let id = random_id()?;
 		let outcome = if stream {
 			attempt_stream(
 				app, &seeker, &capsule, &endpoint, &request, id, rates, admission, want_usage,
