@@ -660,6 +660,24 @@ async fn send(
 	}
 }
 
+/// Sends the request upstream: the response when it succeeded, otherwise how the attempt ended
+/// (a failure to fail over from, or the upstream's refusal of the request itself).
+async fn open_upstream(
+	app: &App,
+	endpoint: &Endpoint,
+	request: &Value,
+) -> Result<reqwest::Response, Attempt> {
+	let r = send(app, endpoint, request).await.map_err(Attempt::Failed)?;
+	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+	if status.is_success() {
+		return Ok(r);
+	}
+	Err(match classify(status) {
+		Some(why) => Attempt::Failed(why),
+		None => Attempt::Refused(passthrough(r).await),
+	})
+}
+
 async fn passthrough(r: reqwest::Response) -> Response {
 	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
 	let body = r.bytes().await.unwrap_or_default();
@@ -686,17 +704,10 @@ async fn attempt_plain(
 	rates: Rates,
 	admission: Admission,
 ) -> Attempt {
-	let r = match send(app, endpoint, request).await {
+	let r = match open_upstream(app, endpoint, request).await {
 		Ok(r) => r,
-		Err(why) => return Attempt::Failed(why),
+		Err(attempt) => return attempt,
 	};
-	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-	if !status.is_success() {
-		return match classify(status) {
-			Some(why) => Attempt::Failed(why),
-			None => Attempt::Refused(passthrough(r).await),
-		};
-	}
 	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
 	let body = match tokio::time::timeout(timeout, r.bytes()).await {
 		Ok(Ok(b)) => b,
@@ -750,17 +761,10 @@ async fn attempt_stream(
 	admission: Admission,
 	want_usage: bool,
 ) -> Attempt {
-	let r = match send(app, endpoint, request).await {
+	let r = match open_upstream(app, endpoint, request).await {
 		Ok(r) => r,
-		Err(why) => return Attempt::Failed(why),
+		Err(attempt) => return attempt,
 	};
-	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-	if !status.is_success() {
-		return match classify(status) {
-			Some(why) => Attempt::Failed(why),
-			None => Attempt::Refused(passthrough(r).await),
-		};
-	}
 	app.metrics.attempts.with_label_values(&[&capsule.id.to_string(), "ok"]).inc();
 	let (tx, rx) = mpsc::channel::<Bytes>(64);
 	let task_app = app.clone();

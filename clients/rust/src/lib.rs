@@ -905,15 +905,27 @@ impl Client {
 		Ok(outcome::Done { block: block_hex(done.block_hash) })
 	}
 
-	/// The session an API key is bound to, read from chain state at the best block (what the
-	/// gateway authenticates with).
-	pub async fn session_of_key(&self, api_key: &str) -> Result<Option<u64>> {
+	/// The chain state at the best block (not finalized: what a gateway authenticates against).
+	async fn at_best(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<
+			PolkadotConfig,
+			subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+		>,
+	> {
 		let hash = self
 			.legacy
 			.chain_get_block_hash(None)
 			.await?
 			.ok_or_else(|| Error::Input("the node has no best block".into()))?;
-		let at = self.api.at_block(hash).await.map_err(sx)?;
+		self.api.at_block(hash).await.map_err(sx)
+	}
+
+	/// The session an API key is bound to, read from chain state at the best block (what the
+	/// gateway authenticates with).
+	pub async fn session_of_key(&self, api_key: &str) -> Result<Option<u64>> {
+		let at = self.at_best().await?;
 		let found = at
 			.storage()
 			.try_fetch(runtime::storage().metering().api_keys(), (api_key_hash(api_key),))
@@ -934,12 +946,7 @@ impl Client {
 	) -> Result<
 		Option<runtime::runtime_types::pallet_metering::types::ReceiptRecord<AccountId32, Asset>>,
 	> {
-		let hash = self
-			.legacy
-			.chain_get_block_hash(None)
-			.await?
-			.ok_or_else(|| Error::Input("the node has no best block".into()))?;
-		let at = self.api.at_block(hash).await.map_err(sx)?;
+		let at = self.at_best().await?;
 		let found = at
 			.storage()
 			.try_fetch(runtime::storage().metering().receipts(), (id,))
