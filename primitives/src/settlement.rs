@@ -102,7 +102,18 @@ impl FeeParams {
 }
 
 /// Why fee parameters are invalid.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
 pub enum ParamsError {
 	/// Treasury, buyback, validators and reserve shares do not sum to 100%.
 	SharesDoNotSumToOne,
@@ -182,6 +193,28 @@ impl Legs {
 	/// The protocol's take: every leg but the provider's.
 	pub fn take(&self) -> u128 {
 		self.total().saturating_sub(self.provider)
+	}
+
+	/// Every leg times `n` (`n` identical settlements); `None` on overflow.
+	pub fn checked_mul(&self, n: u128) -> Option<Legs> {
+		Some(Legs {
+			provider: self.provider.checked_mul(n)?,
+			treasury: self.treasury.checked_mul(n)?,
+			buyback: self.buyback.checked_mul(n)?,
+			validators: self.validators.checked_mul(n)?,
+			reserve: self.reserve.checked_mul(n)?,
+		})
+	}
+
+	/// Leg-by-leg sum; `None` on overflow.
+	pub fn checked_add(&self, other: &Legs) -> Option<Legs> {
+		Some(Legs {
+			provider: self.provider.checked_add(other.provider)?,
+			treasury: self.treasury.checked_add(other.treasury)?,
+			buyback: self.buyback.checked_add(other.buyback)?,
+			validators: self.validators.checked_add(other.validators)?,
+			reserve: self.reserve.checked_add(other.reserve)?,
+		})
 	}
 }
 

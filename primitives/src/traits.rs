@@ -13,6 +13,18 @@ pub trait TierProvider<AccountId> {
 	fn usage_limit(who: &AccountId) -> u64;
 	/// Whether the seeker's tier may use premium-lane capsules.
 	fn premium_lanes(who: &AccountId) -> bool;
+	/// What the tier at `index` of the table in force grants a seeker at settlement (`None`
+	/// past the top tier): for pricing what-ifs by tier rather than by account.
+	fn tier_terms(index: u8) -> Option<TierTerms>;
+}
+
+/// What a tier changes at settlement.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct TierTerms {
+	/// The commitment discount on the list price.
+	pub commitment_discount: Permill,
+	/// Whether premium-lane capsules serve the tier.
+	pub premium_lanes: bool,
 }
 
 /// What settlement needs to know about a capsule (implemented by the capsules pallet).
@@ -67,8 +79,12 @@ pub trait FeePolicy<Asset> {
 	fn params() -> FeeParams;
 	/// Whether `asset` may pay for sessions.
 	fn is_payment_asset(asset: &Asset) -> bool;
-	/// The discount for paying in `asset` (the NXV discount for NXV, else zero).
-	fn asset_discount(asset: &Asset) -> Perbill;
+	/// The discount for paying in `asset` under the parameters in force.
+	fn asset_discount(asset: &Asset) -> Perbill {
+		Self::asset_discount_under(&Self::params(), asset)
+	}
+	/// The discount for paying in `asset` under `params` (the NXV discount for NXV, else zero).
+	fn asset_discount_under(params: &FeeParams, asset: &Asset) -> Perbill;
 	/// `pricing` units of the pricing unit, in `asset`, rounded up (the seeker pays).
 	fn to_asset(asset: &Asset, pricing: u128) -> Result<u128, ConversionError>;
 	/// `amount` of `asset` in the pricing unit, rounded down, at the last price whatever its

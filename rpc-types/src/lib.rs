@@ -34,7 +34,15 @@ pub mod codes {
 	pub const UNKNOWN_CAPSULE: i32 = 9010;
 	/// No session with that id (never opened, or released).
 	pub const UNKNOWN_SESSION: i32 = 9011;
-	/// The runtime refuses to price the request; `data.reason` names why (`RejectReason`).
+	/// A what-if workload that cannot be priced as given: no lines, more than
+	/// [`MAX_WORKLOAD_LINES`](super::MAX_WORKLOAD_LINES), or a tier past the top of the table
+	/// (`data.line` names the line).
+	pub const INVALID_WORKLOAD: i32 = 9006;
+	/// Proposed fee parameters that break a hard bound; `data.reason` names the check and
+	/// `data.bound` the bound (ppb) where there is one.
+	pub const INVALID_FEE_PARAMETERS: i32 = 9007;
+	/// The runtime refuses to price the request; `data.reason` names why (`RejectReason`), and
+	/// for a simulation `data.line` names the line.
 	pub const QUOTE_REJECTED: i32 = 9020;
 	/// The runtime API call itself failed (for example a pruned block's state).
 	pub const RUNTIME_ERROR: i32 = 9050;
@@ -69,6 +77,111 @@ pub struct Quote {
 	pub net: String,
 	/// Where `net` goes, in the payment asset; the legs sum to `net`.
 	pub legs: Legs,
+}
+
+/// The most lines `nexus_simulate` prices (the runtime's `MAX_WORKLOAD_LINES`).
+pub const MAX_WORKLOAD_LINES: usize = 32;
+
+/// Proposed fee parameters for `nexus_simulate`, every ratio in parts per billion (the
+/// fields of `nexus_feeParameters` that governance sets).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProposedFeeParameters {
+	/// Protocol take of each payment.
+	pub take_rate: u32,
+	/// Treasury's share of the take.
+	pub treasury_share: u32,
+	/// Buyback/rebates share of the take.
+	pub buyback_share: u32,
+	/// Validators' share of the take.
+	pub validators_share: u32,
+	/// Reserve's share of the take.
+	pub reserve_share: u32,
+	/// Discount for paying in NXV.
+	pub nxv_discount: u32,
+	/// Cap on the combined discount.
+	pub max_discount: u32,
+}
+
+/// One line of a `nexus_simulate` workload: `requests` requests of `inputUnits`/`outputUnits`
+/// on `capsule` by seekers in tier `tier` (index into the tier table) paying in `asset`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadLine {
+	/// The capsule.
+	pub capsule: u64,
+	/// The seekers' tier index (0 is the entry tier).
+	pub tier: u8,
+	/// The payment asset (`"NXV"`, `"USDN"` or an id).
+	pub asset: String,
+	/// Input units per request.
+	pub input_units: u64,
+	/// Output units per request.
+	pub output_units: u64,
+	/// How many requests.
+	pub requests: u32,
+}
+
+/// The price of one request in a simulation (a `Quote` without the seeker).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPrice {
+	/// List price in the pricing unit.
+	pub list: String,
+	/// Discount for the payment asset (ppb).
+	pub asset_discount: u32,
+	/// Commitment discount of the tier (ppb).
+	pub tier_discount: u32,
+	/// Combined discount applied, capped (ppb).
+	pub discount: u32,
+	/// Net in the pricing unit.
+	pub net_pricing: String,
+	/// Net in the payment asset.
+	pub net: String,
+	/// Where `net` goes, in the payment asset.
+	pub legs: Legs,
+}
+
+/// Sums over simulated requests in one asset.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatedTotals {
+	/// The payment asset.
+	pub asset: String,
+	/// Requests priced.
+	pub requests: u64,
+	/// List price in the pricing unit.
+	pub list: String,
+	/// Net in the pricing unit.
+	pub net_pricing: String,
+	/// Net in the payment asset: the seekers' cost.
+	pub net: String,
+	/// Where it goes: the providers' income and each pot's inflow.
+	pub legs: Legs,
+}
+
+/// One priced workload line.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatedLine {
+	/// The line as given.
+	pub line: WorkloadLine,
+	/// The price of each request.
+	pub per_request: RequestPrice,
+	/// The line's totals (per request × requests).
+	pub total: SimulatedTotals,
+}
+
+/// What `nexus_simulate` answers: the runtime's `MeteringApi_simulate`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Simulation {
+	/// The parameters priced under.
+	pub params: ProposedFeeParameters,
+	/// Every line, in the order given.
+	pub lines: Vec<SimulatedLine>,
+	/// Totals per payment asset, in order of first appearance.
+	pub per_asset: Vec<SimulatedTotals>,
 }
 
 /// The split of one payment.

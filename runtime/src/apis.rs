@@ -313,6 +313,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
 		fn quote(
 			seeker: AccountId,
@@ -346,6 +347,15 @@ impl_runtime_apis! {
 		}
 		fn signing_payload(gateway: u32, receipts: Vec<pallet_metering::Receipt>) -> [u8; 32] {
 			Metering::signing_payload(gateway, &receipts)
+		}
+		fn simulate(
+			params: nexus_primitives::settlement::FeeParams,
+			workload: Vec<pallet_metering::WorkloadLine<crate::configs::settlement::AssetKind>>,
+		) -> Result<
+			pallet_metering::Simulation<crate::configs::settlement::AssetKind>,
+			pallet_metering::SimulationError,
+		> {
+			Metering::simulate(params, workload)
 		}
 	}
 

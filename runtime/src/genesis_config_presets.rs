@@ -9,7 +9,8 @@
 //! Both mint the whole fixed supply, [`TOTAL_SUPPLY`] = 1,000,000,000 NXV, across the buckets of
 //! [`allocation`] (see `docs/token.md`): nothing is ever minted again. They also set the default
 //! tier table ([`default_tiers`]) and list the curated offerings ([`offerings`]);
-//! `development` registers a few demo capsules for Bob and Charlie ([`demo_capsules`]). Both
+//! `development` registers a few demo capsules for Bob and Charlie ([`demo_capsules`]), committed
+//! to the local demo upstreams `scripts/demo.sh` runs ([`DEMO_UPSTREAMS`]). Both
 //! create the NXV/USDN pool from the community and liquidity bucket ([`POOL_NXV`],
 //! [`POOL_USDN`]).
 
@@ -215,31 +216,55 @@ pub fn offerings() -> Vec<(Vec<u8>, bool)> {
 	.collect()
 }
 
+/// The upstreams the development chain's demo capsules commit to, in capsule order: (name,
+/// endpoint, credential). `scripts/demo.sh` runs a `nexus-mock-upstream` at each endpoint with
+/// its credential and hands the gateway the pair, which the gateway checks against the capsule's
+/// commitment exactly as for any provider. Loopback only, and no secret: dev-chain demo data.
+pub const DEMO_UPSTREAMS: [(&str, &str, &str); 4] = [
+	("bob-opus", "http://127.0.0.1:9101/v1", "demo-bob-opus"),
+	("bob-sonnet", "http://127.0.0.1:9102/v1", "demo-bob-sonnet"),
+	("charlie-codex", "http://127.0.0.1:9103/v1", "demo-charlie-codex"),
+	("charlie-gpt5", "http://127.0.0.1:9104/v1", "demo-charlie-gpt5"),
+];
+
+/// The domain tag of endpoint commitments (the client's `ENDPOINT_COMMITMENT_TAG`).
+pub const ENDPOINT_COMMITMENT_TAG: &str = "nexus-vault/endpoint/v1";
+
+/// A capsule's endpoint commitment: blake2-256 of the SCALE encoding of
+/// `(ENDPOINT_COMMITMENT_TAG, endpoint, credential)`, what `nexus capsule register` computes.
+pub fn endpoint_commitment(endpoint: &str, credential: &str) -> sp_core::H256 {
+	use codec::Encode;
+	BlakeTwo256::hash(&(ENDPOINT_COMMITMENT_TAG, endpoint, credential).encode())
+}
+
 /// Demo capsules for the development chain. Prices are in the pricing unit (the stable asset's
 /// micro-unit) per 1,000 units: e.g. 9,000 is 0.009 per 1k input units.
 pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
-	let capsule = |owner: Sr25519Keyring,
-	               offering: &[u8],
-	               lane,
-	               input: Balance,
-	               output: Balance,
-	               capacity,
-	               window,
-	               region: &[u8],
-	               name: &str| GenesisCapsule {
-		owner: owner.to_account_id(),
-		offering: offering.to_vec(),
-		lane,
-		price: Price { per_1k_input: input, per_1k_output: output },
-		capacity,
-		window,
-		concurrency: 4,
-		region: region.to_vec(),
-		// What a provider commits to: the hash of the endpoint it hands the gateway.
-		endpoint_commitment: BlakeTwo256::hash(name.as_bytes()),
-		metadata: alloc::format!("{{\"name\":\"{name}\"}}").into_bytes(),
-	};
+	let capsule =
+		|owner: Sr25519Keyring,
+		 offering: &[u8],
+		 lane,
+		 input: Balance,
+		 output: Balance,
+		 capacity,
+		 window,
+		 region: &[u8],
+		 (name, endpoint, credential): (&str, &str, &str)| GenesisCapsule {
+			owner: owner.to_account_id(),
+			offering: offering.to_vec(),
+			lane,
+			price: Price { per_1k_input: input, per_1k_output: output },
+			capacity,
+			window,
+			concurrency: 4,
+			region: region.to_vec(),
+			// What a provider commits to: the hash of the endpoint and credential it hands the
+			// gateway.
+			endpoint_commitment: endpoint_commitment(endpoint, credential),
+			metadata: alloc::format!("{{\"name\":\"{name}\"}}").into_bytes(),
+		};
 	use Sr25519Keyring::{Bob, Charlie};
+	let [bob_opus, bob_sonnet, charlie_codex, charlie_gpt5] = DEMO_UPSTREAMS;
 	vec![
 		capsule(
 			Bob,
@@ -250,7 +275,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			2_000_000,
 			QuotaWindow::Day,
 			b"eu-west",
-			"bob-opus",
+			bob_opus,
 		),
 		capsule(
 			Bob,
@@ -261,7 +286,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			5_000_000,
 			QuotaWindow::Day,
 			b"eu-west",
-			"bob-sonnet",
+			bob_sonnet,
 		),
 		capsule(
 			Charlie,
@@ -272,7 +297,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			3_000_000,
 			QuotaWindow::Week,
 			b"us-east",
-			"charlie-codex",
+			charlie_codex,
 		),
 		capsule(
 			Charlie,
@@ -283,7 +308,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			1_000_000,
 			QuotaWindow::Hour,
 			b"us-east",
-			"charlie-gpt5",
+			charlie_gpt5,
 		),
 	]
 }

@@ -17,7 +17,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const submit = (api, tx, signer) => signAndFinalize(api, tx, signer, { until: 'inBlock' });
 const METHODS = ['quote', 'capsule', 'capsules', 'tier', 'tierTable', 'session', 'sessions', 'escrow',
-  'feeParameters', 'reserveStatus', 'supply', 'flows'];
+  'feeParameters', 'reserveStatus', 'supply', 'flows', 'simulate'];
 
 describe('nexus_* RPC on nexus-node --dev', () => {
   let node;
@@ -214,6 +214,50 @@ describe('nexus_* RPC on nexus-node --dev', () => {
     assert.deepEqual(await ok('nexus_sessions', [eve.address]), [s]);
     await fails('nexus_session', [123_456], RPC_ERRORS.UNKNOWN_SESSION);
     await fails('nexus_escrow', ['5Grw'], RPC_ERRORS.INVALID_ACCOUNT);
+  });
+
+  test('nexus_simulate prices a workload as nexus_quote does, under proposed parameters; bad input is named', async () => {
+    const fees = await ok('nexus_feeParameters', []);
+    const today = Object.fromEntries(['takeRate', 'treasuryShare', 'buybackShare', 'validatorsShare',
+      'reserveShare', 'nxvDiscount', 'maxDiscount'].map((k) => [k, fees[k]]));
+    const tier = (await ok('nexus_tier', [eve.address])).tier.index;
+    const line = { capsule: 1, tier, asset: 'USDN', inputUnits: 1_000, outputUnits: 200, requests: 5 };
+    const q = await ok('nexus_quote', [eve.address, 1, 1_000, 200, 'USDN']);
+    const sim = await ok('nexus_simulate', [today, [line, { ...line, asset: 'NXV', requests: 2 }]]);
+    assert.deepEqual(sim.params, today);
+    assert.equal(sim.lines[0].perRequest.net, q.net);
+    assert.deepEqual(sim.lines[0].perRequest.legs, q.legs);
+    assert.equal(sim.lines[0].total.net, String(BigInt(q.net) * 5n));
+    assert.deepEqual(sim.perAsset.map((t) => [t.asset, t.requests]), [['USDN', 5], ['NXV', 2]]);
+    // The runtime API answers the same, SCALE-decoded.
+    const runtime = (await api.call.meteringApi.simulate(
+      today, [{ capsule: 1, tier, asset: USDN_ASSET, inUnits: 1_000, outUnits: 200, requests: 5 }])).asOk;
+    assert.equal(runtime.perAsset[0][1].net.toString(), sim.perAsset[0].net);
+
+    // A higher take: the seeker pays the same, the provider less, the pots more.
+    const higher = await ok('nexus_simulate', [{ ...today, takeRate: today.takeRate + 30_000_000 }, [line]]);
+    assert.equal(higher.perAsset[0].net, sim.perAsset[0].net);
+    assert.ok(BigInt(higher.perAsset[0].legs.provider) < BigInt(sim.perAsset[0].legs.provider));
+
+    const shares = await fails('nexus_simulate', [{ ...today, treasuryShare: today.treasuryShare + 1 }, [line]],
+      RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    assert.deepEqual(shares.data, { reason: 'SharesDoNotSumToOne', bound: 1_000_000_000 });
+    const take = await fails('nexus_simulate', [{ ...today, takeRate: 300_000_001 }, [line]], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    assert.deepEqual(take.data, { reason: 'TakeRateTooHigh', bound: 300_000_000 });
+    await fails('nexus_simulate', [{ ...today, maxDiscount: 300_000_001 }, [line]], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    await fails('nexus_simulate', [{ ...today, nxvDiscount: today.maxDiscount + 1 }, [line]], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    await fails('nexus_simulate', [{ ...today, reserveShare: 4_000_000_000 }, [line]], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    await fails('nexus_simulate', [today, []], RPC_ERRORS.INVALID_WORKLOAD);
+    await fails('nexus_simulate', [today, Array(33).fill(line)], RPC_ERRORS.INVALID_WORKLOAD);
+    const unknownTier = await fails('nexus_simulate', [today, [line, { ...line, tier: 200 }]], RPC_ERRORS.INVALID_WORKLOAD);
+    assert.equal(unknownTier.data.line, 1);
+    await fails('nexus_simulate', [today, [{ ...line, capsule: 999 }]], RPC_ERRORS.UNKNOWN_CAPSULE);
+    const lane = await fails('nexus_simulate', [today, [{ ...line, capsule: 0, tier: 0 }]], RPC_ERRORS.QUOTE_REJECTED);
+    assert.deepEqual(lane.data, { line: 0, reason: 'LaneNotAllowed' });
+    await fails('nexus_simulate', [today, [{ ...line, asset: 'DOGE' }]], RPC_ERRORS.INVALID_ASSET);
+    await fails('nexus_simulate', [today, [{ ...line, asset: '7' }]], RPC_ERRORS.QUOTE_REJECTED);
+    await fails('nexus_simulate', [{ ...today, extra: 1 }, [line]], -32602);
+    await fails('nexus_simulate', [today, [{ ...line, requests: -1 }]], -32602);
   });
 
   test('nexus_quote equals what a real settlement charges, leg by leg; bad quotes are named', async () => {

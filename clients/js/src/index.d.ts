@@ -6,7 +6,7 @@ import type { DefinitionRpc } from '@polkadot/types/types';
 export declare const rpc: { nexus: Record<string, DefinitionRpc> };
 export declare const RPC_ERRORS: Readonly<{
   UNKNOWN_BLOCK: 9001; INVALID_ACCOUNT: 9002; INVALID_ASSET: 9003; INVALID_PAGE: 9004;
-  INVALID_FILTER: 9005; UNKNOWN_CAPSULE: 9010; UNKNOWN_SESSION: 9011; QUOTE_REJECTED: 9020;
+  INVALID_FILTER: 9005; INVALID_WORKLOAD: 9006; INVALID_FEE_PARAMETERS: 9007; UNKNOWN_CAPSULE: 9010; UNKNOWN_SESSION: 9011; QUOTE_REJECTED: 9020;
   RUNTIME_ERROR: 9050;
 }>;
 export declare const USDN_ID: 1;

@@ -90,6 +90,15 @@ export const rpc = {
       description: 'Settlement flows per payment asset, since a block or since genesis',
       params: [{ name: 'since', type: 'Option<u32>', isOptional: true }, at],
       type: 'Vec<Json>'
+    },
+    simulate: {
+      description: 'Prices a what-if workload under proposed fee parameters (MeteringApi_simulate)',
+      params: [
+        { name: 'params', type: 'Json' },
+        { name: 'workload', type: 'Vec<Json>' },
+        at
+      ],
+      type: 'Json'
     }
   }
 };
@@ -101,6 +110,8 @@ export const RPC_ERRORS = Object.freeze({
   INVALID_ASSET: 9003,
   INVALID_PAGE: 9004,
   INVALID_FILTER: 9005,
+  INVALID_WORKLOAD: 9006,
+  INVALID_FEE_PARAMETERS: 9007,
   UNKNOWN_CAPSULE: 9010,
   UNKNOWN_SESSION: 9011,
   QUOTE_REJECTED: 9020,

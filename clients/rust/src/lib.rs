@@ -1008,4 +1008,19 @@ mod tests {
 			endpoint_commitment("https://up.example/v1", "sk-2")
 		);
 	}
+
+	#[test]
+	fn the_dev_chain_demo_capsules_commit_to_the_demo_upstreams() {
+		use nexus_runtime::genesis_config_presets as presets;
+		assert_eq!(presets::ENDPOINT_COMMITMENT_TAG, ENDPOINT_COMMITMENT_TAG);
+		let capsules = presets::demo_capsules();
+		assert_eq!(capsules.len(), presets::DEMO_UPSTREAMS.len());
+		for (c, (name, endpoint, credential)) in capsules.iter().zip(presets::DEMO_UPSTREAMS) {
+			assert_eq!(
+				c.endpoint_commitment.0,
+				endpoint_commitment(endpoint, credential).0,
+				"capsule {name}"
+			);
+		}
+	}
 }

@@ -46,12 +46,15 @@ use sp_core::{
 	crypto::{Ss58AddressFormat, Ss58Codec},
 	H256,
 };
-use sp_runtime::{traits::Block as BlockT, FixedPointNumber, FixedU128, Perbill, Permill};
+use sp_runtime::{
+	traits::Block as BlockT, FixedPointNumber, FixedU128, PerThing, Perbill, Permill,
+};
 
 pub use nexus_rpc_types::{
 	codes, AssetAmount, Capsule, CapsulePage, CapsuleQuery, Escrow, FeeParameters, Flows, Legs,
-	Price, ProviderBoost, Quote, ReserveStatus, Session, SessionClosed, Supply, Tier, TierParams,
-	Unlocking,
+	Price, ProposedFeeParameters, ProviderBoost, Quote, RequestPrice, ReserveStatus, Session,
+	SessionClosed, SimulatedLine, SimulatedTotals, Simulation, Supply, Tier, TierParams, Unlocking,
+	WorkloadLine,
 };
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -303,6 +306,95 @@ fn flows(v: Vec<(AssetKind, pallet_fees::FlowTotals)>) -> Vec<Flows> {
 		.collect()
 }
 
+/// Proposed parameters as the runtime's `FeeParams`; a ratio above 100 % is refused here (the
+/// runtime checks the rest of the bounds).
+fn proposed_params(
+	p: &ProposedFeeParameters,
+) -> Result<nexus_primitives::settlement::FeeParams, ErrorObjectOwned> {
+	let ratio = |name: &str, v: u32| {
+		if v > Perbill::ACCURACY {
+			Err(ErrorObjectOwned::owned(
+				codes::INVALID_FEE_PARAMETERS,
+				format!("{name} is {v} ppb, above 100 % (1000000000 ppb)"),
+				Some(
+					serde_json::json!({ "reason": "RatioAboveOne", "field": name, "bound": Perbill::ACCURACY }),
+				),
+			))
+		} else {
+			Ok(Perbill::from_parts(v))
+		}
+	};
+	Ok(nexus_primitives::settlement::FeeParams {
+		take_rate: ratio("takeRate", p.take_rate)?,
+		treasury_share: ratio("treasuryShare", p.treasury_share)?,
+		buyback_share: ratio("buybackShare", p.buyback_share)?,
+		validators_share: ratio("validatorsShare", p.validators_share)?,
+		reserve_share: ratio("reserveShare", p.reserve_share)?,
+		nxv_discount: ratio("nxvDiscount", p.nxv_discount)?,
+		max_discount: ratio("maxDiscount", p.max_discount)?,
+	})
+}
+
+/// Why proposed fee parameters are out of bounds, with the bound (ppb).
+fn params_error(
+	e: nexus_primitives::settlement::ParamsError,
+	p: &ProposedFeeParameters,
+) -> ErrorObjectOwned {
+	use nexus_primitives::settlement::{bounds, ParamsError};
+	let sum = u64::from(p.treasury_share) +
+		u64::from(p.buyback_share) +
+		u64::from(p.validators_share) +
+		u64::from(p.reserve_share);
+	let (message, bound) = match e {
+		ParamsError::SharesDoNotSumToOne => (
+			format!(
+				"treasury, buyback, validators and reserve shares sum to {sum} ppb; they must sum \
+				 to exactly 1000000000 (100 %)"
+			),
+			Perbill::ACCURACY,
+		),
+		ParamsError::TakeRateTooHigh => (
+			format!(
+				"take rate {} ppb is above its bound {} ppb",
+				p.take_rate,
+				bounds::MAX_TAKE_RATE.deconstruct()
+			),
+			bounds::MAX_TAKE_RATE.deconstruct(),
+		),
+		ParamsError::DiscountCapTooHigh => (
+			format!(
+				"maximum discount {} ppb is above its bound {} ppb",
+				p.max_discount,
+				bounds::MAX_COMBINED_DISCOUNT.deconstruct()
+			),
+			bounds::MAX_COMBINED_DISCOUNT.deconstruct(),
+		),
+		ParamsError::AssetDiscountAboveCap => (
+			format!(
+				"NXV discount {} ppb is above the maximum discount {} ppb",
+				p.nxv_discount, p.max_discount
+			),
+			p.max_discount,
+		),
+	};
+	ErrorObjectOwned::owned(
+		codes::INVALID_FEE_PARAMETERS,
+		message,
+		Some(serde_json::json!({ "reason": format!("{e:?}"), "bound": bound })),
+	)
+}
+
+fn simulated_totals(asset: &AssetKind, t: &pallet_metering::SimulatedTotals) -> SimulatedTotals {
+	SimulatedTotals {
+		asset: asset_name(asset),
+		requests: t.requests,
+		list: amount(t.list),
+		net_pricing: amount(t.net_pricing),
+		net: amount(t.net),
+		legs: legs(&t.legs),
+	}
+}
+
 fn reject_name(r: &RejectReason) -> String {
 	// The variant name, e.g. `LaneNotAllowed` or `Conversion(PriceStale)`.
 	format!("{r:?}")
@@ -375,6 +467,18 @@ pub trait NexusApi {
 	/// since genesis when `since` is absent.
 	#[method(name = "flows")]
 	fn flows(&self, since: Option<BlockNumber>, at: Option<H256>) -> RpcResult<Vec<Flows>>;
+
+	/// Prices a what-if `workload` under proposed fee parameters `params` through the runtime's
+	/// `MeteringApi_simulate` (the function settlement charges with, at the block's capsule
+	/// prices, tier table and NXV price): each line's per-request price and total, and totals
+	/// per asset. Call it with today's `nexus_feeParameters` for the other side of a comparison.
+	#[method(name = "simulate")]
+	fn simulate(
+		&self,
+		params: ProposedFeeParameters,
+		workload: Vec<WorkloadLine>,
+		at: Option<H256>,
+	) -> RpcResult<Simulation>;
 }
 
 /// The `nexus` RPC handler.
@@ -612,6 +716,112 @@ where
 		.map_err(runtime_error)?;
 		Ok(flows(v))
 	}
+
+	fn simulate(
+		&self,
+		params: ProposedFeeParameters,
+		workload: Vec<WorkloadLine>,
+		at: Option<H256>,
+	) -> RpcResult<Simulation> {
+		use pallet_metering::SimulationError;
+		let proposed = proposed_params(&params)?;
+		// Checked here too, before any line is parsed, so an oversized request is refused
+		// without work; the runtime enforces the same bound.
+		if workload.is_empty() || workload.len() > nexus_rpc_types::MAX_WORKLOAD_LINES {
+			return Err(error(
+				codes::INVALID_WORKLOAD,
+				format!(
+					"a workload has 1 to {} lines, not {}",
+					nexus_rpc_types::MAX_WORKLOAD_LINES,
+					workload.len()
+				),
+			));
+		}
+		let lines = workload
+			.iter()
+			.map(|w| {
+				Ok(pallet_metering::WorkloadLine {
+					capsule: w.capsule,
+					tier: w.tier,
+					asset: parse_asset(&w.asset)?,
+					in_units: w.input_units,
+					out_units: w.output_units,
+					requests: w.requests,
+				})
+			})
+			.collect::<Result<Vec<_>, ErrorObjectOwned>>()?;
+		let assets: Vec<AssetKind> = lines.iter().map(|l| l.asset.clone()).collect();
+		let at = self.at(at)?;
+		let sim = MeteringApi::simulate(&*self.client.runtime_api(), at, proposed, lines)
+			.map_err(runtime_error)?
+			.map_err(|e| {
+				let line_data = |line: u32, reason: Option<String>| {
+					Some(serde_json::json!({ "line": line, "reason": reason }))
+				};
+				match e {
+					SimulationError::InvalidParams(p) => params_error(p, &params),
+					SimulationError::EmptyWorkload | SimulationError::TooManyLines => error(
+						codes::INVALID_WORKLOAD,
+						format!(
+							"a workload has 1 to {} lines",
+							nexus_rpc_types::MAX_WORKLOAD_LINES
+						),
+					),
+					SimulationError::UnknownTier { line } => ErrorObjectOwned::owned(
+						codes::INVALID_WORKLOAD,
+						format!(
+							"line {line}: no tier {} in the tier table",
+							tier_of(&workload, line)
+						),
+						line_data(line, None),
+					),
+					SimulationError::Line { line, reason: RejectReason::UnknownCapsule } =>
+						ErrorObjectOwned::owned(
+							codes::UNKNOWN_CAPSULE,
+							format!("line {line}: unknown capsule {}", capsule_of(&workload, line)),
+							line_data(line, Some(reject_name(&RejectReason::UnknownCapsule))),
+						),
+					SimulationError::Line { line, reason } => ErrorObjectOwned::owned(
+						codes::QUOTE_REJECTED,
+						format!("line {line}: quote rejected: {}", reject_name(&reason)),
+						line_data(line, Some(reject_name(&reason))),
+					),
+				}
+			})?;
+		Ok(Simulation {
+			params,
+			lines: sim
+				.lines
+				.iter()
+				.zip(workload)
+				.zip(&assets)
+				.map(|((l, w), asset)| SimulatedLine {
+					per_request: RequestPrice {
+						list: amount(l.per_request.list),
+						asset_discount: ppb(l.per_request.asset_discount),
+						tier_discount: ppb(l.per_request.tier_discount),
+						discount: ppb(l.per_request.discount),
+						net_pricing: amount(l.per_request.net_pricing),
+						net: amount(l.per_request.net),
+						legs: legs(&l.per_request.legs),
+					},
+					total: simulated_totals(asset, &l.total),
+					line: WorkloadLine { asset: asset_name(asset), ..w },
+				})
+				.collect(),
+			per_asset: sim.per_asset.iter().map(|(a, t)| simulated_totals(a, t)).collect(),
+		})
+	}
+}
+
+/// The tier of workload line `line` (for error messages).
+fn tier_of(workload: &[WorkloadLine], line: u32) -> String {
+	workload.get(line as usize).map(|w| w.tier.to_string()).unwrap_or_default()
+}
+
+/// The capsule of workload line `line` (for error messages).
+fn capsule_of(workload: &[WorkloadLine], line: u32) -> String {
+	workload.get(line as usize).map(|w| w.capsule.to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -637,6 +847,39 @@ mod tests {
 		assert_eq!(parse_asset("7").ok(), Some(AssetKind::WithId(7)));
 		assert_eq!(parse_asset("DOT").map_err(|e| e.code()), Err(codes::INVALID_ASSET));
 		assert_eq!(asset_name(&AssetKind::WithId(7)), "7");
+	}
+
+	#[test]
+	fn proposed_parameters_are_checked_with_their_bounds() {
+		let mut p = ProposedFeeParameters {
+			take_rate: 150_000_000,
+			treasury_share: 350_000_000,
+			buyback_share: 250_000_000,
+			validators_share: 100_000_000,
+			reserve_share: 300_000_000,
+			nxv_discount: 100_000_000,
+			max_discount: 200_000_000,
+		};
+		assert_eq!(
+			proposed_params(&p).ok(),
+			Some(nexus_primitives::settlement::FeeParams::defaults())
+		);
+		p.buyback_share = 1_000_000_001;
+		let e = proposed_params(&p).err().map(|e| (e.code(), e.message().to_owned()));
+		assert_eq!(
+			e,
+			Some((
+				codes::INVALID_FEE_PARAMETERS,
+				"buybackShare is 1000000001 ppb, above 100 % (1000000000 ppb)".into()
+			))
+		);
+		p.buyback_share = 260_000_000;
+		let e = params_error(nexus_primitives::settlement::ParamsError::SharesDoNotSumToOne, &p);
+		assert_eq!(e.code(), codes::INVALID_FEE_PARAMETERS);
+		assert!(e.message().contains("sum to 1010000000 ppb"), "{}", e.message());
+		p.take_rate = 310_000_000;
+		let e = params_error(nexus_primitives::settlement::ParamsError::TakeRateTooHigh, &p);
+		assert_eq!(e.message(), "take rate 310000000 ppb is above its bound 300000000 ppb");
 	}
 
 	#[test]

@@ -196,9 +196,9 @@ impl<T: Config> FeePolicy<T::AssetKind> for Pallet<T> {
 		*asset == T::NativeAsset::get() || *asset == T::StableAsset::get()
 	}
 
-	fn asset_discount(asset: &T::AssetKind) -> Perbill {
+	fn asset_discount_under(params: &FeeParams, asset: &T::AssetKind) -> Perbill {
 		if *asset == T::NativeAsset::get() {
-			Params::<T>::get().nxv_discount
+			params.nxv_discount
 		} else {
 			Perbill::zero()
 		}

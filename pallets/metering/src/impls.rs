@@ -8,7 +8,8 @@ use crate::{
 	},
 	weights::WeightInfo,
 	Dispute, Gateway, GatewayId, GatewayStatus, QuoteBreakdown, ReceiptId, ReceiptRecord,
-	RejectReason, Ruling, SessionId, RECEIPTS_CONTEXT,
+	RejectReason, Ruling, SessionId, SimulatedLine, SimulatedTotals, Simulation, SimulationError,
+	WorkloadLine, MAX_WORKLOAD_LINES, RECEIPTS_CONTEXT,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -24,16 +25,16 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
-	settlement::{combined_discount, list_price, net_price, split},
+	settlement::{combined_discount, list_price, net_price, split, FeeParams},
 	traits::{
-		CapsuleBondSlash, CapsuleTerms, FeeDestinations, FeePolicy, GatewayBondSlash, ReserveFund,
-		TierProvider, UsageObserver,
+		CapsuleBondSlash, CapsuleTerms, ConversionError, FeeDestinations, FeePolicy,
+		GatewayBondSlash, ReserveFund, TierProvider, UsageObserver,
 	},
 };
 use sp_core::sr25519;
 use sp_runtime::{
 	traits::{AccountIdConversion, One, Saturating, Zero},
-	Perbill,
+	Perbill, Permill,
 };
 
 impl<T: Config> Pallet<T> {
@@ -491,11 +492,23 @@ impl<T: Config> Pallet<T> {
 		out_units: u64,
 		asset: &T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
-		let params = T::Policy::params();
+		let tier = T::Tiers::commitment_discount(seeker);
+		Self::price_under(&T::Policy::params(), tier, terms, in_units, out_units, asset)
+	}
+
+	/// The price under fee parameters `params` for a seeker whose tier gives commitment
+	/// discount `tier`: the one pricing function behind settlement, `quote` and `simulate`.
+	pub fn price_under(
+		params: &FeeParams,
+		tier: Permill,
+		terms: &CapsuleTerms<T::AccountId>,
+		in_units: u64,
+		out_units: u64,
+		asset: &T::AssetKind,
+	) -> Result<QuoteBreakdown, RejectReason> {
 		let list = list_price(in_units, out_units, terms.price_in_per_1k, terms.price_out_per_1k)
 			.map_err(|_| RejectReason::PriceOverflow)?;
-		let asset_discount = T::Policy::asset_discount(asset);
-		let tier = T::Tiers::commitment_discount(seeker);
+		let asset_discount = T::Policy::asset_discount_under(params, asset);
 		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
 		let discount = combined_discount(asset_discount, tier_discount, params.max_discount);
 		let net_pricing = net_price(list, discount);
@@ -507,7 +520,7 @@ impl<T: Config> Pallet<T> {
 			discount,
 			net_pricing,
 			net,
-			legs: split(net, &params),
+			legs: split(net, params),
 		})
 	}
 
@@ -519,14 +532,73 @@ impl<T: Config> Pallet<T> {
 		out_units: u64,
 		asset: T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
+		let terms = Self::quotable(capsule, &asset)?;
+		Self::price(&seeker, &terms, in_units, out_units, &asset)
+	}
+
+	/// The terms of `capsule` if it exists and `asset` may pay.
+	fn quotable(
+		capsule: u64,
+		asset: &T::AssetKind,
+	) -> Result<CapsuleTerms<T::AccountId>, RejectReason> {
 		use nexus_primitives::traits::CapsuleRegistry;
 		let terms = T::Capsules::terms(capsule).ok_or(RejectReason::UnknownCapsule)?;
-		if !T::Policy::is_payment_asset(&asset) {
-			return Err(RejectReason::Conversion(
-				nexus_primitives::traits::ConversionError::UnsupportedAsset,
-			));
+		if !T::Policy::is_payment_asset(asset) {
+			return Err(RejectReason::Conversion(ConversionError::UnsupportedAsset));
 		}
-		Self::price(&seeker, &terms, in_units, out_units, &asset)
+		Ok(terms)
+	}
+
+	/// The `simulate` runtime API: prices a what-if `workload` under proposed fee parameters
+	/// `params`, through the same function settlement charges with, at today's capsule prices,
+	/// tier table and NXV price. Each line is one request quoted for its tier, times the
+	/// line's request count (exactly what settling the requests one by one would give).
+	/// Refuses invalid parameters (the bounds `set_fee_parameters` enforces), an empty or
+	/// oversized workload, unknown tiers, and lines settlement would refuse to price (unknown
+	/// capsule, unsupported asset, a premium capsule for a tier without premium lanes, no or
+	/// stale NXV price, overflow). Usage caps, session caps and capsule status aside, like
+	/// `quote`.
+	pub fn simulate(
+		params: FeeParams,
+		workload: Vec<WorkloadLine<T::AssetKind>>,
+	) -> Result<Simulation<T::AssetKind>, SimulationError> {
+		params.validate().map_err(SimulationError::InvalidParams)?;
+		ensure!(!workload.is_empty(), SimulationError::EmptyWorkload);
+		ensure!(workload.len() <= MAX_WORKLOAD_LINES as usize, SimulationError::TooManyLines);
+		let mut lines = Vec::with_capacity(workload.len());
+		let mut per_asset: Vec<(T::AssetKind, SimulatedTotals)> = Vec::new();
+		for (index, w) in workload.into_iter().enumerate() {
+			// At most MAX_WORKLOAD_LINES lines, so the index fits.
+			let line = u32::try_from(index).unwrap_or(u32::MAX);
+			let fail = |reason| SimulationError::Line { line, reason };
+			let tier = T::Tiers::tier_terms(w.tier).ok_or(SimulationError::UnknownTier { line })?;
+			let terms = Self::quotable(w.capsule, &w.asset).map_err(fail)?;
+			ensure!(!terms.premium || tier.premium_lanes, fail(RejectReason::LaneNotAllowed));
+			let one = Self::price_under(
+				&params,
+				tier.commitment_discount,
+				&terms,
+				w.in_units,
+				w.out_units,
+				&w.asset,
+			)
+			.map_err(fail)?;
+			let n = u128::from(w.requests);
+			let overflow = fail(RejectReason::PriceOverflow);
+			let total = SimulatedTotals {
+				requests: u64::from(w.requests),
+				list: one.list.checked_mul(n).ok_or(overflow)?,
+				net_pricing: one.net_pricing.checked_mul(n).ok_or(overflow)?,
+				net: one.net.checked_mul(n).ok_or(overflow)?,
+				legs: one.legs.checked_mul(n).ok_or(overflow)?,
+			};
+			match per_asset.iter_mut().find(|(a, _)| *a == w.asset) {
+				Some((_, sum)) => *sum = sum.checked_add(&total).ok_or(overflow)?,
+				None => per_asset.push((w.asset, total)),
+			}
+			lines.push(SimulatedLine { per_request: one, total });
+		}
+		Ok(Simulation { lines, per_asset })
 	}
 
 	/// A seeker's escrow in every asset it holds (runtime API).

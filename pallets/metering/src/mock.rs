@@ -286,7 +286,6 @@ pub fn gateway_pair() -> sr25519::Pair {
 }
 
 /// A standard-lane spec at 3 / 15 USDN per 1,000 input / output units.
-#[cfg(feature = "runtime-benchmarks")]
 pub fn standard_spec() -> pallet_capsules::SpecOf<Test> {
 	pallet_capsules::CapsuleSpec {
 		offering: b"claude-opus".to_vec().try_into().unwrap(),

@@ -2,13 +2,17 @@
 
 use crate::{
 	EscrowLedger, Gateway, QuoteBreakdown, Receipt, ReceiptId, ReceiptRecord, RejectReason,
-	Session, SessionId,
+	Session, SessionId, Simulation, SimulationError, WorkloadLine,
 };
 use alloc::vec::Vec;
 use codec::Codec;
+use nexus_primitives::settlement::FeeParams;
 
 sp_api::decl_runtime_apis! {
 	/// What seekers, providers, gateways and dashboards read about metering.
+	///
+	/// Version 2 adds `simulate`.
+	#[api_version(2)]
 	pub trait MeteringApi<AccountId, AssetKind, BlockNumber> where
 		AccountId: Codec,
 		AssetKind: Codec,
@@ -36,5 +40,16 @@ sp_api::decl_runtime_apis! {
 		fn receipt(id: ReceiptId) -> Option<ReceiptRecord<AccountId, AssetKind>>;
 		/// The 32 bytes a gateway signs for `receipts` (see `submit_receipts`).
 		fn signing_payload(gateway: u32, receipts: Vec<Receipt>) -> [u8; 32];
+		/// Prices a what-if `workload` (lines of capsule, tier, asset, units and request
+		/// count) under proposed fee parameters `params`, through the function settlement
+		/// charges with, at today's capsule prices, tier table and NXV price: each line's
+		/// per-request quote and total, and totals per asset (seeker cost, provider income,
+		/// each pot's inflow). Call it with today's parameters for the other side of a
+		/// comparison.
+		#[api_version(2)]
+		fn simulate(
+			params: FeeParams,
+			workload: Vec<WorkloadLine<AssetKind>>,
+		) -> Result<Simulation<AssetKind>, SimulationError>;
 	}
 }

@@ -1,7 +1,11 @@
 //! Types of the metering pallet: gateways, escrow, sessions, receipts and their verdicts.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use nexus_primitives::traits::{ConversionError, Outcome};
+use nexus_primitives::{
+	settlement::{Legs, ParamsError},
+	traits::{ConversionError, Outcome},
+};
 use scale_info::TypeInfo;
 use sp_core::sr25519;
 use sp_runtime::Perbill;
@@ -274,4 +278,100 @@ pub struct Dispute<AccountId, AssetKind> {
 	pub charge: Charge<AccountId, AssetKind>,
 	/// NXV held from the seeker.
 	pub deposit: u128,
+}
+
+/// The most lines one what-if simulation prices (it runs in a runtime API call, off chain, but
+/// every call a public node serves does bounded work).
+pub const MAX_WORKLOAD_LINES: u32 = 32;
+
+/// One line of a what-if workload: `requests` requests of `in_units` input and `out_units`
+/// output units each on `capsule`, by seekers in tier `tier` (an index into the tier table in
+/// force) paying in `asset`.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct WorkloadLine<AssetKind> {
+	/// The capsule serving the requests.
+	pub capsule: u64,
+	/// The seekers' tier index (0 is the entry tier).
+	pub tier: u8,
+	/// The payment asset.
+	pub asset: AssetKind,
+	/// Input units per request.
+	pub in_units: u64,
+	/// Output units per request.
+	pub out_units: u64,
+	/// How many such requests.
+	pub requests: u32,
+}
+
+/// Sums over settled requests: what seekers pay and where it goes.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, Default)]
+pub struct SimulatedTotals {
+	/// Requests priced.
+	pub requests: u64,
+	/// List price in the pricing unit.
+	pub list: u128,
+	/// Net in the pricing unit.
+	pub net_pricing: u128,
+	/// Net in the payment asset: the seekers' cost.
+	pub net: u128,
+	/// Where `net` goes, in the payment asset: the provider's income and each pot's inflow.
+	pub legs: Legs,
+}
+
+impl SimulatedTotals {
+	/// `self + other`, `None` on overflow.
+	pub fn checked_add(&self, other: &SimulatedTotals) -> Option<SimulatedTotals> {
+		Some(SimulatedTotals {
+			requests: self.requests.checked_add(other.requests)?,
+			list: self.list.checked_add(other.list)?,
+			net_pricing: self.net_pricing.checked_add(other.net_pricing)?,
+			net: self.net.checked_add(other.net)?,
+			legs: self.legs.checked_add(&other.legs)?,
+		})
+	}
+}
+
+/// One priced workload line: the quote of one request (what settlement charges each) and
+/// the line's total (that quote times `requests`, exactly what settling them one by one gives).
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub struct SimulatedLine {
+	/// The price of one request.
+	pub per_request: QuoteBreakdown,
+	/// The line's totals.
+	pub total: SimulatedTotals,
+}
+
+/// A priced workload: every line, and totals per payment asset (amounts of different assets
+/// are never added together).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Simulation<AssetKind> {
+	/// The lines, in the order given.
+	pub lines: Vec<SimulatedLine>,
+	/// Totals per payment asset, in order of first appearance.
+	pub per_asset: Vec<(AssetKind, SimulatedTotals)>,
+}
+
+/// Why a what-if workload cannot be priced. `line` is the 0-based index of the offending line.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub enum SimulationError {
+	/// The proposed fee parameters break a hard bound (the same check `set_fee_parameters`
+	/// makes).
+	InvalidParams(ParamsError),
+	/// No lines.
+	EmptyWorkload,
+	/// More than [`MAX_WORKLOAD_LINES`] lines.
+	TooManyLines,
+	/// The tier index is past the top of the tier table.
+	UnknownTier {
+		/// The line.
+		line: u32,
+	},
+	/// The line cannot be priced: unknown capsule, unsupported asset, a premium capsule for a
+	/// tier without premium lanes, no or stale NXV price, or overflow.
+	Line {
+		/// The line.
+		line: u32,
+		/// Why, as settlement would say it.
+		reason: RejectReason,
+	},
 }

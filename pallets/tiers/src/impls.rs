@@ -294,6 +294,14 @@ impl<T: Config> nexus_primitives::traits::TierProvider<T::AccountId> for Pallet<
 	fn premium_lanes(who: &T::AccountId) -> bool {
 		Self::seeker_tier(who).1.is_some_and(|t| t.premium_lanes)
 	}
+	fn tier_terms(index: u8) -> Option<nexus_primitives::traits::TierTerms> {
+		TierTable::<T>::get()
+			.get(usize::from(index))
+			.map(|t| nexus_primitives::traits::TierTerms {
+				commitment_discount: t.commitment_discount,
+				premium_lanes: t.premium_lanes,
+			})
+	}
 }
 
 impl<T: Config> nexus_primitives::traits::ProviderMultiplier<T::AccountId> for Pallet<T> {
