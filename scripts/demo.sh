@@ -1,83 +1,37 @@
 #!/usr/bin/env bash
-# Sets up, builds and starts a local Nexus Vault development chain (one validator, Alice, with
-# sudo; well-known accounts endowed), prints its RPC endpoint and a polkadot.js apps link, and
-# stops it cleanly on Ctrl-C. The chain is fresh every run (temporary database).
+# The whole Nexus Vault market on one machine: a development chain (`nexus-node --dev`, fresh
+# every run), a mock upstream for each demo capsule, `nexus-gateway`, three seekers in different
+# tiers sending steady traffic through the gateway with the `openai` client, and the dashboard.
+# Builds what is missing first (showing progress), prints the URLs and a progress line every
+# ten seconds, and stops everything on Ctrl-C.
 #
-# Environment: NEXUS_RPC_PORT (default 9944), NEXUS_PROMETHEUS_PORT (default 9615).
+# Ports (loopback only): node RPC 9944 (NEXUS_RPC_PORT), node metrics 9615
+# (NEXUS_PROMETHEUS_PORT), gateway 8080 (NEXUS_GATEWAY_PORT), dashboard 8090
+# (NEXUS_DASHBOARD_PORT), mock upstreams 9101-9104 (fixed: the demo capsules commit to them).
+# Logs and ready.json go to NEXUS_DEMO_DIR (default ~/.cache/nexus-vault/demo).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RPC_PORT="${NEXUS_RPC_PORT:-9944}"
 PROM_PORT="${NEXUS_PROMETHEUS_PORT:-9615}"
+GW_PORT="${NEXUS_GATEWAY_PORT:-8080}"
+DASH_PORT="${NEXUS_DASHBOARD_PORT:-8090}"
+DEMO_DIR="${NEXUS_DEMO_DIR:-$NEXUS_CACHE/demo}"
 
 nexus_setup
 nexus_build_node
 nexus_build_cli
-NODE="$(nexus_node_bin)"
+nexus_build_dashboard
 
-LOG="$NEXUS_CACHE/demo-node.log"
-say "starting nexus-node --dev (log: $LOG)"
-"$NODE" --dev --tmp --rpc-port "$RPC_PORT" --prometheus-port "$PROM_PORT" \
-	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry \
-	>"$LOG" 2>&1 &
-NODE_PID=$!
-
-stop() {
-	trap - INT TERM EXIT
-	if kill -0 "$NODE_PID" 2>/dev/null; then
-		say "stopping the node"
-		kill -INT "$NODE_PID" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$NODE_PID" 2>/dev/null || break; sleep 0.2; done
-		kill -KILL "$NODE_PID" 2>/dev/null || true
+for port in "$RPC_PORT" "$PROM_PORT" "$GW_PORT" "$DASH_PORT" 9101 9102 9103 9104; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		die "port $port is in use (another demo still running?); free it or set the NEXUS_*_PORT variables"
 	fi
-	wait "$NODE_PID" 2>/dev/null || true
-	say "stopped"
-}
-# Ctrl-C (or a TERM) is how the demo is meant to end: stop the node and exit 0. Any other exit
-# (an error) stops the node too and keeps its status.
-trap 'stop; exit 0' INT TERM
-trap stop EXIT
-
-rpc() {
-	curl -s -m 2 -H 'content-type: application/json' \
-		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[]}" "http://127.0.0.1:$RPC_PORT"
-}
-for _ in $(seq 1 120); do
-	kill -0 "$NODE_PID" 2>/dev/null || { tail -n 30 "$LOG"; die "the node exited"; }
-	rpc system_health >/dev/null 2>&1 && break
-	sleep 0.5
 done
-rpc system_health >/dev/null || die "the node's RPC did not come up; see $LOG"
 
-cat <<MSG
-
-  Nexus Vault development chain is running.
-
-  RPC (WebSocket and HTTP): ws://127.0.0.1:$RPC_PORT
-  polkadot.js apps:         https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/explorer
-  Prometheus metrics:       http://127.0.0.1:$PROM_PORT/metrics
-  Node log:                 $LOG
-
-  Accounts //Alice … //Ferdie hold 1,000,000 NXV each; //Alice is the sudo key.
-  Command line: $(nexus_cli_bin) --url ws://127.0.0.1:$RPC_PORT capsule list
-                (docs/cli.md; nexus_* RPC methods: docs/rpc.md)
-  Press Ctrl-C to stop.
-
-MSG
-
-# Print one line per finalized block height change, until Ctrl-C.
-last=""
-while kill -0 "$NODE_PID" 2>/dev/null; do
-	head="$(rpc chain_getFinalizedHead | sed -n 's/.*"result":"\(0x[0-9a-f]*\)".*/\1/p')"
-	if [ -n "$head" ]; then
-		num="$(curl -s -m 2 -H 'content-type: application/json' \
-			-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"chain_getHeader\",\"params\":[\"$head\"]}" \
-			"http://127.0.0.1:$RPC_PORT" | sed -n 's/.*"number":"\(0x[0-9a-f]*\)".*/\1/p')"
-		if [ -n "$num" ] && [ "$num" != "$last" ]; then
-			say "finalized block #$((num))"
-			last="$num"
-		fi
-	fi
-	sleep 6
-done
-die "the node exited; see $LOG"
+rm -rf "$DEMO_DIR"
+mkdir -p "$DEMO_DIR"
+# The Python orchestrator owns every process it starts and stops them all on SIGINT/SIGTERM.
+exec "$(nexus_python)" "$ROOT/scripts/demo-market.py" --workdir "$DEMO_DIR" \
+	--rpc-port "$RPC_PORT" --prometheus-port "$PROM_PORT" \
+	--gateway-port "$GW_PORT" --dashboard-port "$DASH_PORT"

@@ -43,6 +43,13 @@ nexus_build_cli() {
 		-p nexus-mock-upstream "$@")
 }
 
+# Builds the dashboard (TypeScript type check, then Vite) into dashboard/dist; its npm
+# dependencies are installed by nexus_setup.
+nexus_build_dashboard() {
+	say "building the dashboard (tsc + vite)"
+	(cd "$ROOT/dashboard" && npm run --silent build >/dev/null)
+}
+
 # Builds the node (and with it the runtime's wasm) in the one release profile.
 nexus_build_node() {
 	say "building nexus-node (release; a first build takes about 25 minutes on 2 cores)"

@@ -26,7 +26,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # --- 1. system packages -----------------------------------------------------------------------
-APT_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config curl nodejs npm python3 python3-venv)
+APT_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config curl nodejs npm python3 python3-venv chromium)
 PRIVATE_WASM_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
 
 missing_packages() {
@@ -133,15 +133,17 @@ tmp="$(mktemp)"
 mv "$tmp" "$ENV_FILE"
 say "environment written to $ENV_FILE"
 
-# --- 3. npm dependencies of the end-to-end tests ----------------------------------------------
-if [ -f "$ROOT/tests/e2e/package-lock.json" ]; then
-	lock_sum="$(sha256sum "$ROOT/tests/e2e/package-lock.json" | cut -d' ' -f1)"
-	if [ ! -f "$ROOT/tests/e2e/node_modules/.nexus-lock-$lock_sum" ]; then
-		say "installing e2e test dependencies (npm ci)"
-		(cd "$ROOT/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-		touch "$ROOT/tests/e2e/node_modules/.nexus-lock-$lock_sum"
+# --- 3. npm dependencies: end-to-end tests, the dashboard and its browser tests --------------
+for dir in tests/e2e dashboard tests/dashboard; do
+	lock="$ROOT/$dir/package-lock.json"
+	[ -f "$lock" ] || continue
+	lock_sum="$(sha256sum "$lock" | cut -d' ' -f1)"
+	if [ ! -f "$ROOT/$dir/node_modules/.nexus-lock-$lock_sum" ]; then
+		say "installing npm dependencies of $dir (npm ci)"
+		(cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+		touch "$ROOT/$dir/node_modules/.nexus-lock-$lock_sum"
 	fi
-fi
+done
 
 # --- 4. Python dependencies of the gateway tests ----------------------------------------------
 VENV="$NEXUS_CACHE/venv"

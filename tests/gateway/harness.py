@@ -65,8 +65,10 @@ def wait_until(what, check, timeout=120, every=0.5):
 class Proc:
     """A child process with its output in a log file."""
 
-    def __init__(self, name, args, workdir, env=None):
-        self.name, self.args, self.workdir = name, args, workdir
+    def __init__(self, name, args, workdir, env=None, isolate=False):
+        """`isolate`: in its own session, so a Ctrl-C at the terminal reaches only the parent,
+        which then stops its children in order (the demo)."""
+        self.name, self.args, self.workdir, self.isolate = name, args, workdir, isolate
         self.env = {**os.environ, **(env or {})}
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.proc = None
@@ -75,7 +77,8 @@ class Proc:
     def start(self):
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.workdir
+            self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=self.workdir,
+            start_new_session=self.isolate,
         )
         log.close()
 
@@ -102,12 +105,21 @@ class Proc:
 class Network:
     """One dev node, the mock upstreams and one gateway (gateway 0, operated by Dave)."""
 
-    def __init__(self, persistent_node=False):
+    def __init__(self, persistent_node=False, rpc_port=None, gw_port=None, workdir=None,
+                 prometheus_port=None, isolate=False):
+        """Free ports and a temporary directory unless given (the demo fixes them); `isolate`
+        starts every process in its own session (see `Proc`)."""
+        self.isolate = isolate
         for b in (NODE, CLI, GATEWAY, MOCK):
             if not os.access(b, os.X_OK):
                 raise RuntimeError(f"{b} is not built: run scripts/build.sh")
-        self.dir = tempfile.mkdtemp(prefix="nexus-gw-test-")
-        self.rpc_port, self.p2p_port, self.gw_port = free_port(), free_port(), free_port()
+        self.dir = workdir or tempfile.mkdtemp(prefix="nexus-gw-test-")
+        os.makedirs(self.dir, exist_ok=True)
+        self.keep_dir = workdir is not None
+        self.rpc_port = rpc_port or free_port()
+        self.p2p_port = free_port()
+        self.gw_port = gw_port or free_port()
+        self.prometheus_port = prometheus_port
         self.url = f"ws://127.0.0.1:{self.rpc_port}"
         self.base_path = os.path.join(self.dir, "node") if persistent_node else None
         self.mocks = {}
@@ -120,10 +132,14 @@ class Network:
         args = [
             NODE, "--dev", "--rpc-port", str(self.rpc_port),
             "--listen-addr", f"/ip4/127.0.0.1/tcp/{self.p2p_port}",
-            "--no-prometheus", "--no-telemetry", "--no-mdns",
+            "--no-telemetry", "--no-mdns",
         ]
+        if self.prometheus_port:
+            args += ["--prometheus-port", str(self.prometheus_port)]
+        else:
+            args.append("--no-prometheus")
         args += ["--base-path", self.base_path] if self.base_path else ["--tmp"]
-        self.node = Proc("node", args, self.dir)
+        self.node = Proc("node", args, self.dir, isolate=self.isolate)
         wait_until("the node's RPC", lambda: self.best_block() >= 1, timeout=90)
 
     def best_block(self):
@@ -161,12 +177,12 @@ class Network:
         return out
 
     # ---- mock upstreams ---------------------------------------------------------------------
-    def start_mock(self, name, credential, **opts):
-        port = free_port()
+    def start_mock(self, name, credential, port=None, **opts):
+        port = port or free_port()
         args = [MOCK, "--listen", f"127.0.0.1:{port}", "--name", name, "--credential", credential]
         for k, v in opts.items():
             args += [f"--{k.replace('_', '-')}", str(v)]
-        proc = Proc(f"mock-{name}", args, self.dir)
+        proc = Proc(f"mock-{name}", args, self.dir, isolate=self.isolate)
         base = f"http://127.0.0.1:{port}"
         wait_until(f"mock {name}", lambda: http_json(f"{base}/stats"), timeout=20)
         self.mocks[name] = (proc, f"{base}/v1", credential)
@@ -193,7 +209,7 @@ class Network:
             "RUST_LOG": "info",
         }
         cfg.update({f"NEXUS_GATEWAY_{k.upper()}": str(v) for k, v in env.items()})
-        self.gateway = Proc("gateway", [GATEWAY], self.dir, cfg)
+        self.gateway = Proc("gateway", [GATEWAY], self.dir, cfg, isolate=self.isolate)
         wait_until("the gateway", lambda: self.health()["status"] == "ok", timeout=60)
 
     def health(self):
@@ -242,12 +258,13 @@ class Network:
         )
         return capsule
 
-    def seeker_session(self, suri, cap_usdn, deposit_usdn=None):
-        """Deposits, opens a session with gateway 0 and binds a fresh key: (session, key)."""
-        self.cli(suri, "escrow", "deposit", f"{deposit_usdn or cap_usdn}USDN", "--asset", "USDN")
+    def seeker_session(self, suri, cap_usdn, deposit_usdn=None, asset="USDN", blocks=3000):
+        """Deposits, opens a session with gateway 0 and binds a fresh key: (session, key).
+        Amounts are in `asset` (USDN or NXV)."""
+        self.cli(suri, "escrow", "deposit", f"{deposit_usdn or cap_usdn}{asset}", "--asset", asset)
         session = self.cli(
-            suri, "session", "open", "--gateway", "0", "--asset", "USDN",
-            "--cap", f"{cap_usdn}USDN", "--blocks", "3000",
+            suri, "session", "open", "--gateway", "0", "--asset", asset,
+            "--cap", f"{cap_usdn}{asset}", "--blocks", str(blocks),
         )["id"]
         key = self.cli(suri, "session", "key", str(session))["apiKey"]
         return session, key
@@ -256,7 +273,7 @@ class Network:
         for p in [self.gateway, *[m[0] for m in self.mocks.values()], self.node]:
             if p is not None:
                 p.stop()
-        if os.environ.get("NEXUS_KEEP_TEST_DIRS"):
+        if self.keep_dir or os.environ.get("NEXUS_KEEP_TEST_DIRS"):
             print(f"kept {self.dir}")
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
