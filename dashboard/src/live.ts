@@ -90,12 +90,9 @@ export function renderOverview (el: HTMLElement, s: Snapshot, history: HistoryPo
     ${row('Largest step per change', fig('fee-maxStep', f.maxStep, percent(f.maxStep)), `changes at least ${f.changeCooldown} blocks apart; next from block ${f.nextChangeAt}`)}
     ${row('NXV price', fig('fee-nxvPrice', f.nxvPrice ?? '', price), f.nxvPriceStaleAt ? `stale from block ${f.nxvPriceStaleAt}` : '')}
   </table>`;
-  const take = BigInt(f.takeRate);
-  const ppbOfPayment = (shareOfTake: number) => (take * BigInt(shareOfTake)) / 1_000_000_000n;
-  const perPayment = `<p class="lead">Of every payment: provider ${fig('split-provider', 1_000_000_000 - f.takeRate, percent(1_000_000_000 - f.takeRate, 2))},
-    treasury ${percent(ppbOfPayment(f.treasuryShare), 3)}, buyback/rebates ${percent(ppbOfPayment(f.buybackShare), 3)},
-    validators ${percent(ppbOfPayment(f.validatorsShare), 3)}, reserve ${percent(ppbOfPayment(f.reserveShare), 3)}.</p>`;
-
+  // Shares of the take as governance set them; what each payment actually paid is in the
+  // flows below (the split itself is computed only by the runtime).
+  const perPayment = `<p class="lead">The protocol takes ${fig('split-take', f.takeRate, percent(f.takeRate))} of every payment; providers keep the rest. The take is split:</p>`;
   const flowRows = s.flows.map((x) => {
     const cell = (k: keyof Flows) => `<td>${fig(`flow-${x.asset}-${k}`, String(x[k]), k === 'receipts' ? String(x[k]) : k === 'volume' ? amount(String(x[k]), 'USDN') : amount(String(x[k]), x.asset))}</td>`;
     return `<tr><th>${esc(x.asset)}</th>${cell('receipts')}${cell('volume')}${cell('net')}${cell('provider')}${cell('treasury')}${cell('buyback')}${cell('validators')}${cell('reserve')}${cell('refunded')}</tr>`;
@@ -188,14 +185,11 @@ export function renderOverview (el: HTMLElement, s: Snapshot, history: HistoryPo
 export function renderMarket (el: HTMLElement, s: Snapshot): void {
   const f = s.fees;
   const tiers = s.tiers.map((t) => {
-    const combinedNxv = Math.min(f.nxvDiscount + t.commitmentDiscount, f.maxDiscount);
-    const combinedUsdn = Math.min(t.commitmentDiscount, f.maxDiscount);
     return `<tr data-testid="tier-${t.index}">
       <td>${t.index}</td><td>${fig(`tier-${t.index}-threshold`, t.threshold, amount(t.threshold, 'NXV', 0))}</td>
       <td>${fig(`tier-${t.index}-rateLimit`, t.rateLimit, t.rateLimit.toLocaleString('en-US'))}</td>
       <td>${t.premiumLanes ? 'yes' : 'no'}</td><td>${t.failoverPriority}</td>
-      <td>${fig(`tier-${t.index}-discount`, t.commitmentDiscount, percent(t.commitmentDiscount))}</td>
-      <td>${percent(combinedUsdn)}</td><td>${percent(combinedNxv)}</td></tr>`;
+      <td>${fig(`tier-${t.index}-discount`, t.commitmentDiscount, percent(t.commitmentDiscount))}</td></tr>`;
   }).join('');
   const capsules = s.capsules.map((c) => `<tr data-testid="capsule-${c.id}">
     <td>${c.id}</td><td>${esc(c.offering)}</td><td>${esc(c.lane)}</td><td title="${esc(c.owner)}">${esc(shortAccount(c.owner))}</td>
@@ -206,8 +200,8 @@ export function renderMarket (el: HTMLElement, s: Snapshot): void {
     <td>${fig(`capsule-${c.id}-uptime`, c.uptime, percent(c.uptime, 2))}</td>
     <td class="status-${esc(c.status)}">${esc(c.status)}</td></tr>`).join('');
   el.innerHTML = `<div class="grid">
-    ${card('Seeker tiers', `<table class="wide"><tr><th>tier</th><th>stake</th><th>units / hour</th><th>premium lanes</th><th>failover priority</th><th>commitment discount</th><th>paying USDN</th><th>paying NXV</th></tr>${tiers}</table>
-      <p class="note">Discount paid = NXV discount (${percent(f.nxvDiscount)}, NXV only) + tier discount, capped at ${percent(f.maxDiscount)}.</p>`, 'span2')}
+    ${card('Seeker tiers', `<table class="wide"><tr><th>tier</th><th>stake</th><th>units / hour</th><th>premium lanes</th><th>failover priority</th><th>commitment discount</th></tr>${tiers}</table>
+      <p class="note">Discount paid = NXV discount (${percent(f.nxvDiscount)}, NXV only) + tier discount, capped at ${percent(f.maxDiscount)}; the simulator shows the runtime's figure for any tier and asset.</p>`, 'span2')}
     ${card('Capsules', `<table class="wide"><tr><th>id</th><th>offering</th><th>lane</th><th>provider</th><th>per 1k input</th><th>per 1k output</th><th>capacity</th><th>trust</th><th>uptime</th><th>status</th></tr>${capsules}</table>`, 'span2')}
   </div>`;
 }
