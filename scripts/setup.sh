@@ -10,7 +10,8 @@
 #    - otherwise a private toolchain `nexus-wasm` is made from Debian's rustc-web and
 #      rust-web-src: a sysroot holding core/alloc/compiler_builtins built for wasm32v1-none
 #      (with embedded bitcode, which the runtime's LTO needs), linked into rustup.
-# 3. npm dependencies of the end-to-end tests (from tests/e2e/package-lock.json).
+# 3. npm dependencies (npm ci from each package-lock.json): the end-to-end tests, the dashboard
+#    and its browser tests, zombienet (networks, throughput bench, fault tests).
 # 4. A Python virtual environment ($NEXUS_CACHE/venv) with the gateway tests' dependencies (the
 #    official `openai` client, pinned in tests/gateway/requirements.txt).
 #
@@ -133,8 +134,8 @@ tmp="$(mktemp)"
 mv "$tmp" "$ENV_FILE"
 say "environment written to $ENV_FILE"
 
-# --- 3. npm dependencies: end-to-end tests, the dashboard and its browser tests --------------
-for dir in tests/e2e dashboard tests/dashboard; do
+# --- 3. npm dependencies: end-to-end tests, the dashboard, its browser tests, zombienet -------
+for dir in tests/e2e dashboard tests/dashboard zombienet; do
 	lock="$ROOT/$dir/package-lock.json"
 	[ -f "$lock" ] || continue
 	lock_sum="$(sha256sum "$lock" | cut -d' ' -f1)"
