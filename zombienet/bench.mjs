@@ -1,0 +1,306 @@
+#!/usr/bin/env node
+// Throughput bench: on one node, in one run, sustained plain balance transfers per second
+// (sTPS style) against sustained usage receipts settled per second through
+// `metering.submit_receipts` batches. Prints both, their ratio, block fullness and finality lag.
+// Run it with scripts/bench-throughput.sh (which builds the node first).
+//
+//   node bench.mjs [--transfers 10000] [--receipts 16384] [--batch 128]
+//
+// The node is a fresh `nexus-node --dev` (one validator: Alice; 6 s slots) with a larger
+// transaction pool and RPC limits (printed). Before the clock starts:
+//  - `--transfers` distinct sender accounts are funded from //Alice (utility.batch_all), and each
+//    signs one `balances.transfer_keep_alive` to the next sender (immortal, nonce 0);
+//  - //Ferdie stakes into tier 3, deposits USDN escrow and opens a session with gateway 0, and
+//    the gateway's key (//Dave) signs `--receipts` receipts in batches of `--batch` (the
+//    runtime's MaxBatch), one `submit_receipts` transaction per batch, signed by the operator
+//    (//Dave) with consecutive nonces.
+// Each phase then submits all of its pre-signed transactions at once over one WebSocket
+// (`author_submitExtrinsic`) and waits until the pool is empty and every block holding them is
+// finalized. Counts come from the blocks' events (ExtrinsicSuccess of each transfer,
+// ReceiptSettled of each receipt; nothing may fail), rates from the blocks' timestamps: items /
+// (timestamp of the last block with one − timestamp of the block before the first).
+
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { NODE_BIN } from './lib/env.mjs';
+import { freePort } from './lib/util.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    transfers: { type: 'string', default: '10000' },
+    receipts: { type: 'string', default: '16384' },
+    batch: { type: 'string', default: '128' }
+  }
+});
+const TRANSFERS = Number(opts.transfers);
+const RECEIPTS = Number(opts.receipts);
+const BATCH = Number(opts.batch);
+const NXV = 10n ** 12n;
+const USDN = 10n ** 6n;
+const USDN_ASSET = { WithId: 1 };
+const say = (m) => console.log(`\x1b[1;34m[bench]\x1b[0m ${m}`);
+
+// The node's limits for the run: room for every pre-signed transaction in the pool, and for the
+// submissions over one connection.
+const NODE_LIMITS = [
+  '--pool-limit', '100000', '--pool-kbytes', '1048576',
+  '--rpc-max-connections', '1000', '--rpc-message-buffer-capacity-per-connection', '65536',
+  '--rpc-max-request-size', '64', '--rpc-max-response-size', '64'
+];
+
+async function startNode () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-bench-'));
+  const [rpc, p2p] = [await freePort(), await freePort()];
+  const args = ['--dev', '--base-path', dir, '--rpc-port', String(rpc), '--listen-addr', `/ip4/127.0.0.1/tcp/${p2p}`,
+    '--no-prometheus', '--no-telemetry', '--no-mdns', ...NODE_LIMITS];
+  const log = fs.openSync(path.join(dir, 'node.log'), 'a');
+  const child = spawn(NODE_BIN, args, { stdio: ['ignore', log, log] });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  say(`node: ${NODE_BIN} ${args.join(' ')}`);
+  return {
+    url: `ws://127.0.0.1:${rpc}`,
+    dir,
+    async stop () {
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/** Signs, submits and waits for finalization; throws on a dispatch error. */
+function send (api, tx, signer, nonce = -1) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, { nonce }, ({ status, dispatchError, events }) => {
+      if (dispatchError) {
+        const e = dispatchError.isModule ? api.registry.findMetaError(dispatchError.asModule) : null;
+        reject(new Error(e ? `${e.section}.${e.name}` : dispatchError.toString()));
+      } else if (status.isFinalized) resolve(events);
+      else if (status.isDropped || status.isInvalid || status.isUsurped) reject(new Error(status.type));
+    }).catch(reject);
+  });
+}
+
+/** Watches best and finalized heads: when each block number was first seen, and finalized. */
+async function watchHeads (api) {
+  const seen = new Map();
+  const finalizedAt = new Map();
+  let best = (await api.rpc.chain.getHeader()).number.toNumber();
+  let finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+  let maxGap = best - finalized;
+  const unsubs = [
+    await api.rpc.chain.subscribeNewHeads((h) => {
+      best = h.number.toNumber();
+      if (!seen.has(best)) seen.set(best, Date.now());
+      maxGap = Math.max(maxGap, best - finalized);
+    }),
+    await api.rpc.chain.subscribeFinalizedHeads((h) => {
+      const n = h.number.toNumber();
+      for (let i = finalized + 1; i <= n; i++) if (!finalizedAt.has(i)) finalizedAt.set(i, Date.now());
+      finalized = Math.max(finalized, n);
+    })
+  ];
+  return {
+    seen,
+    finalizedAt,
+    get best () { return best; },
+    get finalized () { return finalized; },
+    resetGap () { maxGap = best - finalized; },
+    get maxGap () { return maxGap; },
+    stop: () => unsubs.forEach((u) => u())
+  };
+}
+
+/**
+ * Submits every pre-signed transaction (hex) at once, waits until the pool is empty and the
+ * chain has finalized every block up to the best one at that moment, and reads those blocks:
+ * per block, timestamp, the phase's items (`count(events, extrinsics)`), weight and length.
+ */
+async function phase (api, heads, name, signed, count) {
+  const first = heads.best + 1;
+  heads.resetGap();
+  const t0 = Date.now();
+  const results = await Promise.allSettled(signed.map((hex) => api.rpc.author.submitExtrinsic(hex)));
+  const refused = results.filter((r) => r.status === 'rejected');
+  if (refused.length) throw new Error(`${name}: the pool refused ${refused.length}: ${refused[0].reason.message}`);
+  const submitSecs = (Date.now() - t0) / 1000;
+  while ((await api.rpc.author.pendingExtrinsics()).length > 0) await sleep(500);
+  const last = heads.best;
+  while (heads.finalized < last) await sleep(500);
+  const maxGap = heads.maxGap;
+
+  const limits = api.consts.system.blockWeights.perClass.normal.maxTotal.unwrap().refTime.toBigInt();
+  const maxLength = api.consts.system.blockLength.max.normal.toNumber();
+  const blocks = [];
+  for (let n = first - 1; n <= last; n++) {
+    const hash = await api.rpc.chain.getBlockHash(n);
+    const at = await api.at(hash);
+    const [block, events, now, weight] = await Promise.all([
+      api.rpc.chain.getBlock(hash), at.query.system.events(), at.query.timestamp.now(), at.query.system.blockWeight()
+    ]);
+    blocks.push({
+      n,
+      ts: now.toNumber(),
+      items: n < first ? 0 : count(events, block.block.extrinsics),
+      weight: Number(weight.normal.refTime.toBigInt() * 10000n / limits) / 100,
+      length: block.block.encodedLength / maxLength * 100,
+      lag: heads.finalizedAt.has(n) && heads.seen.has(n) ? (heads.finalizedAt.get(n) - heads.seen.get(n)) / 1000 : null
+    });
+  }
+  const withItems = blocks.filter((b) => b.items > 0);
+  const total = withItems.reduce((s, b) => s + b.items, 0);
+  const firstIdx = blocks.indexOf(withItems[0]);
+  const span = (withItems[withItems.length - 1].ts - blocks[firstIdx - 1].ts) / 1000;
+  const lags = blocks.slice(1).map((b) => b.lag).filter((l) => l !== null);
+  return {
+    name,
+    total,
+    blocks: withItems.length,
+    span,
+    perSecond: total / span,
+    perBlockMax: Math.max(...withItems.map((b) => b.items)),
+    weightMax: Math.max(...withItems.map((b) => b.weight)),
+    weightMean: withItems.reduce((s, b) => s + b.weight, 0) / withItems.length,
+    lengthMax: Math.max(...withItems.map((b) => b.length)),
+    lagMean: lags.reduce((s, l) => s + l, 0) / lags.length,
+    lagMax: Math.max(...lags),
+    maxGap,
+    submitSecs,
+    perBlock: withItems.map((b) => b.items)
+  };
+}
+
+function table (rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')).join('\n');
+}
+
+async function main () {
+  await cryptoWaitReady();
+  const node = await startNode();
+  let api;
+  try {
+    api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: false });
+    const keyring = new Keyring({ type: 'sr25519' });
+    const alice = keyring.addFromUri('//Alice');
+    const dave = keyring.addFromUri('//Dave');
+    const ferdie = keyring.addFromUri('//Ferdie');
+    while ((await api.rpc.chain.getHeader()).number.toNumber() < 1) await sleep(500);
+
+    // ---- set-up (not timed) ----------------------------------------------------------------
+    say(`funding ${TRANSFERS} senders from //Alice`);
+    const senders = Array.from({ length: TRANSFERS }, (_, i) => keyring.addFromUri(`//bench//${i}`));
+    let nonce = (await api.rpc.system.accountNextIndex(alice.address)).toNumber();
+    const funding = [];
+    for (let i = 0; i < senders.length; i += 500) {
+      const calls = senders.slice(i, i + 500).map((s) => api.tx.balances.transferKeepAlive(s.address, 10n * NXV));
+      funding.push(send(api, api.tx.utility.batchAll(calls), alice, nonce++));
+    }
+    say('//Ferdie: tier 3 stake, USDN escrow, a session with gateway 0');
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    await Promise.all([
+      ...funding,
+      (async () => {
+        let n = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
+        await Promise.all([
+          send(api, api.tx.tiers.stake(50_000n * NXV), ferdie, n++),
+          send(api, api.tx.metering.deposit(USDN_ASSET, 100_000n * USDN), ferdie, n++),
+          send(api, api.tx.metering.openSession(0, USDN_ASSET, 100_000n * USDN, head + 14_400), ferdie, n++)
+        ]);
+      })()
+    ]);
+    const sessions = await api.query.metering.sessions.entries();
+    const session = sessions.map(([k, v]) => [k.args[0].toNumber(), v.unwrap()])
+      .find(([, s]) => s.seeker.toString() === ferdie.address)[0];
+
+    say(`signing ${TRANSFERS} transfers (one per sender) and ${RECEIPTS} receipts in batches of ${BATCH}`);
+    const transfers = [];
+    for (const [i, s] of senders.entries()) {
+      const tx = api.tx.balances.transferKeepAlive(senders[(i + 1) % senders.length].address, NXV);
+      transfers.push((await tx.signAsync(s, { nonce: 0, era: 0 })).toHex());
+    }
+    const prefix = crypto.randomBytes(8).toString('hex');
+    const now = Date.now();
+    const batches = [];
+    let daveNonce = (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
+    for (let seq = 1; seq <= RECEIPTS; seq += BATCH) {
+      const receipts = [];
+      for (let k = seq; k < Math.min(seq + BATCH, RECEIPTS + 1); k++) {
+        receipts.push({
+          id: `0x${prefix}${k.toString(16).padStart(16, '0')}`,
+          session,
+          seq: k,
+          capsule: 1,
+          inputUnits: 20,
+          outputUnits: 10,
+          outcome: 'Served',
+          timestamp: now
+        });
+      }
+      const payload = blake2AsU8a(u8aConcat(
+        stringToU8a('nexus-vault/receipts/v1'), api.genesisHash.toU8a(), api.createType('u32', 0).toU8a(),
+        api.createType('Vec<PalletMeteringReceipt>', receipts).toU8a()), 256);
+      const tx = api.tx.metering.submitReceipts(0, receipts, u8aToHex(dave.sign(payload)));
+      batches.push((await tx.signAsync(dave, { nonce: daveNonce++, era: 0 })).toHex());
+    }
+    // The runtime's weight of one of each (paymentInfo dry-runs a fake-signed copy).
+    const infoT = await api.tx(transfers[0]).paymentInfo(senders[0]);
+    const infoR = await api.tx(batches[0]).paymentInfo(dave);
+
+    // ---- measured phases -------------------------------------------------------------------
+    const heads = await watchHeads(api);
+    say(`phase 1: ${TRANSFERS} transfers`);
+    const isTransfer = (events, xts) => events.filter(({ phase, event }) =>
+      phase.isApplyExtrinsic && api.events.system.ExtrinsicSuccess.is(event) &&
+      xts[phase.asApplyExtrinsic.toNumber()].method.section === 'balances').length;
+    const failed = (events) => events.filter(({ event }) => api.events.system.ExtrinsicFailed.is(event)).length;
+    const t = await phase(api, heads, 'transfers', transfers, (events, xts) => {
+      if (failed(events)) throw new Error('a transfer failed');
+      return isTransfer(events, xts);
+    });
+    say(`phase 2: ${RECEIPTS} receipts in ${batches.length} submit_receipts transactions`);
+    let rejected = 0;
+    const r = await phase(api, heads, 'receipts', batches, (events) => {
+      if (failed(events)) throw new Error('a submit_receipts transaction failed');
+      rejected += events.filter(({ event }) => api.events.metering.ReceiptRejected.is(event)).length;
+      return events.filter(({ event }) => api.events.metering.ReceiptSettled.is(event)).length;
+    });
+    heads.stop();
+    if (t.total !== TRANSFERS) throw new Error(`${t.total} of ${TRANSFERS} transfers succeeded`);
+    if (r.total !== RECEIPTS || rejected) throw new Error(`${r.total} of ${RECEIPTS} receipts settled, ${rejected} rejected`);
+    const onChain = (await api.query.metering.sessions(session)).unwrap();
+    if (onChain.lastSeq.toNumber() !== RECEIPTS) throw new Error(`session last seq ${onChain.lastSeq} != ${RECEIPTS}`);
+
+    // ---- report ----------------------------------------------------------------------------
+    const f = (x, d = 1) => x.toFixed(d);
+    const refTime = (info) => `${f(Number(info.weight.refTime.toBigInt()) / 1e6, 0)} µs`;
+    console.log(`\ncommand: scripts/bench-throughput.sh --transfers ${TRANSFERS} --receipts ${RECEIPTS} --batch ${BATCH}`);
+    console.log(`node flags: ${NODE_LIMITS.join(' ')}; one validator (--dev), 6 s slots; ${os.cpus().length} CPUs`);
+    console.log(`weight of one transfer_keep_alive: ${refTime(infoT)}; of one submit_receipts(${BATCH}): ${refTime(infoR)}\n`);
+    console.log(table([
+      ['', 'items', 'blocks', 'seconds', 'per second', 'max per block', 'weight max %', 'weight mean %', 'length max %', 'finality lag mean s', 'max s', 'max blocks behind'],
+      ...[t, r].map((p) => [p.name, p.total, p.blocks, f(p.span), f(p.perSecond), p.perBlockMax, f(p.weightMax), f(p.weightMean),
+        f(p.lengthMax), f(p.lagMean), f(p.lagMax), p.maxGap])
+    ]));
+    console.log(`\ntransfers per block: ${t.perBlock.join(' ')}`);
+    console.log(`receipts per block:  ${r.perBlock.join(' ')}`);
+    console.log(`\nratio: ${f(t.perSecond / r.perSecond, 2)} transfers per settled receipt ` +
+      `(${f(t.perSecond)} transfers/s vs ${f(r.perSecond)} receipts/s); all finalized, every item verified from events`);
+  } finally {
+    await api?.disconnect();
+    await node.stop();
+  }
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
