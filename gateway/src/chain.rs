@@ -89,6 +89,9 @@ struct Views {
 /// How long without a best block before the node counts as gone.
 pub const BLOCK_SILENCE: Duration = Duration::from_secs(30);
 
+/// How long a request waits, after a start, for the follower's first best block.
+pub const FIRST_BLOCK_WAIT: Duration = Duration::from_secs(10);
+
 /// Entries kept for the node's absences.
 const MAX_STALE: usize = 10_000;
 
@@ -129,7 +132,12 @@ pub struct Chain {
 	pub usage_window: u64,
 	cache: Mutex<Cache>,
 	connected: AtomicBool,
+	/// The highest best block the follower has taken.
 	best: AtomicU64,
+	/// The node's best block number when the gateway connected: a block subscription starts by
+	/// reporting blocks it already had (from genesis or an old finalized block on), which are
+	/// not the chain's state now; none below this is taken as the best block.
+	ready_from: u64,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> AuthError {
@@ -146,6 +154,7 @@ impl Chain {
 			.constants()
 			.entry(runtime::constants().metering().usage_window())
 			.map_err(|e| sx(e.into()))?;
+		let ready_from = u64::from(client.best_number().await?);
 		Ok(Arc::new(Self {
 			client,
 			genesis,
@@ -154,6 +163,7 @@ impl Chain {
 			cache: Mutex::new(Cache::default()),
 			connected: AtomicBool::new(true),
 			best: AtomicU64::new(0),
+			ready_from,
 		}))
 	}
 
@@ -181,6 +191,12 @@ impl Chain {
 					match tokio::time::timeout(BLOCK_SILENCE, blocks.next()).await {
 						Ok(Some(Ok(b))) => {
 							let (hash, number) = (b.hash(), b.number());
+							// A (re)started subscription first replays blocks older than the
+							// chain's head: reading a key there would refuse a key bound
+							// since (401). Only the head, and what follows it, is taken.
+							if number < self.best.load(Ordering::Relaxed).max(self.ready_from) {
+								continue;
+							}
 							self.best.store(number, Ordering::Relaxed);
 							self.connected.store(true, Ordering::Relaxed);
 							let mut cache = self.cache();
@@ -208,20 +224,21 @@ impl Chain {
 		}
 	}
 
+	/// The best block the follower has taken (see [`Chain::follow`]). Reads happen only there,
+	/// at a block of the client's own subscription. Right after a start, until the follower has
+	/// reached the node's head (at most [`FIRST_BLOCK_WAIT`]), requests wait; after that they are
+	/// refused as unavailable (503), never as an unknown key.
 	async fn best_block(&self) -> Result<(H256, u64), AuthError> {
-		if let Some(b) = self.cache().block {
-			return Ok(b);
+		let deadline = tokio::time::Instant::now() + FIRST_BLOCK_WAIT;
+		loop {
+			if let Some(b) = self.cache().block {
+				return Ok(b);
+			}
+			if tokio::time::Instant::now() >= deadline {
+				return Err(unavailable("not following the chain yet: no best block received"));
+			}
+			tokio::time::sleep(Duration::from_millis(50)).await;
 		}
-		let hash: Option<H256> = self
-			.client
-			.rpc()
-			.request("chain_getBlockHash", subxt::rpcs::rpc_params![])
-			.await
-			.map_err(unavailable)?;
-		let hash = hash.ok_or_else(|| unavailable("no best block"))?;
-		let number = u64::from(self.client.best_number().await.map_err(unavailable)?);
-		self.cache().block = Some((hash, number));
-		Ok((hash, number))
 	}
 
 	/// The seeker whose API key hashes to `key_hash`, at the best block.
@@ -233,7 +250,13 @@ impl Chain {
 		if let Err(AuthError::Unavailable(_)) = found {
 			return self.cache().stale.seekers.get(&key_hash).cloned().unwrap_or(found);
 		}
-		self.cache().fresh.seekers.insert(key_hash, found.clone());
+		let mut cache = self.cache();
+		// Unknown keys are remembered too (one chain read per key per block), but only up to
+		// [`MAX_STALE`] per block: a client trying many random keys cannot grow the cache.
+		if found.is_ok() || cache.fresh.seekers.len() < MAX_STALE {
+			cache.fresh.seekers.insert(key_hash, found.clone());
+		}
+		drop(cache);
 		found
 	}
 
