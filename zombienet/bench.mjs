@@ -156,6 +156,7 @@ async function phase (api, heads, name, signed, count) {
     });
   }
   const withItems = blocks.filter((b) => b.items > 0);
+  if (!withItems.length) throw new Error(`${name}: no block between #${first} and #${last} holds one`);
   const total = withItems.reduce((s, b) => s + b.items, 0);
   const firstIdx = blocks.indexOf(withItems[0]);
   const span = (withItems[withItems.length - 1].ts - blocks[firstIdx - 1].ts) / 1000;
