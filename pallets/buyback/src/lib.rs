@@ -32,6 +32,14 @@
 //! issuance at genesis` ([`Config::IssuanceOutstanding`] is what other pallets took out of
 //! issuance and will put back, such as staking rewards committed but not yet claimed).
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! - `set_programme(programme)` ([`Config::ProgrammeOrigin`], the fee-parameters track): the
@@ -198,7 +206,11 @@ pub mod pallet {
 	use nexus_primitives::traits::StableForNative;
 	use sp_runtime::traits::{AccountIdConversion, Saturating, Zero};
 
+	/// The in-code storage version (see the crate docs: no migration so far).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the buyback/rebates pot.

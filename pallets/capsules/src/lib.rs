@@ -26,6 +26,14 @@
 //! the latest gateway health report. Both are `Permill`. Settlement reports them through
 //! [`nexus_primitives::traits::CapsuleHealth`].
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! Providers: `register`, `announce_price`, `set_capacity`, `pause`, `resume`, `retire`,
@@ -96,7 +104,11 @@ pub mod pallet {
 	/// An offering id of this pallet.
 	pub type OfferingIdOf<T> = OfferingId<<T as Config>::MaxOfferingLen>;
 
+	/// The in-code storage version (see the crate docs: no migration so far).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Why this pallet holds funds.

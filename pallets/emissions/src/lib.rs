@@ -28,6 +28,14 @@
 //!   could not be vested) keeps the share *deferred* in the pool and claims it with
 //!   [`Pallet::claim_deferred`] after merging schedules: nothing is lost.
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! - `add_milestone(metric, threshold, tranche)` ([`Config::MilestoneOrigin`]).
@@ -166,7 +174,11 @@ pub mod pallet {
 	use nexus_primitives::traits::ProviderMultiplier;
 	use sp_runtime::traits::{AccountIdConversion, Zero};
 
+	/// The in-code storage version (see the crate docs: no migration so far).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of milestone emissions.

@@ -38,6 +38,14 @@
 //! "flows since block N" and the reserve's trailing volume are answered with bounded work and
 //! bounded storage. In every record the legs sum exactly to `net` (checked by `try_state`).
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! `set_params` ([`Config::ParamsOrigin`]), `set_nxv_price` ([`Config::PriceOrigin`]); the

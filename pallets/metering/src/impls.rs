@@ -438,7 +438,14 @@ impl<T: Config> Pallet<T> {
 				let refunded = Self::refund(&d.charge)?;
 				let slashed = if ruling == Ruling::ProviderAtFault {
 					let amount = Self::native_equivalent(&d.charge.asset, d.charge.provider_amount);
-					T::Capsules::slash_bond(d.charge.capsule, amount, &reserve)?
+					// A capsule retired and released since the charge has no bond left: the
+					// reserve alone covers the refund, and the dispute still resolves.
+					use nexus_primitives::traits::CapsuleRegistry;
+					if T::Capsules::terms(d.charge.capsule).is_some() {
+						T::Capsules::slash_bond(d.charge.capsule, amount, &reserve)?
+					} else {
+						0
+					}
 				} else {
 					let amount = Self::native_equivalent(&d.charge.asset, d.charge.net);
 					Self::slash_gateway(d.charge.gateway, amount, &reserve)?
@@ -692,6 +699,23 @@ impl<T: Config> Pallet<T> {
 				));
 			ensure!(held == total, "held deposits differ from sessions and disputes");
 		}
+		for (_, g) in Gateways::<T>::iter() {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::GatewayBond.into(), &g.operator) ==
+					g.bond,
+				"held gateway bond differs from the gateway's bond"
+			);
+		}
+		// Every remembered receipt id has exactly one expiry entry, in a bucket the pruning
+		// cursor has not passed, so that every id is forgotten once its window ends.
+		let cursor = PruneCursor::<T>::get();
+		let mut dated = 0usize;
+		for (bucket, id) in ReceiptExpiry::<T>::iter_keys() {
+			ensure!(Receipts::<T>::contains_key(id), "an expiry entry without its receipt");
+			ensure!(bucket >= cursor, "a receipt behind the pruning cursor is never pruned");
+			dated = dated.saturating_add(1);
+		}
+		ensure!(Receipts::<T>::iter_keys().count() == dated, "a receipt without an expiry entry");
 		Ok(())
 	}
 }

@@ -61,6 +61,13 @@
 //! the gateway, the reserve refunds the seeker and the provider's capsule bond or the gateway's
 //! bond is slashed into the reserve; rejected, the deposit goes to the reserve.
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 1. [`migrations`] lists each version and what changed; v0 → v1
+//! ([`migrations::v1::MigrateV0ToV1`]) moves the receipt-pruning cursor back to receipts a v0
+//! chain never pruned. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a
+//! running chain.
+//!
 //! ## Pallet API
 //! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
 //! ([`Config::AdminOrigin`]), `suspend_gateway` ([`Config::EmergencyOrigin`]),
@@ -79,6 +86,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 mod impls;
+pub mod migrations;
 pub mod runtime_api;
 mod settle;
 pub mod types;
@@ -135,7 +143,7 @@ pub mod pallet {
 		Dispute<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
 
 	/// The current storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]

@@ -257,9 +257,12 @@ impl<T: Config> Batch<T> {
 			if is_new {
 				let bucket = dated.checked_div(bucket_ms).unwrap_or(0);
 				ReceiptExpiry::<T>::insert(bucket, id, ());
-				// Pruning starts from the first bucket ever used; later receipts are never
-				// behind it (their time is within the window, which the cursor never passes).
-				if PruneCursor::<T>::get() == 0 {
+				// Pruning walks up from the oldest bucket in use. A receipt may be older than
+				// the cursor (another in its batch, or an earlier batch, set it to a later
+				// bucket), but never older than the window, which the cursor never passes: it
+				// moves the cursor back to its bucket, so that it is pruned too.
+				let cursor = PruneCursor::<T>::get();
+				if cursor == 0 || bucket < cursor {
 					PruneCursor::<T>::put(bucket);
 				}
 			}

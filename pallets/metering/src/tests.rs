@@ -5,7 +5,7 @@
 
 use crate::{
 	mock::*,
-	pallet::{Escrow, Gateways, ReceiptExpiry, Receipts, Sessions},
+	pallet::{Disputes, Escrow, Gateways, PruneCursor, ReceiptExpiry, Receipts, Sessions},
 	Error, EscrowLedger, Event, GatewayStatus, Receipt, RejectReason, Ruling, SimulationError,
 	WorkloadLine, MAX_WORKLOAD_LINES,
 };
@@ -845,6 +845,61 @@ fn a_replay_is_refused_within_the_window_and_after_pruning() {
 	});
 }
 
+#[test]
+fn receipts_older_than_the_first_recorded_are_pruned_too() {
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 100 * USDN, 100 * USDN);
+		run_to(1 + 3 * BUCKET_MS / BLOCK_MS);
+		// Ids in the order the batch is recorded (by id): the first is the newest, so it set
+		// the pruning cursor; the others are a bucket and two buckets older.
+		let mut newest = served(s, 3, STANDARD, 10, 0);
+		newest.id = [1; 16];
+		let mut older = served(s, 4, STANDARD, 10, 0);
+		older.id = [2; 16];
+		older.timestamp = now_ms() - BUCKET_MS;
+		assert_ok!(submit(vec![newest, older]));
+		let mut oldest = served(s, 5, STANDARD, 10, 0);
+		oldest.id = [3; 16];
+		oldest.timestamp = now_ms() - 2 * BUCKET_MS;
+		assert_ok!(submit(vec![oldest]));
+		assert_eq!(ReceiptExpiry::<Test>::iter().count(), 3);
+		assert_eq!(PruneCursor::<Test>::get(), oldest.timestamp / BUCKET_MS);
+		run_to_with_idle(System::block_number() + (RECEIPT_WINDOW_MS + 2 * BUCKET_MS) / BLOCK_MS);
+		assert_eq!(Receipts::<Test>::iter().count(), 0);
+		assert_eq!(ReceiptExpiry::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
+	use crate::migrations::v1::MigrateV0ToV1;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 100 * USDN, 100 * USDN);
+		run_to(1 + 3 * BUCKET_MS / BLOCK_MS);
+		let mut newest = served(s, 1, STANDARD, 10, 0);
+		newest.id = [1; 16];
+		let mut older = served(s, 2, STANDARD, 10, 0);
+		older.id = [2; 16];
+		older.timestamp = now_ms() - 2 * BUCKET_MS;
+		assert_ok!(submit(vec![newest, older]));
+		// The state a v0 chain is in: the cursor where the first receipt by id set it.
+		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
+		StorageVersion::new(0).put::<Metering>();
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(PruneCursor::<Test>::get(), older.timestamp / BUCKET_MS);
+		assert_eq!(Metering::on_chain_storage_version(), StorageVersion::new(1));
+		// Once applied, it does nothing.
+		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(PruneCursor::<Test>::get(), newest.timestamp / BUCKET_MS);
+		// Put the cursor back where the migration set it; pruning then forgets both ids.
+		PruneCursor::<Test>::put(older.timestamp / BUCKET_MS);
+		run_to_with_idle(System::block_number() + (RECEIPT_WINDOW_MS + 2 * BUCKET_MS) / BLOCK_MS);
+		assert_eq!(Receipts::<Test>::iter().count(), 0);
+	});
+}
+
 // ---- uptime ----
 
 #[test]
@@ -947,6 +1002,31 @@ fn an_upheld_dispute_against_the_provider_refunds_and_slashes_the_capsule_bond()
 			Metering::resolve_dispute(RuntimeOrigin::root(), r.id, Ruling::Rejected),
 			Error::<Test>::UnknownDispute
 		);
+	});
+}
+
+#[test]
+fn an_upheld_dispute_against_a_released_capsule_refunds_from_the_reserve_alone() {
+	build_and_execute(|| {
+		let (_, r) = charged();
+		assert_ok!(Metering::dispute(RuntimeOrigin::signed(SEEKER), r.id));
+		// The provider retires the capsule and takes its bond back before the ruling.
+		assert_ok!(Capsules::retire(RuntimeOrigin::signed(PROVIDER), STANDARD));
+		run_to(System::block_number() + 21);
+		assert_ok!(Capsules::release_bond(RuntimeOrigin::signed(PROVIDER), STANDARD));
+		let free0 = escrow(SEEKER, usdn()).free;
+		assert_ok!(Metering::resolve_dispute(RuntimeOrigin::root(), r.id, Ruling::ProviderAtFault));
+		assert_eq!(escrow(SEEKER, usdn()).free, free0 + 6 * USDN);
+		System::assert_last_event(
+			Event::DisputeResolved {
+				id: r.id,
+				ruling: Ruling::ProviderAtFault,
+				refunded: 6 * USDN,
+				slashed: 0,
+			}
+			.into(),
+		);
+		assert!(Disputes::<Test>::get(r.id).is_none());
 	});
 }
 

@@ -27,6 +27,14 @@
 //! from genesis; payments never take it below the existential deposit (or an asset's minimum
 //! balance), so no dust is ever burnt.
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! `pay_claim` ([`Config::ClaimOrigin`]), `sweep_overflow` (anyone); the runtime API

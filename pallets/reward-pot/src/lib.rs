@@ -31,6 +31,14 @@
 //! and up to [`Config::MaxSessionsPerEra`]. The runtime reads them through [`SessionLengthOf`]
 //! and [`SessionsPerEraOf`].
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! - `set_timing(session_length, sessions_per_era)` (admin).
@@ -78,7 +86,11 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
+	/// The in-code storage version (see the crate docs: no migration so far).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the reward pot.

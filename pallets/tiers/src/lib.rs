@@ -25,6 +25,14 @@
 //! settle a large batch at the discount, unstake, move the NXV on): the NXV is committed for at
 //! least the delay. `rebond` returns unlocking stake to active without waiting.
 //!
+//! ## Storage version and migrations
+//!
+//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
+//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
+//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
+//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
+//! chain.
+//!
 //! ## Pallet API
 //!
 //! Seekers: [`Pallet::stake`], [`Pallet::unstake`], [`Pallet::rebond`],
