@@ -479,6 +479,30 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	serde_json::to_string(&patch).ok().map(alloc::string::String::into_bytes)
 }
 
+/// The genesis storage of the preset `name`: its JSON patch merged into the default genesis
+/// config, as the chain-spec builder does, then built natively. For native tests and the
+/// runtime fuzzer.
+#[cfg(feature = "std")]
+pub fn preset_storage(name: &str) -> Result<sp_core::storage::Storage, alloc::string::String> {
+	use sp_runtime::BuildStorage;
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(b), Value::Object(p)) =>
+				for (k, v) in p {
+					merge(b.entry(k).or_insert(Value::Null), v);
+				},
+			(b, p) => *b = p,
+		}
+	}
+	let patch = get_preset(&PresetId::from(name)).ok_or_else(|| format!("no preset {name}"))?;
+	let patch: Value = serde_json::from_slice(&patch).map_err(|e| e.to_string())?;
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).map_err(|e| e.to_string())?;
+	config.build_storage()
+}
+
 /// The names of the presets this runtime ships.
 pub fn preset_names() -> Vec<PresetId> {
 	vec![

@@ -24,6 +24,7 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod invariants;
 pub mod supply;
 
 use alloc::vec::Vec;
@@ -116,10 +117,12 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations of the runtime, besides those declared by pallets. Each is removed once applied on
-/// every live network.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Migrations of the runtime, in order. Each versioned one runs once (it checks the pallet's
+/// on-chain storage version) and is removed once applied on every live network.
+/// [`invariants::CheckRuntimeInvariants`] migrates nothing: it is last so that every upgrade
+/// check asserts the runtime's cross-pallet invariants after the migrations.
+type Migrations =
+	(pallet_metering::migrations::v1::MigrateV0ToV1<Runtime>, invariants::CheckRuntimeInvariants);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -306,5 +309,7 @@ where
 	}
 }
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;

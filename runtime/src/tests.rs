@@ -1,12 +1,12 @@
 //! Native tests of the composed runtime: presets, metadata, constants and a transfer.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 #![allow(clippy::arithmetic_side_effects)]
 
 use crate::{
 	configs::monetary::WeightToFee, genesis_config_presets as presets, AccountId, Aura, Balance,
-	Balances, Grandpa, Runtime, RuntimeCall, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin,
-	Sudo, System, EXISTENTIAL_DEPOSIT, MILLI_NXV, NXV, VERSION,
+	Balances, Grandpa, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Sudo, System,
+	EXISTENTIAL_DEPOSIT, MILLI_NXV, NXV, VERSION,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -17,29 +17,11 @@ use frame_support::{
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 
-/// Merges a preset's JSON patch into the default genesis config, as the chain-spec builder does.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-	match (base, patch) {
-		(serde_json::Value::Object(b), serde_json::Value::Object(p)) =>
-			for (k, v) in p {
-				merge(b.entry(k).or_insert(serde_json::Value::Null), v);
-			},
-		(b, p) => *b = p,
-	}
-}
-
 /// Test externalities holding the genesis state of the preset `name`.
 pub(crate) fn ext_for_preset(name: &str) -> sp_io::TestExternalities {
-	let patch = presets::get_preset(&PresetId::from(name)).expect("preset exists");
-	let patch: serde_json::Value = serde_json::from_slice(&patch).unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let json = serde_json::to_vec(&config).unwrap();
-	let mut ext = sp_io::TestExternalities::new_empty();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(json).unwrap();
-		System::set_block_number(1);
-	});
+	let mut ext =
+		sp_io::TestExternalities::new(presets::preset_storage(name).expect("preset builds"));
+	ext.execute_with(|| System::set_block_number(1));
 	ext
 }
 
@@ -953,6 +935,7 @@ mod settlement {
 				q.net,
 				"the seeker paid the quote"
 			);
+			assert_eq!(crate::invariants::violations(), Vec::<String>::new());
 		});
 	}
 }
@@ -1225,5 +1208,182 @@ mod incentives {
 			assert_eq!(err, frame_system::Error::<Runtime>::CallFiltered.into());
 			assert_supply_accounted();
 		});
+	}
+}
+
+mod invariants {
+	//! The runtime's cross-pallet invariants (`crate::invariants`): they hold on both presets'
+	//! genesis and after settlement, and each one fails when what it checks is broken.
+	use super::*;
+	use crate::invariants::violations;
+
+	#[test]
+	fn the_runtime_invariants_hold_at_both_geneses() {
+		for preset in [
+			sp_genesis_builder::DEV_RUNTIME_PRESET,
+			sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+		] {
+			ext_for_preset(preset).execute_with(|| {
+				assert_eq!(violations(), Vec::<String>::new(), "{preset}");
+			});
+		}
+	}
+
+	#[test]
+	fn each_invariant_fails_when_what_it_checks_is_broken() {
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// A capsule's recorded bond no longer matches what is held.
+			pallet_capsules::Capsules::<Runtime>::mutate(0, |c| {
+				c.as_mut().unwrap().bond += 1;
+			});
+			let v = violations();
+			assert!(v.iter().any(|m| m.contains("holds differ from the ledgers")), "{v:?}");
+		});
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// The escrow ledger says more than the escrow account holds.
+			let eve = account(Sr25519Keyring::Eve);
+			pallet_metering::Escrow::<Runtime>::insert(
+				&eve,
+				crate::configs::settlement::AssetKind::Native,
+				pallet_metering::EscrowLedger { free: 5 * NXV, committed: 0 },
+			);
+			let v = violations();
+			assert!(v.iter().any(|m| m.contains("the escrow (NXV) holds")), "{v:?}");
+		});
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// Issuance that no account holds.
+			pallet_balances::TotalIssuance::<Runtime>::mutate(|i| *i += 1);
+			let v = violations();
+			assert!(v.iter().any(|m| m.contains("total issuance")), "{v:?}");
+		});
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// A consumer reference without a provider.
+			let ghost = AccountId::new([42; 32]);
+			frame_system::Account::<Runtime>::mutate(&ghost, |a| a.consumers = 1);
+			let v = violations();
+			assert!(v.iter().any(|m| m.contains("consumers and no provider")), "{v:?}");
+		});
+		ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			// A frozen balance no lock explains.
+			let eve = account(Sr25519Keyring::Eve);
+			frame_system::Account::<Runtime>::mutate(&eve, |a| a.data.frozen = 1);
+			let v = violations();
+			assert!(v.iter().any(|m| m.contains("largest lock")), "{v:?}");
+		});
+	}
+}
+
+mod weights_audit {
+	//! Every weight that grows with an input was benchmarked over that input's whole range in
+	//! this runtime: the range each generated `weights.rs` records (`The range of component …
+	//! is [a, b]`, written by `nexus-node benchmark pallet` from the runtime's own constants)
+	//! must reach the runtime's bound, or the worst case would be an extrapolation. A bound
+	//! raised without regenerating the weights fails here. (How long a block actually takes
+	//! against its weight is the runtime fuzzer's check, `fuzz/`.)
+	use super::*;
+	use frame_support::traits::Get;
+
+	/// `(function, component) → (low, high)` of a generated weights file.
+	fn ranges(weights: &str) -> std::collections::BTreeMap<(String, String), (u32, u32)> {
+		let mut out = std::collections::BTreeMap::new();
+		let mut pending: Vec<(String, u32, u32)> = Vec::new();
+		for line in weights.lines().map(str::trim) {
+			if let Some(rest) = line.strip_prefix("/// The range of component `") {
+				let (name, rest) = rest.split_once('`').unwrap();
+				let range = rest.split_once('[').unwrap().1.split_once(']').unwrap().0;
+				let (lo, hi) = range.split_once(", ").unwrap();
+				pending.push((name.into(), lo.parse().unwrap(), hi.parse().unwrap()));
+			} else if let Some(rest) = line.strip_prefix("fn ") {
+				let function = rest.split_once('(').unwrap().0.to_string();
+				for (component, lo, hi) in pending.drain(..) {
+					out.insert((function.clone(), component), (lo, hi));
+				}
+			}
+		}
+		out
+	}
+
+	#[test]
+	fn every_benchmarked_component_reaches_the_runtimes_bound() {
+		let expected: [(&str, &str, &str, u32); 10] = [
+			(
+				"capsules",
+				"register",
+				"m",
+				<Runtime as pallet_capsules::Config>::MaxMetadataLen::get(),
+			),
+			(
+				"capsules",
+				"release_bond",
+				"c",
+				<Runtime as pallet_capsules::Config>::MaxCapsulesPerProvider::get(),
+			),
+			("tiers", "rebond", "c", <Runtime as pallet_tiers::Config>::MaxUnlockingChunks::get()),
+			(
+				"tiers",
+				"withdraw_unbonded",
+				"c",
+				<Runtime as pallet_tiers::Config>::MaxUnlockingChunks::get(),
+			),
+			("tiers", "set_tier_table", "t", <Runtime as pallet_tiers::Config>::MaxTiers::get()),
+			(
+				"metering",
+				"withdraw",
+				"s",
+				<Runtime as pallet_metering::Config>::MaxSessionsPerSeeker::get(),
+			),
+			(
+				"metering",
+				"submit_receipts",
+				"n",
+				<Runtime as pallet_metering::Config>::MaxBatch::get(),
+			),
+			(
+				"metering",
+				"submit_rollbacks",
+				"n",
+				<Runtime as pallet_metering::Config>::MaxBatch::get(),
+			),
+			(
+				"buyback",
+				"advance_pass",
+				"n",
+				<Runtime as pallet_buyback::Config>::FinalizePerBlock::get(),
+			),
+			(
+				"emissions",
+				"advance_release",
+				"n",
+				<Runtime as pallet_emissions::Config>::DistributePerBlock::get(),
+			),
+		];
+		let files = [
+			("capsules", include_str!("../../pallets/capsules/src/weights.rs")),
+			("tiers", include_str!("../../pallets/tiers/src/weights.rs")),
+			("metering", include_str!("../../pallets/metering/src/weights.rs")),
+			("buyback", include_str!("../../pallets/buyback/src/weights.rs")),
+			("emissions", include_str!("../../pallets/emissions/src/weights.rs")),
+			("fees", include_str!("../../pallets/fees/src/weights.rs")),
+			("reserve", include_str!("../../pallets/reserve/src/weights.rs")),
+			("reward-pot", include_str!("../../pallets/reward-pot/src/weights.rs")),
+		];
+		let mut seen = 0;
+		for (pallet, text) in files {
+			for ((function, component), (_, high)) in ranges(text) {
+				let bound = expected
+					.iter()
+					.find(|(p, f, c, _)| *p == pallet && *f == function && *c == component)
+					.map(|e| e.3)
+					.unwrap_or_else(|| {
+						panic!("{pallet}::{function}({component}) has a component this audit does not know: add its bound")
+					});
+				assert!(
+					high >= bound,
+					"{pallet}::{function} was benchmarked up to {component} = {high}, but the runtime allows {bound}: regenerate the weights (scripts/bench-weights.sh)"
+				);
+				seen += 1;
+			}
+		}
+		assert_eq!(seen, expected.len(), "every bounded component was found in the weights");
 	}
 }

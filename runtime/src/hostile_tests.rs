@@ -1,0 +1,538 @@
+//! Hostile extrinsics against the composed runtime, from the `development` genesis: wrong
+//! origins for every privileged call, zero and oversize values, unknown ids, calls the filter
+//! refuses, receipt batches signed by the wrong key or for another chain, replayed batches,
+//! over-long inputs that must not decode, and transactions signed for another chain, with a
+//! used nonce or a tampered signature. Each gets its named error and leaves the state as it
+//! was: a failed dispatch is checked with `assert_noop!` (the storage root is unchanged), an
+//! invalid transaction by the storage root around `Executive::apply_extrinsic`, and a batch
+//! whose every receipt is refused by the escrow, sessions and receipt index around it.
+//!
+//! `docs/security.md` lists these with the threat each covers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::arithmetic_side_effects)]
+
+use crate::{
+	configs::settlement::{AssetKind, USDN, USDN_ID},
+	tests::ext_for_preset,
+	AccountId, Executive, Metering, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
+	TxExtension, UncheckedExtrinsic, NXV,
+};
+use codec::{Decode, Encode};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
+use nexus_primitives::traits::Outcome;
+use pallet_metering::{Receipt, RejectReason};
+use sp_core::{sr25519, Pair};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{
+	generic::Era,
+	traits::Dispatchable,
+	transaction_validity::{InvalidTransaction, TransactionValidityError},
+	DispatchError, MultiAddress,
+};
+
+fn who(k: Sr25519Keyring) -> AccountId {
+	k.to_account_id()
+}
+
+fn eve() -> RuntimeOrigin {
+	RuntimeOrigin::signed(who(Sr25519Keyring::Eve))
+}
+
+fn usdn() -> AssetKind {
+	AssetKind::WithId(USDN_ID)
+}
+
+/// Dispatches `call` as `origin` and asserts it fails with `error` and changes no storage.
+fn refused(call: RuntimeCall, origin: RuntimeOrigin, error: impl Into<DispatchError>) {
+	let error = error.into();
+	assert_noop!(call.dispatch(origin).map_err(|e| e.error), error);
+}
+
+/// The development chain at block 1 with a block started in a real slot (chain time now), and
+/// Eve holding USDN escrow and session 0 with gateway 0.
+fn chain() -> sp_io::TestExternalities {
+	let mut ext = ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	ext.execute_with(|| {
+		pallet_timestamp::Now::<Runtime>::put(1_790_000_000_000);
+		assert_ok!(Metering::deposit(eve(), usdn(), 100 * USDN));
+		assert_ok!(Metering::open_session(eve(), 0, usdn(), 50 * USDN, 1_000));
+	});
+	ext
+}
+
+fn receipt(id: u8, seq: u64, capsule: u64) -> Receipt {
+	Receipt {
+		id: [id; 16],
+		session: 0,
+		seq,
+		capsule,
+		input_units: 1_000,
+		output_units: 200,
+		outcome: Outcome::Served,
+		timestamp: pallet_timestamp::Now::<Runtime>::get(),
+	}
+}
+
+fn submit(receipts: Vec<Receipt>, signature: sr25519::Signature) -> RuntimeCall {
+	RuntimeCall::Metering(pallet_metering::Call::submit_receipts {
+		gateway: 0,
+		receipts,
+		signature,
+	})
+}
+
+fn signed_by_gateway(receipts: &[Receipt]) -> sr25519::Signature {
+	Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(0, receipts))
+}
+
+/// What a refused batch must not change.
+fn settlement_state() -> impl PartialEq + core::fmt::Debug {
+	(
+		pallet_metering::Escrow::<Runtime>::iter().collect::<Vec<_>>(),
+		pallet_metering::Sessions::<Runtime>::get(0),
+		pallet_metering::Receipts::<Runtime>::iter_keys().count(),
+		pallet_fees::Totals::<Runtime>::iter().collect::<Vec<_>>(),
+	)
+}
+
+fn rejections() -> Vec<RejectReason> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			crate::RuntimeEvent::Metering(pallet_metering::Event::ReceiptRejected {
+				reason,
+				..
+			}) => Some(reason),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn privileged_calls_refuse_signed_origins() {
+	use pallet_metering::Ruling;
+	chain().execute_with(|| {
+		let bad = DispatchError::BadOrigin;
+		let params = nexus_primitives::settlement::FeeParams::defaults();
+		refused(RuntimeCall::Fees(pallet_fees::Call::set_params { new: params }), eve(), bad);
+		refused(RuntimeCall::Fees(pallet_fees::Call::set_nxv_price { price: 1 }), eve(), bad);
+		refused(
+			RuntimeCall::Metering(pallet_metering::Call::register_gateway {
+				operator: who(Sr25519Keyring::Eve),
+				key: Sr25519Keyring::Eve.public(),
+				bond: 20_000 * NXV,
+			}),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::Metering(pallet_metering::Call::suspend_gateway { id: 0 }),
+			eve(),
+			bad,
+		);
+		refused(RuntimeCall::Metering(pallet_metering::Call::remove_gateway { id: 0 }), eve(), bad);
+		refused(
+			RuntimeCall::Metering(pallet_metering::Call::resolve_dispute {
+				id: [1; 16],
+				ruling: Ruling::ProviderAtFault,
+			}),
+			eve(),
+			bad,
+		);
+		refused(RuntimeCall::Capsules(pallet_capsules::Call::suspend { id: 0 }), eve(), bad);
+		refused(
+			RuntimeCall::Capsules(pallet_capsules::Call::set_offering {
+				offering: BoundedVec::truncate_from(b"claude-opus".to_vec()),
+				resale_permitted: false,
+			}),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::Tiers(pallet_tiers::Call::set_tier_table { tiers: vec![] }),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::Buyback(pallet_buyback::Call::set_programme {
+				programme: pallet_buyback::Programme::Rebates,
+			}),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::Emissions(pallet_emissions::Call::add_milestone {
+				metric: pallet_emissions::Metric::SettledVolume,
+				threshold: u128::MAX,
+				tranche: 1,
+			}),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::RewardPot(pallet_reward_pot::Call::set_timing {
+				session_length: 10,
+				sessions_per_era: 2,
+			}),
+			eve(),
+			bad,
+		);
+		refused(
+			RuntimeCall::Reserve(pallet_reserve::Call::pay_claim {
+				asset: usdn(),
+				to: who(Sr25519Keyring::Eve),
+				amount: 1,
+				reason: Default::default(),
+			}),
+			eve(),
+			bad,
+		);
+		// Sudo from anyone but the key; a voluntary burn from anyone (the supply is fixed).
+		refused(
+			RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+				call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] })),
+			}),
+			eve(),
+			pallet_sudo::Error::<Runtime>::RequireSudo,
+		);
+		refused(
+			RuntimeCall::Balances(pallet_balances::Call::burn { value: NXV, keep_alive: true }),
+			eve(),
+			frame_system::Error::<Runtime>::CallFiltered,
+		);
+	});
+}
+
+#[test]
+fn zero_oversize_and_unknown_values_are_refused_by_name() {
+	use pallet_capsules::Error as C;
+	use pallet_metering::Error as M;
+	use pallet_tiers::Error as T;
+	chain().execute_with(|| {
+		let m = |c| RuntimeCall::Metering(c);
+		let now = System::block_number();
+		refused(
+			m(pallet_metering::Call::deposit { asset: usdn(), amount: 0 }),
+			eve(),
+			M::<Runtime>::ZeroAmount,
+		);
+		refused(
+			m(pallet_metering::Call::deposit { asset: AssetKind::WithId(7), amount: 1 }),
+			eve(),
+			M::<Runtime>::UnsupportedAsset,
+		);
+		refused(
+			m(pallet_metering::Call::withdraw { asset: usdn(), amount: u128::MAX }),
+			eve(),
+			M::<Runtime>::InsufficientEscrow,
+		);
+		refused(
+			m(pallet_metering::Call::open_session {
+				gateway: 0,
+				asset: usdn(),
+				cap: 0,
+				expires_at: now + 10,
+			}),
+			eve(),
+			M::<Runtime>::ZeroCap,
+		);
+		refused(
+			m(pallet_metering::Call::open_session {
+				gateway: 0,
+				asset: usdn(),
+				cap: 1,
+				expires_at: now,
+			}),
+			eve(),
+			M::<Runtime>::BadExpiry,
+		);
+		refused(
+			m(pallet_metering::Call::open_session {
+				gateway: 0,
+				asset: usdn(),
+				cap: 1,
+				expires_at: u32::MAX,
+			}),
+			eve(),
+			M::<Runtime>::BadExpiry,
+		);
+		refused(
+			m(pallet_metering::Call::open_session {
+				gateway: 9,
+				asset: usdn(),
+				cap: 1,
+				expires_at: now + 10,
+			}),
+			eve(),
+			M::<Runtime>::UnknownGateway,
+		);
+		refused(
+			m(pallet_metering::Call::open_session {
+				gateway: 0,
+				asset: usdn(),
+				cap: u128::MAX,
+				expires_at: now + 10,
+			}),
+			eve(),
+			M::<Runtime>::InsufficientEscrow,
+		);
+		refused(
+			m(pallet_metering::Call::close_session { id: 999 }),
+			eve(),
+			M::<Runtime>::UnknownSession,
+		);
+		refused(
+			m(pallet_metering::Call::dispute { id: [9; 16] }),
+			eve(),
+			M::<Runtime>::UnknownReceipt,
+		);
+		refused(
+			m(pallet_metering::Call::bind_api_key { session: 0, key_hash: Default::default() }),
+			RuntimeOrigin::signed(who(Sr25519Keyring::Ferdie)),
+			M::<Runtime>::NotSessionOwner,
+		);
+		refused(
+			m(pallet_metering::Call::report_uptime {
+				gateway: 0,
+				capsule: 0,
+				uptime: sp_runtime::Permill::one(),
+			}),
+			eve(),
+			M::<Runtime>::NotOperator,
+		);
+		let t = |c| RuntimeCall::Tiers(c);
+		refused(t(pallet_tiers::Call::stake { amount: 0 }), eve(), T::<Runtime>::ZeroAmount);
+		refused(
+			t(pallet_tiers::Call::stake { amount: u128::MAX }),
+			eve(),
+			T::<Runtime>::InsufficientBalance,
+		);
+		refused(t(pallet_tiers::Call::stake { amount: 1 }), eve(), T::<Runtime>::BelowMinStake);
+		refused(t(pallet_tiers::Call::unstake { amount: 1 }), eve(), T::<Runtime>::NotStaking);
+		refused(t(pallet_tiers::Call::withdraw_unbonded {}), eve(), T::<Runtime>::NotStaking);
+		let c = |c| RuntimeCall::Capsules(c);
+		refused(c(pallet_capsules::Call::pause { id: 999 }), eve(), C::<Runtime>::UnknownCapsule);
+		refused(
+			c(pallet_capsules::Call::announce_price {
+				id: 0,
+				price: pallet_capsules::Price { per_1k_input: 1, per_1k_output: 1 },
+			}),
+			eve(),
+			C::<Runtime>::NotOwner,
+		);
+		refused(
+			c(pallet_capsules::Call::announce_price {
+				id: 0,
+				price: pallet_capsules::Price { per_1k_input: 0, per_1k_output: 0 },
+			}),
+			RuntimeOrigin::signed(who(Sr25519Keyring::Bob)),
+			C::<Runtime>::ZeroPrice,
+		);
+		refused(
+			c(pallet_capsules::Call::release_bond { id: 0 }),
+			RuntimeOrigin::signed(who(Sr25519Keyring::Bob)),
+			C::<Runtime>::NotRetired,
+		);
+		let mut spec = pallet_capsules::Capsules::<Runtime>::get(1).unwrap().spec;
+		spec.offering = BoundedVec::truncate_from(b"no-such-offering".to_vec());
+		refused(
+			c(pallet_capsules::Call::register { spec: spec.clone() }),
+			eve(),
+			C::<Runtime>::UnknownOffering,
+		);
+		spec.offering = BoundedVec::truncate_from(b"consumer-chat-plan".to_vec());
+		refused(
+			c(pallet_capsules::Call::register { spec }),
+			eve(),
+			C::<Runtime>::ResaleNotPermitted,
+		);
+	});
+}
+
+#[test]
+fn inputs_over_their_bounds_do_not_even_decode() {
+	chain().execute_with(|| {
+		// Capsule metadata of 1,025 bytes (the bound is 1,024): the call does not decode, so no
+		// extrinsic carrying it can exist.
+		let mut spec = pallet_capsules::Capsules::<Runtime>::get(1).unwrap().spec;
+		spec.metadata = BoundedVec::truncate_from(vec![7; 1024]);
+		let mut encoded = RuntimeCall::Capsules(pallet_capsules::Call::register { spec }).encode();
+		assert!(RuntimeCall::decode(&mut &encoded[..]).is_ok());
+		// Re-encode with one more byte: the length prefix says 1,025.
+		let at = encoded.len() - 1024;
+		let mut longer = encoded[..at - 2].to_vec();
+		codec::Compact(1025u32).encode_to(&mut longer);
+		longer.extend_from_slice(&[7; 1025]);
+		assert!(RuntimeCall::decode(&mut &longer[..]).is_err());
+		// A call nested deeper than the extrinsic depth limit does not decode either.
+		let mut call = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		for _ in 0..300 {
+			call = RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![call] });
+		}
+		encoded = call.encode();
+		assert!(<RuntimeCall as codec::DecodeLimit>::decode_with_depth_limit(
+			frame_support::MAX_EXTRINSIC_DEPTH,
+			&mut &encoded[..]
+		)
+		.is_err());
+	});
+}
+
+#[test]
+fn receipt_batches_from_the_wrong_signer_or_chain_or_twice_settle_nothing() {
+	use pallet_metering::Error as M;
+	chain().execute_with(|| {
+		let dave = RuntimeOrigin::signed(who(Sr25519Keyring::Dave));
+		let batch = vec![receipt(1, 1, 1)];
+		// Posted by someone other than the gateway's operator.
+		refused(submit(batch.clone(), signed_by_gateway(&batch)), eve(), M::<Runtime>::NotOperator);
+		// Signed by another key.
+		let forged = Sr25519Keyring::Eve.pair().sign(&Metering::signing_payload(0, &batch));
+		refused(submit(batch.clone(), forged), dave.clone(), M::<Runtime>::BadSignature);
+		// Signed for another chain: the payload carries the genesis hash.
+		let mut foreign = Vec::from(pallet_metering::RECEIPTS_CONTEXT);
+		sp_core::H256::repeat_byte(0xab).encode_to(&mut foreign);
+		0u32.encode_to(&mut foreign);
+		batch.encode_to(&mut foreign);
+		let signature = Sr25519Keyring::Dave.pair().sign(&sp_io::hashing::blake2_256(&foreign));
+		refused(submit(batch.clone(), signature), dave.clone(), M::<Runtime>::BadSignature);
+		// Signed for another gateway id.
+		let other = Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(7, &batch));
+		refused(submit(batch.clone(), other), dave.clone(), M::<Runtime>::BadSignature);
+		// Empty, and one over MaxBatch.
+		refused(submit(vec![], signed_by_gateway(&[])), dave.clone(), M::<Runtime>::EmptyBatch);
+		let big: Vec<_> = (0..129).map(|i| receipt(i as u8, u64::from(i as u8) + 1, 1)).collect();
+		refused(
+			submit(big.clone(), signed_by_gateway(&big)),
+			dave.clone(),
+			M::<Runtime>::BatchTooLarge,
+		);
+
+		// The genuine batch settles once; the same signed batch again settles nothing.
+		assert_ok!(submit(batch.clone(), signed_by_gateway(&batch)).dispatch(dave.clone()));
+		let settled = settlement_state();
+		System::reset_events();
+		assert_ok!(submit(batch.clone(), signed_by_gateway(&batch)).dispatch(dave.clone()));
+		assert_eq!(rejections(), vec![RejectReason::DuplicateReceipt]);
+		assert_eq!(settlement_state(), settled);
+		// A new id with a used sequence number; a receipt for an unknown session; a receipt
+		// dated a day ago; a receipt from the future; zero units; a capsule that does not exist.
+		let mut hostile = vec![
+			receipt(2, 1, 1),
+			Receipt { session: 77, ..receipt(3, 2, 1) },
+			Receipt { timestamp: receipt(4, 3, 1).timestamp - 86_400_000, ..receipt(4, 3, 1) },
+			Receipt { timestamp: receipt(5, 4, 1).timestamp + 3_600_000, ..receipt(5, 4, 1) },
+			Receipt { input_units: 0, output_units: 0, ..receipt(6, 5, 1) },
+			Receipt { capsule: 999, ..receipt(7, 6, 1) },
+		];
+		// And a premium capsule for a Basic-tier seeker.
+		hostile.push(receipt(8, 7, 0));
+		System::reset_events();
+		assert_ok!(submit(hostile.clone(), signed_by_gateway(&hostile)).dispatch(dave));
+		assert_eq!(
+			rejections(),
+			vec![
+				RejectReason::SequenceNotIncreasing,
+				RejectReason::UnknownSession,
+				RejectReason::ReceiptExpired,
+				RejectReason::TimestampInFuture,
+				RejectReason::ZeroUnits,
+				RejectReason::UnknownCapsule,
+				RejectReason::LaneNotAllowed,
+			]
+		);
+		assert_eq!(settlement_state(), settled);
+		for _ in 0..hostile.len() {}
+	});
+}
+
+/// A signed transaction of `signer`, with its extensions; `genesis` overrides the chain it is
+/// signed for.
+fn transaction(
+	signer: &sr25519::Pair,
+	call: RuntimeCall,
+	nonce: u32,
+	genesis: Option<sp_core::H256>,
+) -> UncheckedExtrinsic {
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
+	let (call_, extension_, implicit) = payload.deconstruct();
+	let implicit = match genesis {
+		// The implicit data a signer on another chain signs: its genesis hash in place of ours.
+		Some(g) => {
+			let (a, b, c, _genesis, _era, f, gg, h, i, j) = implicit;
+			(a, b, c, g, g, f, gg, h, i, j)
+		},
+		None => implicit,
+	};
+	let payload = SignedPayload::from_raw(call_, extension_, implicit);
+	let signature = payload.using_encoded(|p| signer.sign(p));
+	let account: AccountId = sp_runtime::traits::IdentifyAccount::into_account(
+		sp_runtime::MultiSigner::from(signer.public()),
+	);
+	UncheckedExtrinsic::new_signed(call, MultiAddress::Id(account), signature.into(), extension)
+}
+
+/// Applies `xt` as the block builder does (an invalid transaction's changes are rolled back:
+/// `frame_executive` notes an extrinsic's bytes before it checks it), and asserts it is invalid
+/// for `expected` and leaves the state as it was.
+fn invalid(xt: UncheckedExtrinsic, expected: InvalidTransaction) {
+	use frame_support::storage::{with_transaction, TransactionOutcome};
+	let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
+	let result = with_transaction(|| {
+		let r = Executive::apply_extrinsic(xt);
+		let outcome =
+			if r.is_err() { TransactionOutcome::Rollback } else { TransactionOutcome::Commit };
+		outcome(Ok::<_, DispatchError>(r))
+	});
+	assert_eq!(result, Ok(Err(TransactionValidityError::Invalid(expected))));
+	assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), root, "state changed");
+}
+
+#[test]
+fn transactions_for_another_chain_replayed_or_tampered_are_invalid() {
+	let mut ext = crate::tests::supply_and_staking::dev();
+	ext.execute_with(|| {
+		let transfer = || {
+			RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: MultiAddress::Id(who(Sr25519Keyring::Ferdie)),
+				value: NXV,
+			})
+		};
+		// The block's first transaction ends its inherents (block-building bookkeeping, valid
+		// transaction or not): end them here, so that what is compared is the transactions' doing.
+		Executive::inherents_applied();
+		let eve = Sr25519Keyring::Eve.pair();
+		let foreign = Some(sp_core::H256::repeat_byte(0xab));
+		invalid(transaction(&eve, transfer(), 0, foreign), InvalidTransaction::BadProof);
+		// A signature over other bytes than the extrinsic's.
+		let mut tampered = transaction(&eve, transfer(), 0, None);
+		if let sp_runtime::generic::Preamble::Signed(_, sp_runtime::MultiSignature::Sr25519(s), _) =
+			&mut tampered.preamble
+		{
+			s.0[0] ^= 1;
+		}
+		invalid(tampered, InvalidTransaction::BadProof);
+		// An account with nothing to pay the fee with.
+		let nobody = sr25519::Pair::from_seed(&[9; 32]);
+		invalid(transaction(&nobody, transfer(), 0, None), InvalidTransaction::Payment);
+		// The genuine transfer applies once; the same extrinsic again is stale.
+		let xt = transaction(&eve, transfer(), 0, None);
+		assert_ok!(Executive::apply_extrinsic(xt.clone()).unwrap());
+		invalid(xt, InvalidTransaction::Stale);
+		// A nonce ahead of the account's cannot be applied in this block.
+		invalid(transaction(&eve, transfer(), 5, None), InvalidTransaction::Future);
+	});
+}

@@ -1,0 +1,246 @@
+//! Cross-pallet invariants of the composed runtime.
+//!
+//! Each pallet's `try_state` checks what that pallet alone can see. These checks need several
+//! pallets at once, or `pallet_balances`' own storage, so they live here. They run:
+//! - after every block of the runtime fuzzer (`fuzz/`), with every pallet's `try_state`;
+//! - in every upgrade check (`TryRuntime_on_runtime_upgrade` with post-upgrade checks), through
+//!   [`CheckRuntimeInvariants`] in the runtime's migrations;
+//! - in the runtime's own tests.
+//!
+//! What they assert:
+//! 1. **Supply**: NXV's total issuance equals the sum of every account's free and reserved balance,
+//!    and never exceeds the genesis issuance (`Buyback::InitialIssuance`).
+//! 2. **Holds match the ledgers**: for every account, each of our pallets' hold reasons holds
+//!    exactly what that pallet's ledger says: capsule bonds and metadata deposits (`Capsules`),
+//!    seeker and provider stakes (`Tiers`), gateway bonds, session and dispute deposits
+//!    (`Metering`), in both directions (no hold without a ledger entry, no ledger entry without its
+//!    hold).
+//! 3. **Freezes**: no account has a freeze (the runtime declares no freeze reason), and every
+//!    account's `frozen` balance is exactly its largest lock (vesting, conviction voting).
+//! 4. **Account references**: no account has consumers (holds, locks, asset accounts …) without a
+//!    provider or a sufficient reference.
+//! 5. **Pots hold their ledgers**: the metering escrow holds, per asset, the sum of the seekers'
+//!    escrow ledgers, and the emissions pool `EMISSIONS_POOL − Released + DeferredTotal`, each plus
+//!    an unowed surplus ([`pot_surpluses`]) that is never negative. The surplus is the seed
+//!    (existential deposit) plus anything sent to the pot outright; the fuzzer also asserts it
+//!    never falls, so a pot can never pay out what it does not owe.
+
+#[cfg(any(test, feature = "try-runtime"))]
+pub use checks::*;
+
+/// The checks (compiled for tests and `try-runtime`).
+#[cfg(any(test, feature = "try-runtime"))]
+mod checks {
+	use crate::{
+		configs::settlement::{AssetKind, NativeAndAssets, StableAsset},
+		AccountId, Balance, Runtime, RuntimeHoldReason,
+	};
+	use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
+	use frame_support::traits::{fungible::Inspect as _, fungibles::Inspect};
+	use sp_runtime::TryRuntimeError;
+
+	/// Every broken invariant, each with what differs; empty when all hold.
+	pub fn violations() -> Vec<String> {
+		let mut out: Vec<String> =
+			[supply(), holds_match_ledgers(), freezes_and_locks(), account_references()]
+				.into_iter()
+				.filter_map(Result::err)
+				.collect();
+		for (pot, surplus) in pot_surpluses() {
+			if surplus < 0 {
+				out.push(format!("{pot} holds {} less than its ledger", surplus.unsigned_abs()));
+			}
+		}
+		out
+	}
+
+	/// [`violations`] as a `try_state`-style check: the messages go to the log.
+	pub fn check_all() -> Result<(), TryRuntimeError> {
+		let broken = violations();
+		for message in &broken {
+			log::error!(target: "runtime::invariants", "{message}");
+		}
+		if broken.is_empty() {
+			Ok(())
+		} else {
+			Err(TryRuntimeError::Other("a runtime invariant is broken (see the log)"))
+		}
+	}
+
+	/// Era rewards the reward pot burned at era ends that validators have not claimed yet: they are
+	/// minted again when claimed, so `issuance + outstanding` is what may only fall.
+	pub fn outstanding_era_rewards() -> Balance {
+		pallet_reward_pot::TotalCommitted::<Runtime>::get()
+			.saturating_sub(pallet_reward_pot::TotalClaimed::<Runtime>::get())
+	}
+
+	/// Check 1: Total issuance against the accounts, and against genesis.
+	fn supply() -> Result<(), String> {
+		let issuance = pallet_balances::TotalIssuance::<Runtime>::get();
+		let mut sum: Balance = 0;
+		for (_, info) in frame_system::Account::<Runtime>::iter() {
+			sum = sum.saturating_add(info.data.free).saturating_add(info.data.reserved);
+		}
+		if sum != issuance {
+			return Err(format!("total issuance {issuance} but the accounts hold {sum}"));
+		}
+		let genesis = pallet_buyback::InitialIssuance::<Runtime>::get();
+		if issuance > genesis {
+			return Err(format!("total issuance {issuance} above genesis {genesis}"));
+		}
+		Ok(())
+	}
+
+	/// Everything a tiers ledger holds: its active stake and every unlocking chunk.
+	fn stake<C: frame_support::traits::Get<u32>>(
+		ledger: &pallet_tiers::StakeLedger<Balance, crate::BlockNumber, C>,
+	) -> Balance {
+		ledger.unlocking.iter().fold(ledger.active, |t, c| t.saturating_add(c.amount))
+	}
+
+	/// What is held, by account and hold reason (named, as `RuntimeHoldReason` has no order).
+	type Holds = BTreeMap<(AccountId, String), Balance>;
+
+	fn add(map: &mut Holds, who: &AccountId, reason: RuntimeHoldReason, amount: Balance) {
+		if amount > 0 {
+			let e = map.entry((who.clone(), format!("{reason:?}"))).or_default();
+			*e = e.saturating_add(amount);
+		}
+	}
+
+	fn ours(reason: &RuntimeHoldReason) -> bool {
+		matches!(
+			reason,
+			RuntimeHoldReason::Capsules(_) |
+				RuntimeHoldReason::Tiers(_) |
+				RuntimeHoldReason::Metering(_)
+		)
+	}
+
+	/// Check 2: what the ledgers of capsules, tiers and metering say each account has on hold,
+	/// against what `pallet_balances` holds.
+	fn holds_match_ledgers() -> Result<(), String> {
+		use pallet_capsules::HoldReason as C;
+		use pallet_metering::HoldReason as M;
+		use pallet_tiers::HoldReason as T;
+		let mut expected = Holds::new();
+		for (_, capsule) in pallet_capsules::Capsules::<Runtime>::iter() {
+			add(&mut expected, &capsule.owner, C::CapsuleBond.into(), capsule.bond);
+			add(&mut expected, &capsule.owner, C::MetadataDeposit.into(), capsule.deposit);
+		}
+		for (who, ledger) in pallet_tiers::SeekerLedgers::<Runtime>::iter() {
+			add(&mut expected, &who, T::SeekerStake.into(), stake(&ledger));
+		}
+		for (who, ledger) in pallet_tiers::ProviderLedgers::<Runtime>::iter() {
+			add(&mut expected, &who, T::ProviderStake.into(), stake(&ledger));
+		}
+		for (_, gateway) in pallet_metering::Gateways::<Runtime>::iter() {
+			add(&mut expected, &gateway.operator, M::GatewayBond.into(), gateway.bond);
+		}
+		for (_, session) in pallet_metering::Sessions::<Runtime>::iter() {
+			add(&mut expected, &session.seeker, M::SessionDeposit.into(), session.deposit);
+		}
+		for (_, dispute) in pallet_metering::Disputes::<Runtime>::iter() {
+			add(&mut expected, &dispute.charge.seeker, M::DisputeDeposit.into(), dispute.deposit);
+		}
+		let mut actual = Holds::new();
+		for (who, holds) in pallet_balances::Holds::<Runtime>::iter() {
+			for hold in holds.iter().filter(|h| ours(&h.id)) {
+				add(&mut actual, &who, hold.id, hold.amount);
+			}
+		}
+		if expected != actual {
+			let differs: Vec<_> = expected
+				.iter()
+				.filter(|(k, v)| actual.get(*k) != Some(*v))
+				.map(|((who, reason), v)| {
+					(who, reason, *v, actual.get(&(who.clone(), reason.clone())).copied())
+				})
+				.chain(
+					actual
+						.iter()
+						.filter(|(k, _)| !expected.contains_key(*k))
+						.map(|((who, reason), v)| (who, reason, 0, Some(*v))),
+				)
+				.collect();
+			return Err(format!(
+				"holds differ from the ledgers (who, reason, ledger, held): {differs:?}"
+			));
+		}
+		Ok(())
+	}
+
+	/// Check 3: No freezes; `frozen` is exactly the largest lock.
+	fn freezes_and_locks() -> Result<(), String> {
+		if let Some((who, _)) =
+			pallet_balances::Freezes::<Runtime>::iter().find(|(_, f)| !f.is_empty())
+		{
+			return Err(format!("{who:?} has a freeze, but the runtime declares no freeze reason"));
+		}
+		for (who, info) in frame_system::Account::<Runtime>::iter() {
+			let largest = pallet_balances::Locks::<Runtime>::get(&who)
+				.iter()
+				.map(|l| l.amount)
+				.max()
+				.unwrap_or_default();
+			if info.data.frozen != largest {
+				return Err(format!(
+					"{who:?}: frozen {} but its largest lock is {largest}",
+					info.data.frozen
+				));
+			}
+		}
+		Ok(())
+	}
+
+	/// Check 4: Consumers need a provider (or a sufficient reference).
+	fn account_references() -> Result<(), String> {
+		for (who, info) in frame_system::Account::<Runtime>::iter() {
+			if info.consumers > 0 && info.providers == 0 && info.sufficients == 0 {
+				return Err(format!("{who:?} has {} consumers and no provider", info.consumers));
+			}
+		}
+		Ok(())
+	}
+
+	/// Check 5: each pot's balance minus what its ledger says it holds, by pot and asset: never
+	/// negative; the seed plus gifts.
+	pub fn pot_surpluses() -> Vec<(&'static str, i128)> {
+		let signed = |b: Balance| i128::try_from(b).unwrap_or(i128::MAX);
+		let escrow = pallet_metering::Pallet::<Runtime>::account_id();
+		let mut ledgers: BTreeMap<AssetKind, Balance> = BTreeMap::new();
+		for (_, asset, ledger) in pallet_metering::Escrow::<Runtime>::iter() {
+			let t = ledgers.entry(asset).or_default();
+			*t = t.saturating_add(ledger.free).saturating_add(ledger.committed);
+		}
+		let escrow_surplus = |asset: AssetKind| {
+			let owed = ledgers.get(&asset).copied().unwrap_or_default();
+			signed(NativeAndAssets::balance(asset, &escrow)).saturating_sub(signed(owed))
+		};
+		let pool = pallet_emissions::Pallet::<Runtime>::account_id();
+		let pool_ledger = crate::genesis_config_presets::EMISSIONS_POOL
+			.saturating_sub(pallet_emissions::Released::<Runtime>::get())
+			.saturating_add(pallet_emissions::DeferredTotal::<Runtime>::get());
+		alloc::vec![
+			("the escrow (NXV)", escrow_surplus(AssetKind::Native)),
+			("the escrow (USDN)", escrow_surplus(StableAsset::get())),
+			(
+				"the emissions pool",
+				signed(pallet_balances::Pallet::<Runtime>::total_balance(&pool))
+					.saturating_sub(signed(pool_ledger)),
+			),
+		]
+	}
+}
+
+/// Runs [`check_all`] after an upgrade's migrations, so that every upgrade check
+/// (`TryRuntime_on_runtime_upgrade`) asserts the runtime's invariants on the upgraded state.
+/// It migrates nothing.
+pub struct CheckRuntimeInvariants;
+
+impl frame_support::traits::OnRuntimeUpgrade for CheckRuntimeInvariants {
+	#[cfg(feature = "try-runtime")]
+	fn post_upgrade(_state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+		check_all()
+	}
+}
