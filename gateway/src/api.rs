@@ -203,16 +203,84 @@ fn window_of_now(r: &Stored) -> u64 {
 	r.timestamp / 3_600_000
 }
 
-/// The routes.
+/// The routes. A path the gateway does not have is a 404, a method a route does not take a
+/// 405, both in OpenAI's error shape.
 pub fn router(app: Arc<App>) -> Router {
 	Router::new()
-		.route("/v1/chat/completions", post(completions))
-		.route("/v1/models", get(models))
-		.route("/health", get(health))
-		.route("/metrics", get(metrics))
-		.route("/admin/v1/endpoints", post(register_endpoint).get(list_endpoints))
-		.route("/admin/v1/sessions/:id/receipts", get(session_receipts))
+		.route("/v1/chat/completions", post(completions).fallback(method_not_allowed))
+		.route("/v1/models", get(models).fallback(method_not_allowed))
+		.route("/health", get(health).fallback(method_not_allowed))
+		.route("/metrics", get(metrics).fallback(method_not_allowed))
+		.route(
+			"/admin/v1/endpoints",
+			post(register_endpoint).get(list_endpoints).fallback(method_not_allowed),
+		)
+		.route(
+			"/admin/v1/sessions/:id/receipts",
+			get(session_receipts).fallback(method_not_allowed),
+		)
+		.fallback(not_found)
 		.with_state(app)
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+	ApiError::request(
+		StatusCode::NOT_FOUND,
+		"unknown_route",
+		format!(
+			"There is no {} here: this gateway serves /v1/chat/completions and /v1/models.",
+			uri.path()
+		),
+	)
+	.into_response()
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+	ApiError::request(
+		StatusCode::METHOD_NOT_ALLOWED,
+		"method_not_allowed",
+		format!("{} does not take {method}.", uri.path()),
+	)
+	.into_response()
+}
+
+/// Refuses a request body that is not declared JSON (415).
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+	let json = headers
+		.get(header::CONTENT_TYPE)
+		.and_then(|v| v.to_str().ok())
+		.and_then(|v| v.split(';').next())
+		.is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+	if json {
+		Ok(())
+	} else {
+		Err(ApiError::request(
+			StatusCode::UNSUPPORTED_MEDIA_TYPE,
+			"unsupported_media_type",
+			"Send the request body as JSON, with `Content-Type: application/json`.",
+		))
+	}
+}
+
+/// Reads a request body: at most `limit` bytes (413 beyond), within `timeout` (408 after).
+pub async fn read_body(body: Body, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+	use http_body_util::BodyExt;
+	match tokio::time::timeout(timeout, http_body_util::Limited::new(body, limit).collect()).await {
+		Err(_) => Err(ApiError::request(
+			StatusCode::REQUEST_TIMEOUT,
+			"request_timeout",
+			format!("The request body did not arrive within {} s.", timeout.as_secs()),
+		)),
+		Ok(Ok(collected)) => Ok(collected.to_bytes()),
+		Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() =>
+			Err(ApiError::request(
+				StatusCode::PAYLOAD_TOO_LARGE,
+				"request_too_large",
+				format!("The request body is larger than {limit} bytes."),
+			)),
+		Ok(Err(e)) =>
+			Err(ApiError::bad_request(format!("The request body could not be read: {e}"))),
+	}
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -497,9 +565,9 @@ fn receipt(
 	}
 }
 
-async fn completions(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn completions(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
 	let started = Instant::now();
-	let response = match serve(&app, &headers, &body).await {
+	let response = match serve(&app, &headers, body).await {
 		Ok(r) => r,
 		Err(e) => {
 			tracing::debug!(target: "gateway", "refused: {} {}", e.status, e.message);
@@ -510,9 +578,17 @@ async fn completions(State(app): State<Arc<App>>, headers: HeaderMap, body: Byte
 	response
 }
 
-async fn serve(app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+async fn serve(app: &Arc<App>, headers: &HeaderMap, body: Body) -> Result<Response, ApiError> {
+	// The key first: a client without one never gets the gateway to buffer a body.
 	let seeker = authenticate(app, headers).await?;
-	let mut request: Value = serde_json::from_slice(body)
+	require_json(headers)?;
+	let body = read_body(
+		body,
+		app.config.max_body_bytes,
+		Duration::from_secs(app.config.body_timeout_secs),
+	)
+	.await?;
+	let mut request: Value = serde_json::from_slice(&body)
 		.map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}")))?;
 	let obj = request
 		.as_object()
@@ -541,11 +617,26 @@ async fn serve(app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> Result<Respo
 		.and_then(|o| o.get("include_usage"))
 		.and_then(Value::as_bool)
 		.unwrap_or(false);
-	let limit_field = if obj.contains_key("max_completion_tokens") {
-		"max_completion_tokens"
-	} else {
-		"max_tokens"
-	};
+	// One completion per request: the admission holds the budget of one, and the receipt
+	// meters what the upstream's `usage` reports for the request.
+	match obj.get("n") {
+		None | Some(Value::Null) => {},
+		Some(v) if v.as_u64() == Some(1) => {},
+		Some(_) =>
+			return Err(ApiError::bad_request(
+				"`n` must be 1: this gateway serves one completion per request.",
+			)),
+	}
+	// The limit the gateway clamps must be the one the upstream obeys: one field, not two.
+	let limit_field =
+		match (obj.contains_key("max_completion_tokens"), obj.contains_key("max_tokens")) {
+			(true, true) =>
+				return Err(ApiError::bad_request(
+					"Set `max_completion_tokens` or `max_tokens`, not both.",
+				)),
+			(true, false) => "max_completion_tokens",
+			(false, _) => "max_tokens",
+		};
 	let requested = match obj.get(limit_field) {
 		None | Some(Value::Null) => app.config.default_max_tokens,
 		Some(v) => v.as_u64().filter(|n| *n > 0).ok_or_else(|| {
@@ -609,7 +700,24 @@ async fn serve(app: &Arc<App>, headers: &HeaderMap, body: &[u8]) -> Result<Respo
 			)
 			.await
 		} else {
-			attempt_plain(app, &seeker, &capsule, &endpoint, &request, id, rates, admission).await
+			// In a task of its own: a seeker who disconnects does not cancel it, so what the
+			// upstream served is metered (as a stream's copy is).
+			let (task_app, task_seeker, task_capsule, task_endpoint, task_request) =
+				(app.clone(), seeker.clone(), capsule.clone(), endpoint.clone(), request.clone());
+			let attempt = app.streams.spawn(async move {
+				attempt_plain(
+					&task_app,
+					&task_seeker,
+					&task_capsule,
+					&task_endpoint,
+					&task_request,
+					id,
+					rates,
+					admission,
+				)
+				.await
+			});
+			attempt.await.unwrap_or(Attempt::Failed("error"))
 		};
 		match outcome {
 			Attempt::Done(r) => return Ok(r),
@@ -709,9 +817,9 @@ async fn attempt_plain(
 		Err(attempt) => return attempt,
 	};
 	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
-	let body = match tokio::time::timeout(timeout, r.bytes()).await {
-		Ok(Ok(b)) => b,
-		Ok(Err(_)) => return Attempt::Failed("error"),
+	let body = match tokio::time::timeout(timeout, upstream_body(r)).await {
+		Ok(Some(b)) => b,
+		Ok(None) => return Attempt::Failed("error"),
 		Err(_) => return Attempt::Failed("timeout"),
 	};
 	let Ok(mut v) = serde_json::from_slice::<Value>(&body) else {
@@ -738,6 +846,23 @@ async fn attempt_plain(
 	let mut response = Json(v).into_response();
 	annotate(response.headers_mut(), &stored);
 	Attempt::Done(response)
+}
+
+/// Largest upstream answer read, and longest line of a stream: an upstream is the provider's,
+/// not the gateway's, and may not make it buffer without bound.
+const MAX_UPSTREAM_BODY: usize = 16 * 1024 * 1024;
+const MAX_STREAM_LINE: usize = 1024 * 1024;
+
+/// An upstream's whole answer, or `None` when it breaks off or exceeds [`MAX_UPSTREAM_BODY`].
+async fn upstream_body(mut r: reqwest::Response) -> Option<Bytes> {
+	let mut body = Vec::new();
+	while let Some(chunk) = r.chunk().await.ok()? {
+		if body.len().saturating_add(chunk.len()) > MAX_UPSTREAM_BODY {
+			return None;
+		}
+		body.extend_from_slice(&chunk);
+	}
+	Some(Bytes::from(body))
 }
 
 fn annotate(headers: &mut HeaderMap, stored: &Stored) {
@@ -776,6 +901,10 @@ async fn attempt_stream(
 	// served is metered; a shutdown waits for it.
 	app.streams.spawn(async move {
 		let _admission = admission;
+		// The seeker's side of the stream: dropped when the seeker stops reading for as long
+		// as an upstream may be silent, so that a client that never reads cannot pin the
+		// admission (money, units, a concurrency slot); the copy goes on to meter.
+		let mut tx = Some(tx);
 		let mut upstream = r.bytes_stream();
 		let mut buf: Vec<u8> = Vec::new();
 		let mut usage = None;
@@ -791,6 +920,10 @@ async fn attempt_stream(
 				},
 			};
 			buf.extend_from_slice(&next);
+			if buf.len() > MAX_STREAM_LINE && !buf.contains(&b'\n') {
+				broken = true;
+				break;
+			}
 			while let Some(pos) = buf.iter().position(|b| *b == b'\n') {
 				let line: Vec<u8> = buf.drain(..=pos).collect();
 				let line = String::from_utf8_lossy(&line);
@@ -819,7 +952,7 @@ async fn attempt_stream(
 				let event = format!("data: {v}\n\n");
 				// A seeker that went away is not an error: the copy goes on, to meter what
 				// the upstream served.
-				let _ = tx.send(Bytes::from(event)).await;
+				forward(&mut tx, Bytes::from(event), timeout).await;
 			}
 		}
 		let served = usage.filter(|(i, o)| i.saturating_add(*o) > 0 && done && !broken);
@@ -834,21 +967,18 @@ async fn attempt_stream(
 			),
 			None => receipt(id, &seeker, capsule_id, (0, 0), Outcome::Failed, 0),
 		};
-		match task_app.persist(new).await {
-			Ok(_) if served.is_some() => {
-				let _ = tx.send(Bytes::from_static(b"data: [DONE]\n\n")).await;
-			},
+		let last = match task_app.persist(new).await {
+			Ok(_) if served.is_some() => Bytes::from_static(b"data: [DONE]\n\n"),
 			Ok(_) => {
 				let e = ApiError::unavailable(
 					"upstream_failed",
 					"The upstream broke off the stream; you are not charged for it.",
 				);
-				let _ = tx.send(Bytes::from(format!("data: {}\n\n", e.body()))).await;
+				Bytes::from(format!("data: {}\n\n", e.body()))
 			},
-			Err(e) => {
-				let _ = tx.send(Bytes::from(format!("data: {}\n\n", e.body()))).await;
-			},
-		}
+			Err(e) => Bytes::from(format!("data: {}\n\n", e.body())),
+		};
+		forward(&mut tx, last, timeout).await;
 	});
 	let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
 		rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx))
@@ -864,6 +994,20 @@ async fn attempt_stream(
 		h.insert("x-nexus-capsule", v);
 	}
 	Attempt::Done(response)
+}
+
+/// Passes one event to the seeker, waiting at most `patience` for room; a seeker that takes
+/// longer (or is gone) is dropped from the stream.
+async fn forward(tx: &mut Option<mpsc::Sender<Bytes>>, event: Bytes, patience: Duration) {
+	let Some(sender) = tx.as_ref() else { return };
+	match tokio::time::timeout(patience, sender.send(event)).await {
+		Ok(Ok(())) => {},
+		Ok(Err(_)) => *tx = None,
+		Err(_) => {
+			tracing::info!(target: "gateway", "a seeker stopped reading its stream: dropped");
+			*tx = None;
+		},
+	}
 }
 
 async fn models(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
@@ -920,13 +1064,33 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
 	([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
 }
 
+/// Largest endpoint registration: an URL of 512 bytes, a credential of 4096, a signature.
+const MAX_REGISTRATION_BYTES: usize = 16 * 1024;
+
 fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
 	(status, Json(json!({"error": {"message": message.into()}}))).into_response()
 }
 
 /// `POST /admin/v1/endpoints`: a provider registers its capsule's upstream (see
 /// [`crate::endpoints`]).
-async fn register_endpoint(State(app): State<Arc<App>>, body: Bytes) -> Response {
+async fn register_endpoint(
+	State(app): State<Arc<App>>,
+	headers: HeaderMap,
+	body: Body,
+) -> Response {
+	if let Err(e) = require_json(&headers) {
+		return admin_error(e.status, e.message);
+	}
+	let body = match read_body(
+		body,
+		MAX_REGISTRATION_BYTES,
+		Duration::from_secs(app.config.body_timeout_secs),
+	)
+	.await
+	{
+		Ok(b) => b,
+		Err(e) => return admin_error(e.status, e.message),
+	};
 	let reg: Registration = match serde_json::from_slice(&body) {
 		Ok(r) => r,
 		Err(e) =>
@@ -1042,12 +1206,19 @@ struct Page {
 async fn session_receipts(
 	State(app): State<Arc<App>>,
 	headers: HeaderMap,
-	Path(id): Path<u64>,
-	Query(page): Query<Page>,
+	id: Result<Path<u64>, axum::extract::rejection::PathRejection>,
+	page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+	// The token first: without it, nothing about the request is answered.
 	if let Err(r) = operator(&app, &headers) {
 		return *r;
 	}
+	let (Ok(Path(id)), Ok(Query(page))) = (id, page) else {
+		return admin_error(
+			StatusCode::BAD_REQUEST,
+			"the session id and `from` must be unsigned integers, `limit` a count",
+		);
+	};
 	let limit = page.limit.unwrap_or(1_000).min(10_000);
 	let store = app.store.clone();
 	match tokio::task::spawn_blocking(move || {

@@ -53,6 +53,15 @@ pub struct Config {
 	pub shutdown_grace_secs: u64,
 	/// Days settled receipts stay in the database (pending ones stay until settled).
 	pub retention_days: u64,
+	/// Seconds a client has to send a request's head; an idle kept-alive connection is closed
+	/// after as long.
+	pub header_timeout_secs: u64,
+	/// Seconds a client has to send a request's body.
+	pub body_timeout_secs: u64,
+	/// Largest request body, in bytes (a chat completion request).
+	pub max_body_bytes: usize,
+	/// Connections served at once; further ones wait to be accepted.
+	pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -78,12 +87,16 @@ impl Default for Config {
 			default_max_tokens: 4_096,
 			shutdown_grace_secs: 30,
 			retention_days: 7,
+			header_timeout_secs: 15,
+			body_timeout_secs: 30,
+			max_body_bytes: 2 * 1024 * 1024,
+			max_connections: 512,
 		}
 	}
 }
 
 /// The fields, as the file and the environment name them.
-const FIELDS: [&str; 20] = [
+const FIELDS: [&str; 24] = [
 	"listen",
 	"node_url",
 	"gateway_id",
@@ -104,6 +117,10 @@ const FIELDS: [&str; 20] = [
 	"default_max_tokens",
 	"shutdown_grace_secs",
 	"retention_days",
+	"header_timeout_secs",
+	"body_timeout_secs",
+	"max_body_bytes",
+	"max_connections",
 ];
 
 /// A configuration that cannot be used, named.
@@ -175,6 +192,14 @@ impl Config {
 		}
 		if self.report_interval_secs < self.probe_interval_secs {
 			return Err(ConfigError::Invalid("report_interval_secs must be ≥ probe_interval_secs"));
+		}
+		if self.header_timeout_secs == 0 || self.body_timeout_secs == 0 {
+			return Err(ConfigError::Invalid("header and body timeouts must be positive"));
+		}
+		if self.max_body_bytes < 1024 || self.max_connections == 0 {
+			return Err(ConfigError::Invalid(
+				"max_body_bytes must be at least 1024 and max_connections at least 1",
+			));
 		}
 		if self.default_max_tokens == 0 {
 			return Err(ConfigError::Invalid("default_max_tokens must be positive"));

@@ -78,6 +78,13 @@ impl ApiError {
 		Self::new(StatusCode::SERVICE_UNAVAILABLE, "server_error", code, message.into())
 	}
 
+	/// 400 for a request that is not of the shape this route takes: 404 for a route the
+	/// gateway does not have, 405 for a method the route does not take, 408 for a body that did
+	/// not arrive in time, 413 for a body over the limit, 415 for a body that is not JSON.
+	pub fn request(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+		Self::new(status, "invalid_request_error", code, message.into())
+	}
+
 	/// 500: the gateway itself failed (e.g. the receipt store).
 	pub fn internal(message: impl Into<String>) -> Self {
 		Self::new(

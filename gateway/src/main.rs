@@ -11,6 +11,7 @@ mod config;
 mod endpoints;
 mod errors;
 mod metrics;
+mod server;
 mod store;
 mod submitter;
 
@@ -145,9 +146,12 @@ async fn run(opts: Opts) -> Result<(), Box<dyn std::error::Error>> {
 
 	let listener = tokio::net::TcpListener::bind(config.listen).await?;
 	tracing::info!(target: "gateway", "listening on http://{}", listener.local_addr()?);
-	axum::serve(listener, api::router(app.clone()))
-		.with_graceful_shutdown(shutdown_signal())
-		.await?;
+	let limits = server::Limits {
+		header_timeout: Duration::from_secs(config.header_timeout_secs),
+		max_connections: config.max_connections,
+		grace,
+	};
+	server::serve(listener, api::router(app.clone()), limits, shutdown_signal()).await;
 	// Requests are drained; streams still copying from upstreams finish and are metered.
 	app.streams.close();
 	let _ = tokio::time::timeout(grace, app.streams.wait()).await;
