@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Fails unless every polkadot-sdk crate in Cargo.lock has exactly the version that the umbrella
-# crate `polkadot-sdk` 2609.2.0 (release stable2609) pins, as listed in
-# docs/polkadot-sdk-stable2609-versions.txt. Prints how many crates it checked.
+# Fails unless every polkadot-sdk crate in Cargo.lock, and in the fuzzer's own workspace's
+# fuzz/Cargo.lock, has exactly the version that the umbrella crate `polkadot-sdk` 2609.2.0
+# (release stable2609) pins, as listed in docs/polkadot-sdk-stable2609-versions.txt. Prints how
+# many crates it checked in each.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIST="$ROOT/docs/polkadot-sdk-stable2609-versions.txt"
-LOCK="$ROOT/Cargo.lock"
+for LOCK in "$ROOT/Cargo.lock" "$ROOT/fuzz/Cargo.lock"; do
+printf '%s: ' "${LOCK#"$ROOT"/}"
 awk '
 	FNR == NR { if ($0 !~ /^#/ && NF == 2) want[$1] = $2; next }
 	/^name = / { gsub(/"/, "", $3); name = $3 }
@@ -21,3 +23,4 @@ awk '
 		if (checked < 50 || bad > 0) exit 1
 	}
 ' "$LIST" "$LOCK"
+done

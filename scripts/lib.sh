@@ -35,12 +35,13 @@ nexus_python() {
 	echo "$NEXUS_CACHE/venv/bin/python"
 }
 
-# Builds the off-chain binaries in the same release profile: the `nexus` CLI (clients/rust, on
-# subxt), `nexus-gateway` and `nexus-mock-upstream`.
+# Builds the off-chain binaries in the same release profile, in one cargo invocation (one
+# feature set for what they share): the `nexus` CLI (clients/rust, on subxt), `nexus-gateway`,
+# `nexus-mock-upstream` and `nexus-upgrade-check` (tools/upgrade-check).
 nexus_build_cli() {
-	say "building the nexus CLI, nexus-gateway and nexus-mock-upstream (release)"
+	say "building the nexus CLI, nexus-gateway, nexus-mock-upstream and nexus-upgrade-check (release)"
 	(cd "$ROOT" && cargo build --locked --release -p nexus-client -p nexus-gateway \
-		-p nexus-mock-upstream "$@")
+		-p nexus-mock-upstream -p nexus-upgrade-check "$@")
 }
 
 # Builds the dashboard (TypeScript type check, then Vite) into dashboard/dist; its npm
@@ -54,4 +55,36 @@ nexus_build_dashboard() {
 nexus_build_node() {
 	say "building nexus-node (release; a first build takes about 25 minutes on 2 cores)"
 	(cd "$ROOT" && cargo build --locked --release -p nexus-node "$@")
+}
+
+# The host's target triple. The fuzzer is built for it explicitly, so that its coverage flags
+# reach only target code (not build scripts and proc-macros) and its artifacts stay apart from
+# the node's (under $CARGO_TARGET_DIR/<triple>/release).
+nexus_host_triple() {
+	rustc -vV | sed -n 's/^host: //p'
+}
+
+# libFuzzer's coverage instrumentation, as `cargo fuzz build -s none` sets it (stable rustc), and
+# debug assertions, so that a `defensive!` path (a state that must not happen) is a crash.
+NEXUS_FUZZ_RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares -Cllvm-args=-sanitizer-coverage-stack-depth \
+-Cdebug-assertions"
+
+# Builds the runtime fuzzer (fuzz/: the runtime natively with `try-runtime`, instrumented) and,
+# through the runtime's build script in the same build, the runtime's wasm with `try-runtime`
+# (for scripts/upgrade-check.sh; it lands in the triple's own wbuild directory, apart from the
+# node's runtime).
+nexus_build_fuzz() {
+	say "building the runtime fuzzer and the try-runtime wasm (fuzz/, release, $(nexus_host_triple))"
+	(cd "$ROOT/fuzz" && RUSTFLAGS="$NEXUS_FUZZ_RUSTFLAGS" cargo build --locked --release \
+		--target "$(nexus_host_triple)" --bins "$@")
+}
+
+# The fuzzer binary, and the runtime wasm built with `try-runtime`.
+nexus_fuzz_bin() {
+	echo "$CARGO_TARGET_DIR/$(nexus_host_triple)/release/runtime"
+}
+nexus_try_runtime_wasm() {
+	echo "$CARGO_TARGET_DIR/$(nexus_host_triple)/release/wbuild/nexus-runtime/nexus_runtime.compact.compressed.wasm"
 }

@@ -1,0 +1,239 @@
+//! The seed corpus: inputs that walk the marketplace's main paths (a seeker's session settled,
+//! rolled back and disputed; tier and provider stakes; capsules; a fee referendum; a buyback
+//! epoch), so that the fuzzer starts from deep states instead of discovering each step by
+//! chance. [`write`] also runs each seed and fails if a step that must succeed does not: the
+//! seeds double as a check that the harness reaches settlement.
+
+use crate::{execute, Action, Outcome};
+use codec::Encode;
+use nexus_primitives::traits::Outcome as Served;
+use nexus_runtime::{RuntimeCall, NXV};
+use pallet_metering::Receipt;
+use sp_runtime::traits::{BlakeTwo256, Hash};
+
+const ALICE: u8 = 0;
+const BOB: u8 = 1;
+const DAVE: u8 = 3;
+const EVE: u8 = 4;
+const FERDIE: u8 = 5;
+const USDN: u128 = 1_000_000;
+
+fn usdn() -> nexus_runtime::configs::settlement::AssetKind {
+	frame_support::traits::tokens::fungible::NativeOrWithId::WithId(1)
+}
+
+fn call(origin: u8, call: RuntimeCall) -> Action {
+	Action::Call { origin, call }
+}
+
+fn advance(blocks: u8, minutes: u16) -> Action {
+	Action::Advance { blocks, minutes }
+}
+
+/// A receipt of session `session`, `seq`, on `capsule`; `age_ms` before chain time.
+fn receipt(id: u8, session: u64, seq: u64, capsule: u64, outcome: Served, age_ms: u64) -> Receipt {
+	Receipt {
+		id: [id; 16],
+		session,
+		seq,
+		capsule,
+		input_units: 1_200,
+		output_units: 800,
+		outcome,
+		timestamp: age_ms,
+	}
+}
+
+fn metering(c: pallet_metering::Call<nexus_runtime::Runtime>) -> RuntimeCall {
+	RuntimeCall::Metering(c)
+}
+
+/// Eve: escrow, session with gateway 0, API key; Dave settles receipts on capsules 1 and 3,
+/// rolls one back; Eve disputes another, closes the session; time passes for the release.
+fn settlement() -> Vec<Action> {
+	use pallet_metering::Call as M;
+	vec![
+		call(EVE, metering(M::deposit { asset: usdn(), amount: 500 * USDN })),
+		call(
+			EVE,
+			metering(M::open_session {
+				gateway: 0,
+				asset: usdn(),
+				cap: 200 * USDN,
+				expires_at: 2_000,
+			}),
+		),
+		call(
+			EVE,
+			metering(M::bind_api_key { session: 0, key_hash: BlakeTwo256::hash(b"nxv-seed") }),
+		),
+		advance(0, 0),
+		Action::Receipts {
+			origin: DAVE,
+			gateway: 0,
+			receipts: vec![
+				receipt(1, 0, 1, 1, Served::Served, 20_000),
+				receipt(2, 0, 2, 3, Served::Served, 10_000),
+				receipt(3, 0, 3, 1, Served::Failed, 5_000),
+				receipt(4, 0, 4, 3, Served::Served, 1_000),
+			],
+			forged: false,
+		},
+		advance(1, 0),
+		Action::Receipts {
+			origin: DAVE,
+			gateway: 0,
+			receipts: vec![receipt(2, 0, 5, 3, Served::RolledBack, 0)],
+			forged: false,
+		},
+		call(EVE, metering(M::dispute { id: [4; 16] })),
+		Action::Receipts {
+			origin: DAVE,
+			gateway: 0,
+			receipts: vec![receipt(5, 0, 6, 1, Served::Served, 0)],
+			forged: true,
+		},
+		call(EVE, metering(M::close_session { id: 0 })),
+		advance(120, 0),
+		call(FERDIE, metering(M::release_session { id: 0 })),
+		call(EVE, metering(M::withdraw { asset: usdn(), amount: 100 * USDN })),
+	]
+}
+
+/// Seeker and provider stakes: stake, unstake, rebond, withdraw too early.
+fn stakes() -> Vec<Action> {
+	use pallet_tiers::Call as T;
+	let t = |c| RuntimeCall::Tiers(c);
+	vec![
+		call(FERDIE, t(T::stake { amount: 60_000 * NXV })),
+		call(FERDIE, t(T::unstake { amount: 10_000 * NXV })),
+		advance(1, 0),
+		call(FERDIE, t(T::rebond { amount: 5_000 * NXV })),
+		call(BOB, t(T::provider_stake { amount: 20_000 * NXV })),
+		call(BOB, t(T::set_nxv_payouts { enabled: true })),
+		call(BOB, t(T::provider_unstake { amount: 20_000 * NXV })),
+		call(FERDIE, t(T::withdraw_unbonded {})),
+	]
+}
+
+/// Bob's capsules: a price announcement, capacity, pause, resume, retire.
+fn capsules() -> Vec<Action> {
+	use pallet_capsules::Call as C;
+	let c = |c| RuntimeCall::Capsules(c);
+	vec![
+		call(
+			BOB,
+			c(C::announce_price {
+				id: 1,
+				price: pallet_capsules::Price { per_1k_input: 2_000, per_1k_output: 9_500 },
+			}),
+		),
+		call(
+			BOB,
+			c(C::set_capacity {
+				id: 1,
+				capacity: 1_000_000,
+				window: pallet_capsules::QuotaWindow::Hour,
+				concurrency: 2,
+			}),
+		),
+		call(BOB, c(C::pause { id: 0 })),
+		advance(2, 0),
+		call(BOB, c(C::resume { id: 0 })),
+		call(BOB, c(C::retire { id: 1 })),
+		call(EVE, c(C::pause { id: 3 })),
+	]
+}
+
+/// A fee-parameters referendum carried by //Alice and //Bob's votes in development timings.
+fn referendum() -> Vec<Action> {
+	let mut params = nexus_primitives::settlement::FeeParams::defaults();
+	params.take_rate = sp_runtime::Perbill::from_percent(14);
+	let proposal = RuntimeCall::Fees(pallet_fees::Call::set_params { new: params });
+	let inline = frame_support::traits::Bounded::Inline(
+		proposal.encode().try_into().unwrap_or_else(|_| unreachable!("a small call")),
+	);
+	vec![
+		call(
+			ALICE,
+			RuntimeCall::Referenda(pallet_referenda::Call::submit {
+				proposal_origin: Box::new(nexus_runtime::OriginCaller::Origins(
+					nexus_runtime::governance::origins::Origin::FeeParameters,
+				)),
+				proposal: inline,
+				enactment_moment: frame_support::traits::schedule::DispatchTime::After(1),
+			}),
+		),
+		call(
+			ALICE,
+			RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index: 0 }),
+		),
+		call(
+			BOB,
+			RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
+				poll_index: 0,
+				vote: pallet_conviction_voting::AccountVote::Standard {
+					vote: pallet_conviction_voting::Vote {
+						aye: true,
+						conviction: pallet_conviction_voting::Conviction::Locked1x,
+					},
+					balance: 500_000 * NXV,
+				},
+			}),
+		),
+		advance(40, 0),
+	]
+}
+
+/// A buyback epoch closes with rebates owed to the seeker who spent; the seeker claims.
+fn rebates() -> Vec<Action> {
+	let mut s = settlement();
+	s.truncate(6);
+	s.push(advance(110, 0));
+	s.push(call(EVE, RuntimeCall::Buyback(pallet_buyback::Call::claim_rebates {})));
+	s
+}
+
+/// Writes each seed into `dir` (as `seed-<name>`), after running it and checking that it
+/// reached its steps.
+pub fn write(dir: &str) {
+	std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
+	let seeds: [(&str, Vec<Action>, usize); 5] = [
+		("settlement", settlement(), 9),
+		("stakes", stakes(), 5),
+		("capsules", capsules(), 5),
+		("referendum", referendum(), 3),
+		("rebates", rebates(), 5),
+	];
+	for (name, actions, min_ok) in seeds {
+		let report = execute(&actions, false);
+		let ok = report
+			.outcomes
+			.iter()
+			.filter(|o| matches!(o, Outcome::Applied(Ok(())) | Outcome::Advanced))
+			.count();
+		println!(
+			"seed {name}: {} actions, {} blocks, {ok} succeeded or advanced, {} receipts settled, \
+			 take rate {} ppb",
+			actions.len(),
+			report.blocks,
+			report.settled_receipts,
+			report.take_rate
+		);
+		assert!(
+			ok >= min_ok,
+			"seed {name} reached only {ok} successful steps (want {min_ok}): {:?}",
+			report.outcomes
+		);
+		match name {
+			// Three served receipts settle (the failed one is recorded, not charged).
+			"settlement" | "rebates" => assert!(report.settled_receipts >= 3, "{name}: {report:?}"),
+			// The referendum passed and its call was enacted.
+			"referendum" => assert_eq!(report.take_rate, 140_000_000, "{name}: {report:?}"),
+			_ => {},
+		}
+		let bytes: Vec<u8> = actions.iter().flat_map(Encode::encode).collect();
+		let path = format!("{dir}/seed-{name}");
+		std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+	}
+}
