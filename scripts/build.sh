@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release `nexus-node` binary (with the runtime's wasm inside), the `nexus` CLI,
-# `nexus-gateway` and `nexus-mock-upstream`.
+# `nexus-gateway`, `nexus-mock-upstream` and `nexus-upgrade-check`.
 # Extra arguments go to the node's cargo build, e.g. `scripts/build.sh --features runtime-benchmarks`.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

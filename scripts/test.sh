@@ -19,7 +19,8 @@
 #   8. upgrade checks (scripts/upgrade-check.sh --dev): try-runtime's on-runtime-upgrade checks
 #      with the try-runtime wasm on a snapshot of a running development chain;
 #   9. end-to-end tests with @polkadot/api, the JS package (clients/js) and the `nexus` CLI
-#      against real release nodes, the hostile-RPC catalogue included (tests/e2e);
+#      against real release nodes, the hostile-RPC catalogue included (tests/e2e), and beside
+#      them (in parallel: both mostly wait for blocks)
 #  10. gateway tests with the official `openai` Python client against a real node,
 #      nexus-gateway and nexus-mock-upstream: fault tests and the hostile-HTTP catalogue
 #      included (tests/gateway);
@@ -77,17 +78,27 @@ step "7/12 runtime fuzzing (seeds, regressions, ${NEXUS_FUZZ_SECONDS:-180} s)"
 step "8/12 upgrade checks (try-runtime) on a development chain"
 ./scripts/upgrade-check.sh --dev
 
-step "9/12 end-to-end tests (real nodes, @polkadot/api)"
-export NEXUS_NODE NEXUS_CLI
+step "9-10/12 end-to-end tests (real nodes, @polkadot/api) and, beside them, gateway tests (openai Python client; fault tests; hostile HTTP input)"
+# The two suites use their own nodes on free loopback ports and spend most of their time
+# waiting for blocks, so they run side by side; the gateway suite's output follows the e2e one.
+export NEXUS_NODE NEXUS_CLI NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
 NEXUS_NODE="$(nexus_node_bin)"
 NEXUS_CLI="$(nexus_cli_bin)"
-(cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
-
-step "10/12 gateway tests (openai Python client; fault tests; hostile HTTP input)"
-export NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
 NEXUS_GATEWAY="$(nexus_gateway_bin)"
 NEXUS_MOCK_UPSTREAM="$(nexus_mock_upstream_bin)"
-(cd "$ROOT/tests/gateway" && "$(nexus_python)" -m unittest -v test_gateway test_faults test_hostile)
+gateway_log="$(mktemp)"
+(cd "$ROOT/tests/gateway" && "$(nexus_python)" -m unittest -v test_gateway test_faults test_hostile) \
+	>"$gateway_log" 2>&1 &
+gateway_tests=$!
+e2e=0
+(cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js) || e2e=$?
+gateway=0
+wait "$gateway_tests" || gateway=$?
+say "gateway tests (run beside the end-to-end tests):"
+cat "$gateway_log"
+rm -f "$gateway_log"
+[ "$e2e" -eq 0 ] || die "end-to-end tests failed"
+[ "$gateway" -eq 0 ] || die "gateway tests failed"
 
 step "11/12 dashboard tests (headless Chromium against scripts/demo.sh)"
 (cd "$ROOT/tests/dashboard" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)

@@ -74,11 +74,34 @@ case "$mode" in
 	NEXUS_SURI=//Ferdie "$cli" tier stake 2000NXV >/dev/null
 	wait "$eve"
 	NEXUS_SURI=//Eve "$cli" session open --gateway 0 --asset USDN --cap 20USDN --blocks 600 >/dev/null
+	# The snapshot is taken at the finalized head: wait until it holds all of that.
+	best="$(rpc chain_getHeader | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
+	for _ in $(seq 1 60); do
+		fin="$(rpc chain_getFinalizedHead | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')"
+		n="$(curl -sf -H 'content-type: application/json' \
+			-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"chain_getHeader\",\"params\":[\"$fin\"]}" \
+			"http://127.0.0.1:$port" | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
+		[ "$n" -ge "$best" ] && break
+		sleep 2
+	done
+	[ "$n" -ge "$best" ] || die "block #$best was not finalized"
 	snap="$work/dev.snap"
 	say "snapshot of the development chain (its finalized head)"
 	"$check" snapshot --uri "$uri" --out "$snap"
 	echo "+ nexus-upgrade-check on-runtime-upgrade --runtime $wasm --snapshot $snap --allow-same-spec-version $*"
 	"$check" on-runtime-upgrade --runtime "$wasm" --snapshot "$snap" --allow-same-spec-version "$@"
+	# The checks can fail: the node's own runtime (built without try-runtime) and the same
+	# version without --allow-same-spec-version are refused, by name.
+	node_wasm="$CARGO_TARGET_DIR/release/wbuild/nexus-runtime/nexus_runtime.compact.compressed.wasm"
+	if out="$("$check" on-runtime-upgrade --runtime "$node_wasm" --snapshot "$snap" --allow-same-spec-version 2>&1)" ||
+		! grep -q "no TryRuntime API" <<<"$out"; then
+		die "a runtime without try-runtime was not refused: $out"
+	fi
+	if out="$("$check" on-runtime-upgrade --runtime "$wasm" --snapshot "$snap" 2>&1)" ||
+		! grep -q "does not increase" <<<"$out"; then
+		die "the same spec_version was not refused: $out"
+	fi
+	say "refused as expected: a runtime without try-runtime, and one whose spec_version does not increase"
 	;;
 *)
 	die "unknown source $mode: use --dev, --uri WS or --snapshot FILE"
