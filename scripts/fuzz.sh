@@ -37,7 +37,7 @@ fi
 
 say "fuzzing for $seconds s (corpus $corpus)"
 before="$(find "$artifacts" -type f | wc -l)"
-log="$work/last-run.log"
+log="$work/last-${seconds}s.log" # kept per duration, so the suite's short run does not overwrite a long one
 set +e
 "$bin" -max_total_time="$seconds" -print_final_stats=1 -max_len=4096 -timeout=120 \
 	-rss_limit_mb=8192 -artifact_prefix="$artifacts/" "$@" "$corpus" >"$log" 2>&1

@@ -29,13 +29,12 @@ use codec::{Decode, DecodeLimit, Encode};
 use frame_support::traits::{TryState, TryStateSelect};
 use nexus_runtime::{
 	invariants, AccountId, AllPalletsWithSystem, Executive, Header, Runtime, RuntimeCall,
-	SignedPayload, System, TxExtension, UncheckedExtrinsic,
+	SignedPayload, System, UncheckedExtrinsic,
 };
 use pallet_metering::Receipt;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-	generic::Era,
 	traits::Header as _,
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
 	Digest, DigestItem,
@@ -475,18 +474,7 @@ impl Chain {
 		let (Some(pair), Some(who)) = (self.pairs.get(i), self.accounts.get(i)) else {
 			unreachable!("SIGNERS, pairs and accounts have the same length")
 		};
-		let extension: TxExtension = (
-			frame_system::CheckNonZeroSender::new(),
-			frame_system::CheckSpecVersion::new(),
-			frame_system::CheckTxVersion::new(),
-			frame_system::CheckGenesis::new(),
-			frame_system::CheckEra::from(Era::Immortal),
-			frame_system::CheckNonce::from(System::account_nonce(who)),
-			frame_system::CheckWeight::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::from(0),
-			frame_metadata_hash_extension::CheckMetadataHash::new(false),
-			frame_system::WeightReclaim::new(),
-		);
+		let extension = nexus_runtime::immortal_tx_extension(System::account_nonce(who));
 		let payload = match SignedPayload::new(call.clone(), extension.clone()) {
 			Ok(p) => p,
 			Err(e) => return Outcome::Invalid(e),

@@ -16,7 +16,7 @@ use crate::{
 	configs::settlement::{AssetKind, USDN, USDN_ID},
 	tests::ext_for_preset,
 	AccountId, Executive, Metering, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
-	TxExtension, UncheckedExtrinsic, NXV,
+	UncheckedExtrinsic, NXV,
 };
 use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
@@ -25,7 +25,6 @@ use pallet_metering::{Receipt, RejectReason};
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-	generic::Era,
 	traits::Dispatchable,
 	transaction_validity::{InvalidTransaction, TransactionValidityError},
 	DispatchError, MultiAddress,
@@ -443,7 +442,6 @@ fn receipt_batches_from_the_wrong_signer_or_chain_or_twice_settle_nothing() {
 			]
 		);
 		assert_eq!(settlement_state(), settled);
-		for _ in 0..hostile.len() {}
 	});
 }
 
@@ -455,18 +453,7 @@ fn transaction(
 	nonce: u32,
 	genesis: Option<sp_core::H256>,
 ) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	);
+	let extension = crate::immortal_tx_extension(nonce);
 	let payload = SignedPayload::new(call.clone(), extension.clone()).unwrap();
 	let (call_, extension_, implicit) = payload.deconstruct();
 	let implicit = match genesis {

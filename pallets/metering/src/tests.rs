@@ -845,19 +845,23 @@ fn a_replay_is_refused_within_the_window_and_after_pruning() {
 	});
 }
 
+/// A session and one settled batch of two receipts: the first by id (which the batch records
+/// first) dated now, the second `age` ms older; returns the session and both.
+fn newest_then_older(age: u64) -> (u64, Receipt, Receipt) {
+	let s = session_for(SEEKER, usdn(), 100 * USDN, 100 * USDN);
+	run_to(1 + 3 * BUCKET_MS / BLOCK_MS);
+	let newest = Receipt { id: [1; 16], ..served(s, 3, STANDARD, 10, 0) };
+	let older = Receipt { id: [2; 16], timestamp: now_ms() - age, ..served(s, 4, STANDARD, 10, 0) };
+	assert_ok!(submit(vec![newest, older]));
+	(s, newest, older)
+}
+
 #[test]
 fn receipts_older_than_the_first_recorded_are_pruned_too() {
 	build_and_execute(|| {
-		let s = session_for(SEEKER, usdn(), 100 * USDN, 100 * USDN);
-		run_to(1 + 3 * BUCKET_MS / BLOCK_MS);
-		// Ids in the order the batch is recorded (by id): the first is the newest, so it set
-		// the pruning cursor; the others are a bucket and two buckets older.
-		let mut newest = served(s, 3, STANDARD, 10, 0);
-		newest.id = [1; 16];
-		let mut older = served(s, 4, STANDARD, 10, 0);
-		older.id = [2; 16];
-		older.timestamp = now_ms() - BUCKET_MS;
-		assert_ok!(submit(vec![newest, older]));
+		// The first recorded (by id) is the newest, so it set the pruning cursor; the other is
+		// a bucket older; a later batch brings one two buckets older.
+		let (s, _newest, _older) = newest_then_older(BUCKET_MS);
 		let mut oldest = served(s, 5, STANDARD, 10, 0);
 		oldest.id = [3; 16];
 		oldest.timestamp = now_ms() - 2 * BUCKET_MS;
@@ -875,14 +879,7 @@ fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
 	use crate::migrations::v1::MigrateV0ToV1;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	build_and_execute(|| {
-		let s = session_for(SEEKER, usdn(), 100 * USDN, 100 * USDN);
-		run_to(1 + 3 * BUCKET_MS / BLOCK_MS);
-		let mut newest = served(s, 1, STANDARD, 10, 0);
-		newest.id = [1; 16];
-		let mut older = served(s, 2, STANDARD, 10, 0);
-		older.id = [2; 16];
-		older.timestamp = now_ms() - 2 * BUCKET_MS;
-		assert_ok!(submit(vec![newest, older]));
+		let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
 		// The state a v0 chain is in: the cursor where the first receipt by id set it.
 		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
 		StorageVersion::new(0).put::<Metering>();
