@@ -62,14 +62,16 @@ nexus_build_dashboard
 step "5/12 cargo test (release profile, shared with the node build)"
 cargo test --locked --release --workspace "$@"
 
-step "6/12 pallet benchmarks as tests (--features runtime-benchmarks)"
+step "6/12 pallet benchmarks and try-runtime hooks as tests (--features runtime-benchmarks,try-runtime)"
 pallets=()
 for manifest in "$ROOT"/pallets/*/Cargo.toml; do
 	[ -f "$manifest" ] || continue
 	pallets+=(-p "$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)")
 done
 if [ "${#pallets[@]}" -gt 0 ]; then
-	cargo test --locked --release --features runtime-benchmarks "${pallets[@]}"
+	# One feature set for both: each pallet's benchmarks run as tests, and so do the tests that
+	# need `try-runtime` (migrations' pre/post-upgrade checks).
+	cargo test --locked --release --features runtime-benchmarks,try-runtime "${pallets[@]}"
 fi
 
 step "7/12 runtime fuzzing (seeds, regressions, ${NEXUS_FUZZ_SECONDS:-180} s)"

@@ -417,6 +417,11 @@ impl_runtime_apis! {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
 			// try-runtime only: a failed pre/post check must stop right here with a backtrace.
 			let weight = Executive::try_runtime_upgrade(checks).unwrap();
+			// The cross-pallet invariants, on the state every migration and every pallet's
+			// upgrade hook has left (Executive runs `Migrations` before the pallets' hooks).
+			if checks.any() {
+				crate::invariants::check_all().unwrap();
+			}
 			(weight, crate::configs::RuntimeBlockWeights::get().max_block)
 		}
 
@@ -428,8 +433,14 @@ impl_runtime_apis! {
 			select: frame_try_runtime::TryStateSelect
 		) -> Weight {
 			// try-runtime only: stop with a backtrace on the first failure.
-			Executive::try_execute_block(block, state_root_check, signature_check, select)
-				.expect("try-runtime: execute-block failed")
+			let check_invariants = !matches!(select, frame_try_runtime::TryStateSelect::None);
+			let weight =
+				Executive::try_execute_block(block, state_root_check, signature_check, select)
+					.expect("try-runtime: execute-block failed");
+			if check_invariants {
+				crate::invariants::check_all().expect("try-runtime: a runtime invariant is broken");
+			}
+			weight
 		}
 	}
 

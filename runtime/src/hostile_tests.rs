@@ -48,8 +48,8 @@ fn refused(call: RuntimeCall, origin: RuntimeOrigin, error: impl Into<DispatchEr
 	assert_noop!(call.dispatch(origin).map_err(|e| e.error), error);
 }
 
-/// The development chain at block 1 with a block started in a real slot (chain time now), and
-/// Eve holding USDN escrow and session 0 with gateway 0.
+/// The development chain at block 1, its clock (`Timestamp::Now`) set to a live chain's time,
+/// and Eve holding USDN escrow and session 0 with gateway 0.
 fn chain() -> sp_io::TestExternalities {
 	let mut ext = ext_for_preset(sp_genesis_builder::DEV_RUNTIME_PRESET);
 	ext.execute_with(|| {
@@ -358,12 +358,17 @@ fn inputs_over_their_bounds_do_not_even_decode() {
 		spec.metadata = BoundedVec::truncate_from(vec![7; 1024]);
 		let mut encoded = RuntimeCall::Capsules(pallet_capsules::Call::register { spec }).encode();
 		assert!(RuntimeCall::decode(&mut &encoded[..]).is_ok());
-		// Re-encode with one more byte: the length prefix says 1,025.
+		// Re-encode the metadata (the call's last field, after a 2-byte length prefix) with `n`
+		// bytes. The splice is checked on the bound itself: 1,024 gives the same call back.
 		let at = encoded.len() - 1024;
-		let mut longer = encoded[..at - 2].to_vec();
-		codec::Compact(1025u32).encode_to(&mut longer);
-		longer.extend_from_slice(&[7; 1025]);
-		assert!(RuntimeCall::decode(&mut &longer[..]).is_err());
+		let spliced = |n: u32| {
+			let mut bytes = encoded[..at - 2].to_vec();
+			codec::Compact(n).encode_to(&mut bytes);
+			bytes.extend_from_slice(&vec![7; n as usize]);
+			bytes
+		};
+		assert_eq!(spliced(1024), encoded);
+		assert!(RuntimeCall::decode(&mut &spliced(1025)[..]).is_err());
 		// A call nested deeper than the extrinsic depth limit does not decode either.
 		let mut call = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
 		for _ in 0..300 {

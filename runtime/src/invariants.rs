@@ -3,8 +3,9 @@
 //! Each pallet's `try_state` checks what that pallet alone can see. These checks need several
 //! pallets at once, or `pallet_balances`' own storage, so they live here. They run:
 //! - after every block of the runtime fuzzer (`fuzz/`), with every pallet's `try_state`;
-//! - in every upgrade check (`TryRuntime_on_runtime_upgrade` with post-upgrade checks), through
-//!   [`CheckRuntimeInvariants`] in the runtime's migrations;
+//! - in every upgrade check (`TryRuntime_on_runtime_upgrade` with any checks), after every
+//!   migration and every pallet's upgrade hook, and in `TryRuntime_execute_block` with try-state
+//!   checks (`runtime/src/apis.rs`);
 //! - in the runtime's own tests.
 //!
 //! What they assert:
@@ -230,17 +231,5 @@ mod checks {
 					.saturating_sub(signed(pool_ledger)),
 			),
 		]
-	}
-}
-
-/// Runs [`check_all`] after an upgrade's migrations, so that every upgrade check
-/// (`TryRuntime_on_runtime_upgrade`) asserts the runtime's invariants on the upgraded state.
-/// It migrates nothing.
-pub struct CheckRuntimeInvariants;
-
-impl frame_support::traits::OnRuntimeUpgrade for CheckRuntimeInvariants {
-	#[cfg(feature = "try-runtime")]
-	fn post_upgrade(_state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
-		check_all()
 	}
 }

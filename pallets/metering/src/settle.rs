@@ -3,7 +3,7 @@
 
 use crate::{
 	pallet::{
-		ChargeOf, Config, Error, Escrow, Event, Pallet, PruneCursor, ReceiptExpiry, Receipts,
+		ChargeOf, Config, Error, Escrow, Event, Pallet, ReceiptExpiry, Receipts,
 		RecordOf, SessionOf, Sessions, Usage,
 	},
 	Charge, EscrowLedger, GatewayId, Receipt, ReceiptId, ReceiptRecord, RejectReason, SessionId,
@@ -257,14 +257,10 @@ impl<T: Config> Batch<T> {
 			if is_new {
 				let bucket = dated.checked_div(bucket_ms).unwrap_or(0);
 				ReceiptExpiry::<T>::insert(bucket, id, ());
-				// Pruning walks up from the oldest bucket in use. A receipt may be older than
-				// the cursor (another in its batch, or an earlier batch, set it to a later
-				// bucket), but never older than the window, which the cursor never passes: it
-				// moves the cursor back to its bucket, so that it is pruned too.
-				let cursor = PruneCursor::<T>::get();
-				if cursor == 0 || bucket < cursor {
-					PruneCursor::<T>::put(bucket);
-				}
+				// A receipt may be older than the pruning cursor (another in its batch, or an
+				// earlier batch, set it to a later bucket), but never older than the window,
+				// which the cursor never passes: the cursor moves back to it.
+				Pallet::<T>::prune_from(bucket);
 			}
 		}
 		for (capsule, outcomes) in self.outcomes {

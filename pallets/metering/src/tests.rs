@@ -897,6 +897,31 @@ fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
 	});
 }
 
+/// The migration as an upgrade check runs it: `pre_upgrade`, the migration, `post_upgrade`
+/// (which also runs `try_state`). Its post-upgrade check fails on a cursor left behind.
+#[cfg(feature = "try-runtime")]
+#[test]
+fn the_v1_migration_passes_its_own_upgrade_checks_and_they_catch_a_cursor_left_behind() {
+	use crate::migrations::v1::{InnerMigrateV0ToV1, MigrateV0ToV1};
+	use frame_support::traits::{
+		OnRuntimeUpgrade, StorageVersion, UncheckedOnRuntimeUpgrade,
+	};
+	build_and_execute(|| {
+		let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
+		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
+		StorageVersion::new(0).put::<Metering>();
+		assert!(Metering::do_try_state().is_err(), "a v0 chain's leak breaks try_state");
+		assert_ok!(MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true));
+		assert_eq!(PruneCursor::<Test>::get(), older.timestamp / BUCKET_MS);
+
+		// A migration that did nothing would be caught by its post-upgrade check.
+		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
+		let state = InnerMigrateV0ToV1::<Test>::pre_upgrade().unwrap();
+		assert!(InnerMigrateV0ToV1::<Test>::post_upgrade(state).is_err());
+		PruneCursor::<Test>::put(older.timestamp / BUCKET_MS);
+	});
+}
+
 // ---- uptime ----
 
 #[test]

@@ -18,7 +18,8 @@
 //!   `--allow-same-spec-version` for rehearsing the running version itself);
 //! - every migration's `pre_upgrade` and `post_upgrade` check, including FRAME's check that each
 //!   pallet's on-chain storage version equals its code's, and the runtime's cross-pallet invariants
-//!   (`CheckRuntimeInvariants`);
+//!   (`runtime/src/invariants.rs`, asserted by the runtime's `TryRuntime` API after every migration
+//!   and pallet hook);
 //! - every pallet's `try_state`, and that the whole state still decodes;
 //! - the migrations fit in a block: the weight they report is below the block's maximum;
 //! - idempotency: running the migrations again changes nothing (same storage root).
