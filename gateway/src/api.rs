@@ -725,9 +725,14 @@ async fn serve(app: &Arc<App>, headers: &HeaderMap, body: Body) -> Result<Respon
 			Attempt::Failed(why) => {
 				app.metrics.attempts.with_label_values(&[&capsule.id.to_string(), why]).inc();
 				tracing::info!(target: "gateway", "capsule {} failed ({why}); failing over", capsule.id);
-				// The failed attempt is metered: no charge, but the capsule's trust pays.
-				app.persist(receipt(id, &seeker, capsule.id, (0, 0), Outcome::Failed, 0))
-					.await?;
+				// The failed attempt is metered: no charge, but the capsule's trust pays. In a
+				// task of its own, so that a seeker who hangs up now does not cancel it.
+				let failed = receipt(id, &seeker, capsule.id, (0, 0), Outcome::Failed, 0);
+				let task_app = app.clone();
+				app.streams
+					.spawn(async move { task_app.persist(failed).await })
+					.await
+					.map_err(|e| ApiError::internal(format!("receipt task: {e}")))??;
 				last_refusal = Some(ApiError::unavailable(
 					"upstream_failed",
 					format!("Every capsule tried for `{model}` failed ({why})."),
@@ -782,13 +787,21 @@ async fn open_upstream(
 	}
 	Err(match classify(status) {
 		Some(why) => Attempt::Failed(why),
-		None => Attempt::Refused(passthrough(r).await),
+		None => Attempt::Refused(passthrough(app, r).await),
 	})
 }
 
-async fn passthrough(r: reqwest::Response) -> Response {
+/// The upstream's refusal of the request itself, passed on: its body read up to
+/// [`MAX_REFUSAL_BODY`] within the upstream timeout (an upstream's error may not make the
+/// gateway buffer or wait without bound).
+async fn passthrough(app: &App, r: reqwest::Response) -> Response {
 	let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-	let body = r.bytes().await.unwrap_or_default();
+	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
+	let body = tokio::time::timeout(timeout, upstream_body(r, MAX_REFUSAL_BODY))
+		.await
+		.ok()
+		.flatten()
+		.unwrap_or_default();
 	match serde_json::from_slice::<Value>(&body) {
 		Ok(v) if v.get("error").is_some() => (status, Json(v)).into_response(),
 		_ => ApiError {
@@ -817,7 +830,7 @@ async fn attempt_plain(
 		Err(attempt) => return attempt,
 	};
 	let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
-	let body = match tokio::time::timeout(timeout, upstream_body(r)).await {
+	let body = match tokio::time::timeout(timeout, upstream_body(r, MAX_UPSTREAM_BODY)).await {
 		Ok(Some(b)) => b,
 		Ok(None) => return Attempt::Failed("error"),
 		Err(_) => return Attempt::Failed("timeout"),
@@ -848,16 +861,19 @@ async fn attempt_plain(
 	Attempt::Done(response)
 }
 
-/// Largest upstream answer read, and longest line of a stream: an upstream is the provider's,
-/// not the gateway's, and may not make it buffer without bound.
+/// Largest upstream answer read, largest upstream refusal passed on, longest line of a stream
+/// and longest stream: an upstream is the provider's, not the gateway's, and may not make it
+/// buffer, or hold a seeker's admission, without bound.
 const MAX_UPSTREAM_BODY: usize = 16 * 1024 * 1024;
+const MAX_REFUSAL_BODY: usize = 64 * 1024;
 const MAX_STREAM_LINE: usize = 1024 * 1024;
+const MAX_STREAM_DURATION: Duration = Duration::from_secs(30 * 60);
 
-/// An upstream's whole answer, or `None` when it breaks off or exceeds [`MAX_UPSTREAM_BODY`].
-async fn upstream_body(mut r: reqwest::Response) -> Option<Bytes> {
+/// An upstream's whole answer, or `None` when it breaks off or exceeds `limit` bytes.
+async fn upstream_body(mut r: reqwest::Response, limit: usize) -> Option<Bytes> {
 	let mut body = Vec::new();
 	while let Some(chunk) = r.chunk().await.ok()? {
-		if body.len().saturating_add(chunk.len()) > MAX_UPSTREAM_BODY {
+		if body.len().saturating_add(chunk.len()) > limit {
 			return None;
 		}
 		body.extend_from_slice(&chunk);
@@ -900,7 +916,7 @@ async fn attempt_stream(
 	// The copy runs to the end even when the seeker goes away, so that what the upstream
 	// served is metered; a shutdown waits for it.
 	app.streams.spawn(async move {
-		let _admission = admission;
+		let deadline = tokio::time::Instant::now() + MAX_STREAM_DURATION;
 		// The seeker's side of the stream: dropped when the seeker stops reading for as long
 		// as an upstream may be silent, so that a client that never reads cannot pin the
 		// admission (money, units, a concurrency slot); the copy goes on to meter.
@@ -911,7 +927,8 @@ async fn attempt_stream(
 		let mut done = false;
 		let mut broken = false;
 		'read: while !done {
-			let next = match tokio::time::timeout(timeout, upstream.next()).await {
+			let wait = timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+			let next = match tokio::time::timeout(wait, upstream.next()).await {
 				Ok(Some(Ok(chunk))) => chunk,
 				Ok(None) => break,
 				Ok(Some(Err(_))) | Err(_) => {
@@ -967,7 +984,11 @@ async fn attempt_stream(
 			),
 			None => receipt(id, &seeker, capsule_id, (0, 0), Outcome::Failed, 0),
 		};
-		let last = match task_app.persist(new).await {
+		let persisted = task_app.persist(new).await;
+		// The receipt now holds what the admission held (as pending): release it before the
+		// last event, which a slow seeker may take a while to accept.
+		drop(admission);
+		let last = match persisted {
 			Ok(_) if served.is_some() => Bytes::from_static(b"data: [DONE]\n\n"),
 			Ok(_) => {
 				let e = ApiError::unavailable(

@@ -132,12 +132,8 @@ pub struct Chain {
 	pub usage_window: u64,
 	cache: Mutex<Cache>,
 	connected: AtomicBool,
-	/// The highest best block the follower has taken.
+	/// The best block the follower took last.
 	best: AtomicU64,
-	/// The node's best block number when the gateway connected: a block subscription starts by
-	/// reporting blocks it already had (from genesis or an old finalized block on), which are
-	/// not the chain's state now; none below this is taken as the best block.
-	ready_from: u64,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> AuthError {
@@ -154,7 +150,6 @@ impl Chain {
 			.constants()
 			.entry(runtime::constants().metering().usage_window())
 			.map_err(|e| sx(e.into()))?;
-		let ready_from = u64::from(client.best_number().await?);
 		Ok(Arc::new(Self {
 			client,
 			genesis,
@@ -163,7 +158,6 @@ impl Chain {
 			cache: Mutex::new(Cache::default()),
 			connected: AtomicBool::new(true),
 			best: AtomicU64::new(0),
-			ready_from,
 		}))
 	}
 
@@ -172,7 +166,7 @@ impl Chain {
 		self.connected.load(Ordering::Relaxed)
 	}
 
-	/// The best block number seen.
+	/// The best block number the follower took last.
 	pub fn best(&self) -> u64 {
 		self.best.load(Ordering::Relaxed)
 	}
@@ -186,17 +180,30 @@ impl Chain {
 	/// a subscription may stall), is dropped and the node asked again.
 	pub async fn follow(self: Arc<Self>, on_block: impl Fn(u64)) {
 		loop {
+			// A (re)started subscription first reports blocks the node already had (from
+			// genesis or an old finalized block on) before its head: reading a key there would
+			// refuse a key bound since (401). So each subscription takes blocks only from the
+			// node's head at the time it starts; after that, every best block it reports (a
+			// node that came back with a lower head, or a reorg, included).
+			let head = match self.client.best_number().await {
+				Ok(n) => u64::from(n),
+				Err(e) => {
+					tracing::warn!(target: "gateway::chain", "cannot read the node's head: {e}");
+					self.connected.store(false, Ordering::Relaxed);
+					tokio::time::sleep(Duration::from_secs(1)).await;
+					continue;
+				},
+			};
+			let mut at_head = false;
 			match self.client.api().stream_best_blocks().await {
 				Ok(mut blocks) => loop {
 					match tokio::time::timeout(BLOCK_SILENCE, blocks.next()).await {
 						Ok(Some(Ok(b))) => {
 							let (hash, number) = (b.hash(), b.number());
-							// A (re)started subscription first replays blocks older than the
-							// chain's head: reading a key there would refuse a key bound
-							// since (401). Only the head, and what follows it, is taken.
-							if number < self.best.load(Ordering::Relaxed).max(self.ready_from) {
+							if !at_head && number < head {
 								continue;
 							}
+							at_head = true;
 							self.best.store(number, Ordering::Relaxed);
 							self.connected.store(true, Ordering::Relaxed);
 							let mut cache = self.cache();

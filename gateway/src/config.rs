@@ -58,6 +58,9 @@ pub struct Config {
 	pub header_timeout_secs: u64,
 	/// Seconds a client has to send a request's body.
 	pub body_timeout_secs: u64,
+	/// Seconds a client may leave response bytes unread before its connection is closed (a
+	/// client that stops reading cannot hold a connection, or a stream, for ever).
+	pub write_timeout_secs: u64,
 	/// Largest request body, in bytes (a chat completion request).
 	pub max_body_bytes: usize,
 	/// Connections served at once; further ones wait to be accepted.
@@ -89,14 +92,20 @@ impl Default for Config {
 			retention_days: 7,
 			header_timeout_secs: 15,
 			body_timeout_secs: 30,
+			write_timeout_secs: 30,
 			max_body_bytes: 2 * 1024 * 1024,
 			max_connections: 512,
 		}
 	}
 }
 
+/// Upper bounds of the client limits (the server's timers and semaphore need finite values).
+const MAX_CLIENT_TIMEOUT_SECS: u64 = 3_600;
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+const MAX_CONNECTIONS: usize = 65_536;
+
 /// The fields, as the file and the environment name them.
-const FIELDS: [&str; 24] = [
+const FIELDS: [&str; 25] = [
 	"listen",
 	"node_url",
 	"gateway_id",
@@ -119,6 +128,7 @@ const FIELDS: [&str; 24] = [
 	"retention_days",
 	"header_timeout_secs",
 	"body_timeout_secs",
+	"write_timeout_secs",
 	"max_body_bytes",
 	"max_connections",
 ];
@@ -193,13 +203,18 @@ impl Config {
 		if self.report_interval_secs < self.probe_interval_secs {
 			return Err(ConfigError::Invalid("report_interval_secs must be ≥ probe_interval_secs"));
 		}
-		if self.header_timeout_secs == 0 || self.body_timeout_secs == 0 {
-			return Err(ConfigError::Invalid("header and body timeouts must be positive"));
-		}
-		if self.max_body_bytes < 1024 || self.max_connections == 0 {
+		let client_timeouts =
+			[self.header_timeout_secs, self.body_timeout_secs, self.write_timeout_secs];
+		if client_timeouts.iter().any(|t| *t == 0 || *t > MAX_CLIENT_TIMEOUT_SECS) {
 			return Err(ConfigError::Invalid(
-				"max_body_bytes must be at least 1024 and max_connections at least 1",
+				"header, body and write timeouts must be between 1 and 3600 seconds",
 			));
+		}
+		if self.max_body_bytes < 1024 || self.max_body_bytes > MAX_BODY_BYTES {
+			return Err(ConfigError::Invalid("max_body_bytes must be between 1024 and 64 MiB"));
+		}
+		if self.max_connections == 0 || self.max_connections > MAX_CONNECTIONS {
+			return Err(ConfigError::Invalid("max_connections must be between 1 and 65536"));
 		}
 		if self.default_max_tokens == 0 {
 			return Err(ConfigError::Invalid("default_max_tokens must be positive"));
@@ -239,5 +254,21 @@ mod tests {
 			vec![("listen".into(), "not an address".into())],
 		);
 		assert!(matches!(e, Err(ConfigError::Parse(_))));
+	}
+
+	#[test]
+	fn client_limits_are_bounded() {
+		let ok = |field: &str, value: &str| {
+			Config::from_parts("operator_suri = \"//Dave\"\n", vec![(field.into(), value.into())])
+				.is_ok()
+		};
+		for field in ["header_timeout_secs", "body_timeout_secs", "write_timeout_secs"] {
+			assert!(ok(field, "1") && ok(field, "3600"), "{field}");
+			assert!(!ok(field, "0") && !ok(field, "3601"), "{field}");
+		}
+		assert!(ok("max_connections", "65536") && !ok("max_connections", "65537"));
+		assert!(!ok("max_connections", "0"));
+		assert!(ok("max_body_bytes", "1024") && !ok("max_body_bytes", "1023"));
+		assert!(!ok("max_body_bytes", &(64 * 1024 * 1024 + 1).to_string()));
 	}
 }

@@ -148,6 +148,7 @@ async fn run(opts: Opts) -> Result<(), Box<dyn std::error::Error>> {
 	tracing::info!(target: "gateway", "listening on http://{}", listener.local_addr()?);
 	let limits = server::Limits {
 		header_timeout: Duration::from_secs(config.header_timeout_secs),
+		write_timeout: Duration::from_secs(config.write_timeout_secs),
 		max_connections: config.max_connections,
 		grace,
 	};
