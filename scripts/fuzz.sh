@@ -32,7 +32,12 @@ NEXUS_FUZZ_WRITE_SEEDS="$corpus" "$bin"
 regressions=("$ROOT"/fuzz/regressions/*)
 if [ -e "${regressions[0]}" ]; then
 	say "replaying ${#regressions[@]} regression inputs (fuzz/regressions)"
-	"$bin" "${regressions[@]}" 2>&1 | grep -E '^(Executed|Running:)' | sed -n 's/^Executed /  passed: /p'
+	replay="$work/regressions.log"
+	if ! "$bin" "${regressions[@]}" >"$replay" 2>&1; then
+		tail -40 "$replay" >&2
+		die "a regression input fails again: see $replay"
+	fi
+	sed -n 's/^Executed /  passed: /p' "$replay"
 fi
 
 say "fuzzing for $seconds s (corpus $corpus)"
