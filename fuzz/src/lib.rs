@@ -35,9 +35,7 @@ use pallet_metering::Receipt;
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
-	traits::Header as _,
-	transaction_validity::TransactionValidityError,
-	Digest, DigestItem,
+	traits::Header as _, transaction_validity::TransactionValidityError, Digest, DigestItem,
 };
 pub mod seeds;
 

@@ -136,7 +136,11 @@ impl<S> WriteDeadline<S> {
 		}
 	}
 
-	fn progress<T>(&mut self, poll: Poll<io::Result<T>>, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
+	fn progress<T>(
+		&mut self,
+		poll: Poll<io::Result<T>>,
+		cx: &mut Context<'_>,
+	) -> Poll<io::Result<T>> {
 		match poll {
 			Poll::Pending => self.pending(cx),
 			ready => {

@@ -3,8 +3,8 @@
 
 use crate::{
 	pallet::{
-		ChargeOf, Config, Error, Escrow, Event, Pallet, ReceiptExpiry, Receipts,
-		RecordOf, SessionOf, Sessions, Usage,
+		ChargeOf, Config, Error, Escrow, Event, Pallet, ReceiptExpiry, Receipts, RecordOf,
+		SessionOf, Sessions, Usage,
 	},
 	Charge, EscrowLedger, GatewayId, Receipt, ReceiptId, ReceiptRecord, RejectReason, SessionId,
 };

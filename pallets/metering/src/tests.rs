@@ -903,9 +903,7 @@ fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
 #[test]
 fn the_v1_migration_passes_its_own_upgrade_checks_and_they_catch_a_cursor_left_behind() {
 	use crate::migrations::v1::{InnerMigrateV0ToV1, MigrateV0ToV1};
-	use frame_support::traits::{
-		OnRuntimeUpgrade, StorageVersion, UncheckedOnRuntimeUpgrade,
-	};
+	use frame_support::traits::{OnRuntimeUpgrade, StorageVersion, UncheckedOnRuntimeUpgrade};
 	build_and_execute(|| {
 		let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
 		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
