@@ -919,7 +919,21 @@ impl Client {
 			.chain_get_block_hash(None)
 			.await?
 			.ok_or_else(|| Error::Input("the node has no best block".into()))?;
-		self.api.at_block(hash).await.map_err(sx)
+		// The best hash comes from `chain_getBlockHash`, but subxt's backend may follow the
+		// chain with `chainHead_v1`, which hears of a new best block a moment later and does
+		// not know its header until then. Wait for it (up to 5 s) rather than fail.
+		let mut tries = 0;
+		loop {
+			match self.api.at_block(hash).await {
+				Err(subxt::error::OnlineClientAtBlockError::BlockHeaderNotFound { .. })
+					if tries < 50 =>
+				{
+					tries += 1;
+					tokio::time::sleep(Duration::from_millis(100)).await;
+				},
+				other => return other.map_err(sx),
+			}
+		}
 	}
 
 	/// The session an API key is bound to, read from chain state at the best block (what the
