@@ -874,15 +874,21 @@ fn receipts_older_than_the_first_recorded_are_pruned_too() {
 	});
 }
 
+/// The state a v0 chain leaked in: two receipts two buckets apart, the pruning cursor where the
+/// first by id (the newest) set it, storage version 0. Returns the newest and the older.
+fn a_v0_chain_with_a_leaked_receipt() -> (Receipt, Receipt) {
+	let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
+	PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
+	frame_support::traits::StorageVersion::new(0).put::<Metering>();
+	(newest, older)
+}
+
 #[test]
 fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
 	use crate::migrations::v1::MigrateV0ToV1;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	build_and_execute(|| {
-		let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
-		// The state a v0 chain is in: the cursor where the first receipt by id set it.
-		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
-		StorageVersion::new(0).put::<Metering>();
+		let (newest, older) = a_v0_chain_with_a_leaked_receipt();
 		MigrateV0ToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(PruneCursor::<Test>::get(), older.timestamp / BUCKET_MS);
 		assert_eq!(Metering::on_chain_storage_version(), StorageVersion::new(1));
@@ -903,11 +909,9 @@ fn the_v1_migration_moves_the_cursor_back_to_receipts_a_v0_chain_leaked() {
 #[test]
 fn the_v1_migration_passes_its_own_upgrade_checks_and_they_catch_a_cursor_left_behind() {
 	use crate::migrations::v1::{InnerMigrateV0ToV1, MigrateV0ToV1};
-	use frame_support::traits::{OnRuntimeUpgrade, StorageVersion, UncheckedOnRuntimeUpgrade};
+	use frame_support::traits::{OnRuntimeUpgrade, UncheckedOnRuntimeUpgrade};
 	build_and_execute(|| {
-		let (_, newest, older) = newest_then_older(2 * BUCKET_MS);
-		PruneCursor::<Test>::put(newest.timestamp / BUCKET_MS);
-		StorageVersion::new(0).put::<Metering>();
+		let (newest, older) = a_v0_chain_with_a_leaked_receipt();
 		assert!(Metering::do_try_state().is_err(), "a v0 chain's leak breaks try_state");
 		assert_ok!(MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true));
 		assert_eq!(PruneCursor::<Test>::get(), older.timestamp / BUCKET_MS);
