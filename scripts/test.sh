@@ -11,16 +11,17 @@
 #   5. Rust tests of the workspace (runtime: genesis presets, integrity test, metadata, fees,
 #      invariants, the hostile-extrinsic catalogue; pallets: every call and error, invariants,
 #      migrations, proptests), in the same release profile, so nothing is compiled twice;
-#   6. each pallet's benchmarks, run as tests (`--features runtime-benchmarks`: the one second
-#      feature set, limited to the runtime-side crates the pallets use, about a minute);
+#   6. each pallet's benchmarks, and the tests that need `try-runtime` (migrations' pre/post-upgrade
+#      checks), run as tests (`--features runtime-benchmarks,try-runtime`: the one second feature
+#      set, limited to the runtime-side crates the pallets use, about three minutes);
 #   7. runtime fuzzing (scripts/fuzz.sh): the runtime built natively with `try-runtime` and
 #      libFuzzer's instrumentation (the build also yields the try-runtime wasm), its seeds, every
 #      past finding in fuzz/regressions, then NEXUS_FUZZ_SECONDS (180) of fuzzing;
 #   8. upgrade checks (scripts/upgrade-check.sh --dev): try-runtime's on-runtime-upgrade checks
 #      with the try-runtime wasm on a snapshot of a running development chain;
 #   9. end-to-end tests with @polkadot/api, the JS package (clients/js) and the `nexus` CLI
-#      against real release nodes, the hostile-RPC catalogue included (tests/e2e), and beside
-#      them (in parallel: both mostly wait for blocks)
+#      against real release nodes, the hostile-RPC catalogue included (tests/e2e); run side by
+#      side with step 10 (both mostly wait for blocks);
 #  10. gateway tests with the official `openai` Python client against a real node,
 #      nexus-gateway and nexus-mock-upstream: fault tests and the hostile-HTTP catalogue
 #      included (tests/gateway);
