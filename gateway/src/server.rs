@@ -218,21 +218,25 @@ mod tests {
 	}
 
 	/// A peer that reads slowly, but within the timeout each time, gets everything, however
-	/// long the whole takes (here about four timeouts).
+	/// long the whole takes (here about twice the timeout). The reader pauses a quarter of the
+	/// timeout, so that a test machine busy with other work cannot turn a pause into a stall.
 	#[tokio::test]
 	async fn a_peer_that_keeps_reading_is_never_cut_off() {
+		const TIMEOUT: Duration = Duration::from_secs(1);
 		let (ours, mut theirs) = tokio::io::duplex(1024);
 		let mut conn = WriteDeadline::new(ours, TIMEOUT);
+		let started = tokio::time::Instant::now();
 		let reader = tokio::spawn(async move {
 			let mut total = 0;
 			let mut buf = [0; 1024];
 			while total < 8 * 1024 {
-				tokio::time::sleep(TIMEOUT / 2).await;
+				tokio::time::sleep(TIMEOUT / 4).await;
 				total += theirs.read(&mut buf).await.unwrap();
 			}
 			total
 		});
 		conn.write_all(&[0; 8 * 1024]).await.unwrap();
 		assert_eq!(reader.await.unwrap(), 8 * 1024);
+		assert!(started.elapsed() > TIMEOUT);
 	}
 }
