@@ -119,6 +119,12 @@ else
 	WASM_TOOLCHAIN=nexus-wasm
 fi
 
+# clippy, which lints the workspace's crates while they compile (scripts/lint-rustc.sh).
+if ! command -v clippy-driver >/dev/null || ! clippy-driver --version >/dev/null 2>&1; then
+	say "installing clippy (rustup component add clippy)"
+	rustup component add clippy >/dev/null || die "clippy is needed: rustup component add clippy"
+fi
+
 # --- environment for the other scripts --------------------------------------------------------
 tmp="$(mktemp)"
 {
@@ -126,6 +132,10 @@ tmp="$(mktemp)"
 	echo "export CARGO_TARGET_DIR=\"\${CARGO_TARGET_DIR:-$NEXUS_CACHE/target}\""
 	echo "export OPENSSL_NO_VENDOR=1"
 	echo "export PROTOC=\"$(command -v protoc)\""
+	# Every build lints the workspace's crates as it compiles them, with warnings denied; the
+	# same settings everywhere (build, demo, tests), so that no script rebuilds another's crates.
+	echo "export RUSTC_WORKSPACE_WRAPPER=\"$ROOT/scripts/lint-rustc.sh\""
+	echo "export CLIPPY_ARGS=\"-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__\""
 	if [ -n "$WASM_TOOLCHAIN" ]; then
 		echo "export WASM_BUILD_TOOLCHAIN=$WASM_TOOLCHAIN"
 	else

@@ -90,7 +90,7 @@ fn nxv(amount: Balance) -> String {
 	let digits = whole.to_string();
 	let mut grouped = String::new();
 	for (i, c) in digits.chars().enumerate() {
-		if i > 0 && (digits.len() - i) % 3 == 0 {
+		if i > 0 && (digits.len() - i).is_multiple_of(3) {
 			grouped.push(',');
 		}
 		grouped.push(c);
