@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Fails unless every polkadot-sdk crate in Cargo.lock, and in the fuzzer's own workspace's
-# fuzz/Cargo.lock, has exactly the version that the umbrella crate `polkadot-sdk` 2609.2.0
+# Fails unless every polkadot-sdk crate in Cargo.lock (the one lock file of the workspace, the
+# fuzzer included) has exactly the version that the umbrella crate `polkadot-sdk` 2609.2.0
 # (release stable2609) pins, as listed in docs/polkadot-sdk-stable2609-versions.txt. Prints how
 # many crates it checked in each.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LIST="$ROOT/docs/polkadot-sdk-stable2609-versions.txt"
-for LOCK in "$ROOT/Cargo.lock" "$ROOT/fuzz/Cargo.lock"; do
+for LOCK in "$ROOT/Cargo.lock"; do
 printf '%s: ' "${LOCK#"$ROOT"/}"
 awk '
 	FNR == NR { if ($0 !~ /^#/ && NF == 2) want[$1] = $2; next }

@@ -1,5 +1,5 @@
 //! libFuzzer target: see the `nexus_runtime_fuzz` crate docs for what an input means and what
-//! is asserted after every block.
+//! is asserted. Fast mode unless `NEXUS_FUZZ_FULL=1`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(

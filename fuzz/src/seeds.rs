@@ -1,13 +1,20 @@
 //! The seed corpus: inputs that walk the marketplace's main paths (a seeker's session settled,
 //! rolled back and disputed; tier and provider stakes; capsules; a fee referendum; a buyback
-//! epoch), so that the fuzzer starts from deep states instead of discovering each step by
-//! chance. [`write`] also runs each seed and fails if a step that must succeed does not: the
-//! seeds double as a check that the harness reaches settlement.
+//! epoch) and the long windows only jumps reach (a stake unbonded after 7 days, a capsule's bond
+//! released after 7 days, NXV payments refused at a price older than a day), so that the fuzzer
+//! starts from deep states instead of discovering each step by chance. [`check`] runs each seed
+//! and fails if a step that must succeed does not, or if its end state is not the one it walks
+//! to: the seeds double as a check that the harness reaches settlement and the long windows.
 
-use crate::{execute, Action, Outcome};
+use crate::{
+	action::{encode_actions, Action},
+	chain::{Outcome, Report},
+	engine::Mode,
+	execute_then,
+};
 use codec::Encode;
 use nexus_primitives::traits::Outcome as Served;
-use nexus_runtime::{RuntimeCall, NXV};
+use nexus_runtime::{Runtime, RuntimeCall, DAYS, NXV};
 use pallet_metering::Receipt;
 use sp_runtime::traits::{BlakeTwo256, Hash};
 
@@ -28,6 +35,10 @@ fn call(origin: u8, call: RuntimeCall) -> Action {
 
 fn advance(blocks: u8, minutes: u16) -> Action {
 	Action::Advance { blocks, minutes }
+}
+
+fn jump(blocks: u32) -> Action {
+	Action::jump(blocks, 0)
 }
 
 /// A receipt of session `session`, `seq`, on `capsule`; `age_ms` before chain time.
@@ -194,46 +205,168 @@ fn rebates() -> Vec<Action> {
 	s
 }
 
-/// Writes each seed into `dir` (as `seed-<name>`), after running it and checking that it
-/// reached its steps.
-pub fn write(dir: &str) {
+/// A stake unbonded and withdrawn after the 7-day unbonding delay (a jump of a week).
+fn unbonding() -> Vec<Action> {
+	use pallet_tiers::Call as T;
+	let t = |c| RuntimeCall::Tiers(c);
+	vec![
+		call(FERDIE, t(T::stake { amount: 60_000 * NXV })),
+		call(FERDIE, t(T::unstake { amount: 10_000 * NXV })),
+		jump(7 * DAYS),
+		call(FERDIE, t(T::withdraw_unbonded {})),
+	]
+}
+
+/// A retired capsule's bond released after the 7-day release delay.
+fn bond_release() -> Vec<Action> {
+	use pallet_capsules::Call as C;
+	vec![
+		call(BOB, RuntimeCall::Capsules(C::retire { id: 1 })),
+		jump(7 * DAYS),
+		call(BOB, RuntimeCall::Capsules(C::release_bond { id: 1 })),
+	]
+}
+
+/// A session paying in NXV: receipts are refused once the NXV price is older than a day.
+fn stale_price() -> Vec<Action> {
+	use pallet_metering::Call as M;
+	let nxv = frame_support::traits::tokens::fungible::NativeOrWithId::Native;
+	vec![
+		call(FERDIE, metering(M::deposit { asset: nxv.clone(), amount: 1_000 * NXV })),
+		call(
+			FERDIE,
+			metering(M::open_session {
+				gateway: 0,
+				asset: nxv,
+				cap: 500 * NXV,
+				expires_at: 2 * DAYS,
+			}),
+		),
+		jump(DAYS),
+		Action::Receipts {
+			origin: DAVE,
+			gateway: 0,
+			receipts: vec![receipt(1, 0, 1, 1, Served::Served, 0)],
+			forged: false,
+		},
+	]
+}
+
+/// Whether the last block refused a receipt for a stale NXV price.
+fn refused_stale() -> bool {
+	use nexus_primitives::traits::ConversionError;
+	use pallet_metering::{Event, RejectReason};
+	nexus_runtime::System::events().iter().any(|r| {
+		matches!(
+			&r.event,
+			nexus_runtime::RuntimeEvent::Metering(Event::ReceiptRejected {
+				reason: RejectReason::Conversion(ConversionError::StalePrice),
+				..
+			})
+		)
+	})
+}
+
+/// A seed: its actions, how many of them must succeed (or advance), and what must hold at its
+/// end, of the run's report and of the chain's state.
+pub struct Seed {
+	/// Its name (the file is `seed-<name>`).
+	pub name: &'static str,
+	/// Its actions.
+	pub actions: Vec<Action>,
+	min_ok: usize,
+	report_ok: fn(&Report) -> bool,
+	end_ok: fn() -> bool,
+}
+
+fn seed(
+	name: &'static str,
+	actions: Vec<Action>,
+	min_ok: usize,
+	report_ok: fn(&Report) -> bool,
+	end_ok: fn() -> bool,
+) -> Seed {
+	Seed { name, actions, min_ok, report_ok, end_ok }
+}
+
+/// Every seed.
+pub fn all() -> Vec<Seed> {
+	vec![
+		// Three served receipts settle (the failed one is recorded, not charged).
+		seed("settlement", settlement(), 9, |r| r.settled_receipts >= 3, || true),
+		seed("stakes", stakes(), 5, |_| true, || true),
+		seed("capsules", capsules(), 5, |_| true, || true),
+		// The referendum passed and its call was enacted.
+		seed("referendum", referendum(), 3, |r| r.take_rate == 140_000_000, || true),
+		seed("rebates", rebates(), 5, |r| r.settled_receipts >= 3, || true),
+		// The week passed in a handful of blocks, and the unbonded stake is withdrawn.
+		seed(
+			"unbonding",
+			unbonding(),
+			4,
+			|r| r.height > 7 * DAYS && r.blocks < 60,
+			|| {
+				let ferdie = sp_keyring::Sr25519Keyring::Ferdie.to_account_id();
+				pallet_tiers::SeekerLedgers::<Runtime>::get(ferdie)
+					.is_some_and(|l| l.unlocking.is_empty())
+			},
+		),
+		seed(
+			"bond-release",
+			bond_release(),
+			3,
+			|r| r.height > 7 * DAYS,
+			|| pallet_capsules::Capsules::<Runtime>::get(1).is_none(),
+		),
+		seed(
+			"stale-price",
+			stale_price(),
+			3,
+			|r| r.height > DAYS && r.settled_receipts == 0,
+			refused_stale,
+		),
+	]
+}
+
+/// Runs every seed in `mode` and panics unless it reaches its steps and its end state; returns
+/// each seed's name, actions and report.
+pub fn check(mode: Mode) -> Vec<(&'static str, Vec<Action>, Report)> {
+	all()
+		.into_iter()
+		.map(|Seed { name, actions, min_ok, report_ok, end_ok }| {
+			let (report, end) = execute_then(&actions, mode, end_ok);
+			let ok = report
+				.outcomes
+				.iter()
+				.filter(|o| matches!(o, Outcome::Applied(Ok(())) | Outcome::Advanced(_)))
+				.count();
+			println!(
+				"seed {name}: {} actions, {} blocks ({} stops) to #{}, {ok} succeeded or advanced, \
+				 {} receipts settled, take rate {} ppb",
+				actions.len(),
+				report.blocks,
+				report.stops,
+				report.height,
+				report.settled_receipts,
+				report.take_rate
+			);
+			assert!(
+				ok >= min_ok,
+				"seed {name} reached only {ok} successful steps (want {min_ok}): {:?}",
+				report.outcomes
+			);
+			assert!(report_ok(&report), "seed {name}: unexpected report {report:?}");
+			assert!(end, "seed {name}: its end state is not the one it walks to ({report:?})");
+			(name, actions, report)
+		})
+		.collect()
+}
+
+/// Checks every seed (fast mode) and writes it into `dir` as `seed-<name>`.
+pub fn write(dir: &str, mode: Mode) {
 	std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("{dir}: {e}"));
-	let seeds: [(&str, Vec<Action>, usize); 5] = [
-		("settlement", settlement(), 9),
-		("stakes", stakes(), 5),
-		("capsules", capsules(), 5),
-		("referendum", referendum(), 3),
-		("rebates", rebates(), 5),
-	];
-	for (name, actions, min_ok) in seeds {
-		let report = execute(&actions, false);
-		let ok = report
-			.outcomes
-			.iter()
-			.filter(|o| matches!(o, Outcome::Applied(Ok(())) | Outcome::Advanced))
-			.count();
-		println!(
-			"seed {name}: {} actions, {} blocks, {ok} succeeded or advanced, {} receipts settled, \
-			 take rate {} ppb",
-			actions.len(),
-			report.blocks,
-			report.settled_receipts,
-			report.take_rate
-		);
-		assert!(
-			ok >= min_ok,
-			"seed {name} reached only {ok} successful steps (want {min_ok}): {:?}",
-			report.outcomes
-		);
-		match name {
-			// Three served receipts settle (the failed one is recorded, not charged).
-			"settlement" | "rebates" => assert!(report.settled_receipts >= 3, "{name}: {report:?}"),
-			// The referendum passed and its call was enacted.
-			"referendum" => assert_eq!(report.take_rate, 140_000_000, "{name}: {report:?}"),
-			_ => {},
-		}
-		let bytes: Vec<u8> = actions.iter().flat_map(Encode::encode).collect();
+	for (name, actions, _) in check(mode) {
 		let path = format!("{dir}/seed-{name}");
-		std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+		std::fs::write(&path, encode_actions(&actions)).unwrap_or_else(|e| panic!("{path}: {e}"));
 	}
 }
