@@ -7,7 +7,6 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 nexus_setup
-nexus_build_node
-nexus_build_cli
+nexus_build
 cd "$ROOT/tests/gateway"
 exec "$(nexus_python)" bench.py "$@"

@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 nexus_setup
-nexus_build_node
+nexus_build
 export NEXUS_NODE
 NEXUS_NODE="$(nexus_node_bin)"
 cd "$ROOT/zombienet"

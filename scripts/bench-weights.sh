@@ -33,7 +33,7 @@ PALLETS=("$@")
 	PALLETS=(pallet_capsules pallet_tiers pallet_reward_pot pallet_fees pallet_reserve pallet_metering
 		pallet_buyback pallet_emissions)
 
-nexus_build_node --features runtime-benchmarks
+nexus_build_benchmarking_node
 node_bin="$(nexus_node_bin)"
 # bench <pallet> <extrinsic> <output file>
 bench() {

@@ -19,9 +19,11 @@ DASH_PORT="${NEXUS_DASHBOARD_PORT:-8090}"
 DEMO_DIR="${NEXUS_DEMO_DIR:-$NEXUS_CACHE/demo}"
 
 nexus_setup
-nexus_build_node
-nexus_build_cli
-nexus_build_dashboard
+# scripts/test.sh has built everything before its dashboard stage (NEXUS_DEMO_SKIP_BUILD=1).
+if [ -z "${NEXUS_DEMO_SKIP_BUILD:-}" ]; then
+	nexus_build
+	nexus_build_dashboard
+fi
 
 for port in "$RPC_PORT" "$PROM_PORT" "$GW_PORT" "$DASH_PORT" 9101 9102 9103 9104; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then

@@ -11,10 +11,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 nexus_setup
-nexus_build_node
-if [ "${1:-local}" = market ]; then
-	nexus_build_cli
-fi
+nexus_build
 export NEXUS_NODE NEXUS_CLI NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
 NEXUS_NODE="$(nexus_node_bin)"
 NEXUS_CLI="$(nexus_cli_bin)"

@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 nexus_setup
-[ "${1:-}" = "--no-build" ] || nexus_build_node
+[ "${1:-}" = "--no-build" ] || nexus_build
 node_bin="$(nexus_node_bin)"
 out="$ROOT/clients/rust/metadata/nexus.scale"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

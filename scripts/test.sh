@@ -1,113 +1,303 @@
 #!/usr/bin/env bash
-# Sets up the machine (scripts/setup.sh) and runs every test:
-#   1. polkadot-sdk pins: every SDK crate in Cargo.lock (and the fuzzer's fuzz/Cargo.lock) is
-#      the stable2609 version;
-#   2. formatting (`cargo +nightly fmt --check`, when a nightly toolchain is installed);
-#   3. clippy with `-D warnings` on every crate but the node: the runtime, the pallets and the
-#      primitives (their workspace lints deny unwrap, expect, panic, indexing and unchecked
-#      arithmetic);
-#   4. the release build of nexus-node (its runtime wasm included), of the `nexus` CLI, the
-#      gateway, the mock upstream and nexus-upgrade-check, and of the dashboard (tsc + vite);
-#   5. Rust tests of the workspace (runtime: genesis presets, integrity test, metadata, fees,
-#      invariants, the hostile-extrinsic catalogue; pallets: every call and error, invariants,
-#      migrations, proptests), in the same release profile, so nothing is compiled twice;
-#   6. each pallet's benchmarks, and the tests that need `try-runtime` (migrations' pre/post-upgrade
-#      checks), run as tests (`--features runtime-benchmarks,try-runtime`: the one second feature
-#      set, limited to the runtime-side crates the pallets use, about three minutes);
-#   7. runtime fuzzing (scripts/fuzz.sh): the runtime built natively with `try-runtime` and
-#      libFuzzer's instrumentation (the build also yields the try-runtime wasm), its seeds, every
-#      past finding in fuzz/regressions, then NEXUS_FUZZ_SECONDS (180) of fuzzing;
-#   8. upgrade checks (scripts/upgrade-check.sh --dev): try-runtime's on-runtime-upgrade checks
-#      with the try-runtime wasm on a snapshot of a running development chain;
-#   9. end-to-end tests with @polkadot/api, the JS package (clients/js) and the `nexus` CLI
-#      against real release nodes, the hostile-RPC catalogue included (tests/e2e); run side by
-#      side with step 10 (both mostly wait for blocks);
-#  10. gateway tests with the official `openai` Python client against a real node,
-#      nexus-gateway and nexus-mock-upstream: fault tests and the hostile-HTTP catalogue
-#      included (tests/gateway);
-#  11. dashboard tests in headless Chromium (playwright-core) against the whole demo market
-#      started by scripts/demo.sh and stopped with Ctrl-C's SIGINT (tests/dashboard);
-#  12. network tests with zombienet (native provider, loopback): the local.zndsl smoke test of
-#      the four-validator local_testnet network, then the fault tests on the market network
-#      (validators killed and restarted, gateway kill -9, exactly-once settlement).
-# Exits non-zero when any step fails. Extra arguments are passed to `cargo test`.
+# Runs the tests: every stage with no argument (the README's command, and what CI runs), or the
+# stages named. `./scripts/test.sh --help` lists them with their measured times.
+#
+#   ./scripts/test.sh                  # everything
+#   ./scripts/test.sh quick            # the inner loop: format, lints, Rust unit tests (no wasm)
+#   ./scripts/test.sh rust e2e         # named stages, in the order given
+#
+# Every run first sets the machine up (scripts/setup.sh). A stage builds what it needs (once per
+# run). With no argument, the build comes first; then the suites that mostly wait for blocks
+# (e2e, gateway, network then dashboard) run side by side in three lanes while the CPU-bound
+# stages (rust, benches, fuzz, upgrade) run beside them at the lowest CPU priority. The first
+# stage that fails stops the run with its name (the lanes still running are stopped), and the
+# run ends with a table of every stage's time.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-start=$(date +%s)
-step() {
-	say "$1 ($(($(date +%s) - start)) s in)"
+STAGES=(quick lint build rust benches fuzz upgrade e2e gateway dashboard network)
+
+# Measured warm (nothing to build) on the 2-core build machine, alone; see docs/development.md.
+usage() {
+	cat <<-'EOF'
+		usage: scripts/test.sh [--help] [stage...]
+
+		With no stage, runs every stage but quick (lint, build, rust, benches, fuzz, upgrade, e2e,
+		gateway, dashboard, network): this is the README's command and CI's. Warm times, measured
+		alone on the 2-core build machine (docs/development.md):
+
+		  quick      format, lints and the Rust unit tests of the workspace, without the       3 min
+		             runtime's wasm (SKIP_WASM_BUILD=1; the first run after a full one rebuilds
+		             the runtime crate natively, and the next full run its wasm)
+		  lint       polkadot-sdk pins, formatting (nightly rustfmt), and clippy with          1 min
+		             -D warnings on every crate and target of the workspace, linted while they
+		             compile for the build and the tests (scripts/lint-rustc.sh)
+		  build      the release binaries (node with its wasm, nexus, gateway, mock upstream,  1 min
+		             upgrade check) and the dashboard
+		  rust       cargo test of the workspace (release profile)                              2 min
+		  benches    each pallet's benchmarks and try-runtime hooks as tests                    1 min
+		             (--features runtime-benchmarks,try-runtime)
+		  fuzz       the runtime fuzzer's seeds, regressions and checked-in corpus, in fast      2 min
+		             and full-check mode (uninstrumented; campaigns: scripts/fuzz.sh)
+		  upgrade    try-runtime upgrade checks on a development chain                          1 min
+		  e2e        @polkadot/api, the JS package and the CLI against real nodes               7 min
+		  gateway    the gateway with the official openai client, faults, hostile HTTP          7 min
+		  dashboard  headless Chromium against scripts/demo.sh                                  3 min
+		  network    zombienet: the four-validator smoke test and the fault tests               7 min
+
+		Every stage: 11 to 14 min warm; about 35 min on a fresh machine (the first build).
+	EOF
 }
+
+selected=()
+for arg in "$@"; do
+	case "$arg" in
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		[[ " ${STAGES[*]} " == *" $arg "* ]] || {
+			usage >&2
+			die "no stage named '$arg'"
+		}
+		selected+=("$arg")
+		;;
+	esac
+done
+
+start=$(date +%s)
+timings="$(mktemp)"
+lanes_dir="$(mktemp -d)"
+trap 'rm -rf "$timings" "$lanes_dir"' EXIT
+
+elapsed() { echo $(($(date +%s) - start)); }
+
+# ---- what the stages need, built once per run --------------------------------------------------
+
+built=""
+ensure_built() {
+	[ -n "$built" ] && return 0
+	nexus_build
+	nexus_build_dashboard
+	built=1
+}
+
+try_runtime_built=""
+ensure_try_runtime() {
+	[ -n "$try_runtime_built" ] && return 0
+	nexus_build_try_runtime
+	try_runtime_built=1
+}
+
+export_binaries() {
+	export NEXUS_NODE NEXUS_CLI NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
+	NEXUS_NODE="$(nexus_node_bin)"
+	NEXUS_CLI="$(nexus_cli_bin)"
+	NEXUS_GATEWAY="$(nexus_gateway_bin)"
+	NEXUS_MOCK_UPSTREAM="$(nexus_mock_upstream_bin)"
+}
+
+# ---- the stages ---------------------------------------------------------------------------------
+
+check_format() {
+	if rustup run nightly rustfmt --version >/dev/null 2>&1; then
+		cargo +nightly fmt --all -- --check
+	else
+		say "no nightly toolchain: formatting check skipped (the SDK's rustfmt rules need nightly)"
+	fi
+}
+
+stage_quick() {
+	check_format
+	# The same package selection and features as the full build, so that only the runtime crate
+	# (whose build script reads SKIP_WASM_BUILD) and what links it are compiled again.
+	(cd "$ROOT" && SKIP_WASM_BUILD=1 $NEXUS_NICE cargo test --locked --release --workspace)
+}
+
+stage_lint() {
+	./scripts/check-sdk-pins.sh
+	check_format
+	# Clippy runs inside these compilations (RUSTC_WORKSPACE_WRAPPER): every crate and target of
+	# the workspace, the node included; the build and rust stages then reuse what they compiled.
+	nexus_build
+	(cd "$ROOT" && $NEXUS_NICE cargo test --locked --release --workspace --no-run)
+}
+
+stage_build() {
+	ensure_built
+}
+
+stage_rust() {
+	(cd "$ROOT" && $NEXUS_NICE cargo test --locked --release --workspace)
+}
+
+stage_benches() {
+	local pallets=() manifest
+	for manifest in "$ROOT"/pallets/*/Cargo.toml; do
+		pallets+=(-p "$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)")
+	done
+	# One feature set for both: each pallet's benchmarks run as tests, and so do the tests that
+	# need `try-runtime` (migrations' pre/post-upgrade checks).
+	(cd "$ROOT" && $NEXUS_NICE cargo test --locked --release \
+		--features runtime-benchmarks,try-runtime "${pallets[@]}")
+}
+
+stage_fuzz() {
+	ensure_try_runtime
+	nexus_fuzz_replay
+}
+
+stage_upgrade() {
+	ensure_built
+	ensure_try_runtime
+	NEXUS_UPGRADE_CHECK_BUILT=1 ./scripts/upgrade-check.sh --dev
+}
+
+stage_e2e() {
+	ensure_built
+	export_binaries
+	# Each file starts its own nodes on free loopback ports; three files at a time.
+	(cd "$ROOT/tests/e2e" && node --test --test-concurrency=3 --test-reporter=spec ./*.test.js)
+}
+
+stage_gateway() {
+	ensure_built
+	export_binaries
+	# Each module starts its own node, gateway and upstreams on free ports: side by side.
+	local python pids=() module status=0
+	python="$(nexus_python)"
+	for module in test_gateway test_faults test_hostile; do
+		(cd "$ROOT/tests/gateway" && "$python" -m unittest -v "$module") >"$lanes_dir/$module.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in 0 1 2; do
+		wait "${pids[$i]}" || status=1
+	done
+	for module in test_gateway test_faults test_hostile; do
+		say "gateway tests: $module"
+		cat "$lanes_dir/$module.log"
+	done
+	return "$status"
+}
+
+stage_dashboard() {
+	ensure_built
+	# scripts/demo.sh need not build again: this run did.
+	(cd "$ROOT/tests/dashboard" && NEXUS_DEMO_SKIP_BUILD=1 \
+		node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
+}
+
+stage_network() {
+	ensure_built
+	(cd "$ROOT/zombienet" && npx --no-install zombienet test -p native local.zndsl &&
+		node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs)
+}
+
+# ---- running them -------------------------------------------------------------------------------
+
+# Runs stage $1 in this shell, timed; stops the run with its name when it fails.
+run_stage() {
+	local name="$1" t0
+	t0=$(elapsed)
+	say "stage $name ($t0 s in)"
+	if ! "stage_$name"; then
+		stop_lanes
+		die "stage $name failed ($(elapsed) s in)"
+	fi
+	echo "$name $t0 $(elapsed) ${2:-}" >>"$timings"
+}
+
+# Lanes: stages run one after another in a background process group (so that stopping a lane
+# stops the nodes its suites started), each lane's output in a log.
+lane_pids=()
+lane_names=()
+start_lane() {
+	local lane="$1"
+	shift
+	set -m
+	(
+		set +e
+		for name in "$@"; do
+			t0=$(elapsed)
+			echo "[lane $lane] stage $name ($t0 s in)"
+			if ! "stage_$name"; then
+				echo "$name" >"$lanes_dir/$lane.failed"
+				exit 1
+			fi
+			echo "$name $t0 $(elapsed) lane-$lane" >>"$timings"
+		done
+	) >"$lanes_dir/$lane.log" 2>&1 &
+	lane_pids+=($!)
+	lane_names+=("$lane")
+	set +m
+}
+
+stop_lanes() {
+	local pid
+	for pid in "${lane_pids[@]:-}"; do
+		[ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
+	done
+}
+
+# Fails the run when a lane has failed already.
+check_lanes() {
+	local f
+	for f in "$lanes_dir"/*.failed; do
+		[ -e "$f" ] || continue
+		local lane
+		lane="$(basename "$f" .failed)"
+		cat "$lanes_dir/$lane.log" >&2
+		stop_lanes
+		die "stage $(cat "$f") failed (lane $lane, $(elapsed) s in)"
+	done
+}
+
+wait_lanes() {
+	local i status
+	for i in "${!lane_pids[@]}"; do
+		status=0
+		wait "${lane_pids[$i]}" || status=$?
+		say "lane ${lane_names[$i]}:"
+		cat "$lanes_dir/${lane_names[$i]}.log"
+		if [ "$status" -ne 0 ]; then
+			stop_lanes
+			die "stage $(cat "$lanes_dir/${lane_names[$i]}.failed" 2>/dev/null || echo "?") failed (lane ${lane_names[$i]}, $(elapsed) s in)"
+		fi
+	done
+}
+
+summary() {
+	say "stage times (seconds from the start; stages in lanes ran beside the others):"
+	sort -n -k2 "$timings" | awk '{ printf "  %-10s %6d s  (%d..%d) %s\n", $1, $3 - $2, $2, $3, $4 }' >&2
+	say "all tests passed in $(elapsed) s"
+}
+
 nexus_setup
 cd "$ROOT"
 
-step "1/12 polkadot-sdk pins"
-./scripts/check-sdk-pins.sh
-
-step "2/12 formatting"
-if rustup run nightly rustfmt --version >/dev/null 2>&1; then
-	cargo +nightly fmt --all -- --check
-	(cd fuzz && cargo +nightly fmt --all -- --check)
-else
-	say "no nightly toolchain: formatting check skipped (the SDK's rustfmt rules need nightly)"
+if [ "${#selected[@]}" -gt 0 ]; then
+	for name in "${selected[@]}"; do
+		run_stage "$name"
+	done
+	summary
+	exit 0
 fi
 
-step "3/12 clippy (every crate but the node)"
-cargo clippy --locked --release --workspace --exclude nexus-node --all-targets -- -D warnings
-
-step "4/12 build"
-nexus_build_node
-nexus_build_cli
-nexus_build_dashboard
-
-step "5/12 cargo test (release profile, shared with the node build)"
-cargo test --locked --release --workspace "$@"
-
-step "6/12 pallet benchmarks and try-runtime hooks as tests (--features runtime-benchmarks,try-runtime)"
-pallets=()
-for manifest in "$ROOT"/pallets/*/Cargo.toml; do
-	[ -f "$manifest" ] || continue
-	pallets+=(-p "$(sed -n 's/^name = "\(.*\)"/\1/p' "$manifest" | head -1)")
+run_stage lint
+run_stage build
+export_binaries
+export NEXUS_DEMO_SKIP_BUILD=1
+# The suites wait on blocks; the CPU-bound stages run beside them at the lowest priority, so
+# that the nodes the suites start get the CPU when they need it.
+start_lane A e2e
+start_lane B gateway
+start_lane C network dashboard
+NEXUS_NICE="nice -n 19"
+for name in rust benches fuzz upgrade; do
+	check_lanes
+	run_stage "$name"
 done
-if [ "${#pallets[@]}" -gt 0 ]; then
-	# One feature set for both: each pallet's benchmarks run as tests, and so do the tests that
-	# need `try-runtime` (migrations' pre/post-upgrade checks).
-	cargo test --locked --release --features runtime-benchmarks,try-runtime "${pallets[@]}"
-fi
-
-step "7/12 runtime fuzzing (seeds, regressions, ${NEXUS_FUZZ_SECONDS:-180} s)"
-./scripts/fuzz.sh "${NEXUS_FUZZ_SECONDS:-180}"
-
-step "8/12 upgrade checks (try-runtime) on a development chain"
-./scripts/upgrade-check.sh --dev
-
-step "9-10/12 end-to-end tests (real nodes, @polkadot/api) and, beside them, gateway tests (openai Python client; fault tests; hostile HTTP input)"
-# The two suites use their own nodes on free loopback ports and spend most of their time
-# waiting for blocks, so they run side by side; the gateway suite's output follows the e2e one.
-export NEXUS_NODE NEXUS_CLI NEXUS_GATEWAY NEXUS_MOCK_UPSTREAM
-NEXUS_NODE="$(nexus_node_bin)"
-NEXUS_CLI="$(nexus_cli_bin)"
-NEXUS_GATEWAY="$(nexus_gateway_bin)"
-NEXUS_MOCK_UPSTREAM="$(nexus_mock_upstream_bin)"
-gateway_log="$(mktemp)"
-(cd "$ROOT/tests/gateway" && "$(nexus_python)" -m unittest -v test_gateway test_faults test_hostile) \
-	>"$gateway_log" 2>&1 &
-gateway_tests=$!
-e2e=0
-(cd "$ROOT/tests/e2e" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js) || e2e=$?
-gateway=0
-wait "$gateway_tests" || gateway=$?
-say "gateway tests (run beside the end-to-end tests):"
-cat "$gateway_log"
-rm -f "$gateway_log"
-[ "$e2e" -eq 0 ] || die "end-to-end tests failed"
-[ "$gateway" -eq 0 ] || die "gateway tests failed"
-
-step "11/12 dashboard tests (headless Chromium against scripts/demo.sh)"
-(cd "$ROOT/tests/dashboard" && node --test --test-concurrency=1 --test-reporter=spec ./*.test.js)
-
-step "12/12 network tests (zombienet: local.zndsl, then faults.test.mjs)"
-(cd "$ROOT/zombienet" && npx --no-install zombienet test -p native local.zndsl &&
-	node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs)
-
-say "all tests passed in $(($(date +%s) - start)) s"
+NEXUS_NICE=""
+wait_lanes
+summary

@@ -20,8 +20,11 @@ mode="$1"
 shift
 
 nexus_setup
-nexus_build_fuzz
-nexus_build_cli
+# scripts/test.sh builds both before its upgrade stage.
+if [ -z "${NEXUS_UPGRADE_CHECK_BUILT:-}" ]; then
+	nexus_build
+	nexus_build_try_runtime
+fi
 check="$CARGO_TARGET_DIR/release/nexus-upgrade-check"
 wasm="$(nexus_try_runtime_wasm)"
 [ -f "$wasm" ] || die "no try-runtime wasm at $wasm"
@@ -47,7 +50,6 @@ case "$mode" in
 	"$check" on-runtime-upgrade --runtime "$wasm" --snapshot "$snap" "$@"
 	;;
 --dev)
-	nexus_build_node
 	node_bin="$(nexus_node_bin)"
 	cli="$(nexus_cli_bin)"
 	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
