@@ -15,7 +15,8 @@
 # corpus in ~/.cache/nexus-vault/fuzz/corpus (it grows across runs), in fast mode, and prints
 # executions, executions per second, coverage, corpus size and findings. Exits 1 on a finding;
 # the input is saved in ~/.cache/nexus-vault/fuzz/artifacts.
-# Replay one input:  NEXUS_FUZZ_TRACE=1 "$(nexus_fuzz_bin)" <file>   (NEXUS_FUZZ_FULL=1: full mode)
+# Replay one input:  NEXUS_FUZZ_TRACE=1 "$(nexus_fuzz_bin)" <file>   (NEXUS_FUZZ_FULL=1: full mode),
+# or uninstrumented with the fuzz-replay binary (fuzz/src/bin/fuzz-replay.rs).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 distill=""

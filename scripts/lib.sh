@@ -128,14 +128,15 @@ print(next(os.path.dirname(p["manifest_path"]) for p in packages if p["name"] ==
 # a cfg, so that changing which crates it instruments rebuilds them. No wasm is built.
 nexus_build_fuzz() {
 	local flags libfuzzer
-	flags="$(sha256sum "$ROOT/scripts/fuzz-rustc.sh" | cut -c1-12)"
+	# The wrapper's code (not its comments) is part of the build's configuration.
+	flags="$(grep -v '^#' "$ROOT/scripts/fuzz-rustc.sh" | sha256sum | cut -c1-12)"
 	libfuzzer="$(nexus_libfuzzer)"
 	say "building the instrumented runtime fuzzer (fuzz/, profile fuzzing, $(nexus_host_triple))"
 	(cd "$ROOT" && RUSTC_WRAPPER="$ROOT/scripts/fuzz-rustc.sh" RUSTC_WORKSPACE_WRAPPER= \
 		RUSTFLAGS="--cfg nexus_fuzz_instrumentation=\"$flags\"" SKIP_WASM_BUILD=1 \
 		CUSTOM_LIBFUZZER_PATH="$libfuzzer" \
 		cargo build --locked --profile fuzzing --target "$(nexus_host_triple)" \
-		-p nexus-runtime-fuzz --features try-runtime,libfuzzer --bins "$@")
+		-p nexus-runtime-fuzz --features try-runtime,libfuzzer --bin runtime "$@")
 }
 
 # The instrumented fuzzer, and the runtime wasm built with `try-runtime`.
