@@ -15,6 +15,7 @@
 //! owed a fraction), the discount and the take round **down**, each share of the take rounds
 //! down and the reserve leg takes the remainder, so the legs sum to `net` exactly.
 
+use crate::receipts::Units;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_runtime::{traits::Saturating, Perbill};
@@ -132,22 +133,67 @@ pub enum PriceError {
 	Overflow,
 }
 
-/// The list price of `in_units` and `out_units` at prices per 1,000 units, rounded up.
+/// A capsule's prices in the pricing unit per 1,000 units of each kind.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	TypeInfo,
+	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitPrices {
+	/// Per 1,000 plain input units.
+	pub input: u128,
+	/// Per 1,000 output units.
+	pub output: u128,
+	/// Per 1,000 input units read from the prompt cache.
+	pub cache_read: u128,
+	/// Per 1,000 input units written to the prompt cache.
+	pub cache_write: u128,
+}
+
+/// The list price of `units` at `prices`: `ceil(Σ units × price / 1000)` over the four kinds,
+/// rounded up once (never per kind, so splitting a request's units across kinds never adds a
+/// unit of price).
+pub fn list_price_of(units: &Units, prices: &UnitPrices) -> Result<u128, PriceError> {
+	let milli = [
+		(units.input, prices.input),
+		(units.output, prices.output),
+		(units.cache_read, prices.cache_read),
+		(units.cache_write, prices.cache_write),
+	]
+	.into_iter()
+	.try_fold(0u128, |acc, (n, price)| {
+		u128::from(n).checked_mul(price).and_then(|part| acc.checked_add(part))
+	})
+	.ok_or(PriceError::Overflow)?;
+	// ceil(milli / 1000) without overflow: the quotient plus one if there is a remainder.
+	let whole = milli.checked_div(1000).ok_or(PriceError::Overflow)?;
+	let rounds_up = milli.checked_rem(1000).is_some_and(|r| r != 0);
+	whole.checked_add(u128::from(rounds_up)).ok_or(PriceError::Overflow)
+}
+
+/// The list price of `in_units` and `out_units` at prices per 1,000 units, rounded up: the
+/// price of a request without prompt-cache units ([`list_price_of`]).
 pub fn list_price(
 	in_units: u64,
 	out_units: u64,
 	price_in_per_1k: u128,
 	price_out_per_1k: u128,
 ) -> Result<u128, PriceError> {
-	let a = u128::from(in_units).checked_mul(price_in_per_1k).ok_or(PriceError::Overflow)?;
-	let b = u128::from(out_units)
-		.checked_mul(price_out_per_1k)
-		.ok_or(PriceError::Overflow)?;
-	let milli = a.checked_add(b).ok_or(PriceError::Overflow)?;
-	// ceil(milli / 1000) without overflow: the quotient plus one if there is a remainder.
-	let whole = milli.checked_div(1000).ok_or(PriceError::Overflow)?;
-	let rounds_up = milli.checked_rem(1000).is_some_and(|r| r != 0);
-	whole.checked_add(u128::from(rounds_up)).ok_or(PriceError::Overflow)
+	list_price_of(
+		&Units { input: in_units, output: out_units, cache_read: 0, cache_write: 0 },
+		&UnitPrices { input: price_in_per_1k, output: price_out_per_1k, ..Default::default() },
+	)
 }
 
 /// The discount a seeker gets: asset discount plus tier discount, capped.
@@ -324,6 +370,27 @@ mod tests {
 	}
 
 	#[test]
+	fn cache_units_are_priced_at_their_own_rates_and_rounded_up_once() {
+		// A turn of an agent: 2,000 new input units, 500 output, 60,000 read from the cache and
+		// 1,000 written to it, at Sonnet-like rates (input 3, cache read 0.3, cache write 3.75,
+		// output 15 per 1k, here in tenths).
+		let units = Units { input: 2_000, output: 500, cache_read: 60_000, cache_write: 1_000 };
+		let prices = UnitPrices { input: 30, output: 150, cache_read: 3, cache_write: 37 };
+		// 60 + 75 + 180 + 37 = 352 exactly.
+		assert_eq!(list_price_of(&units, &prices), Ok(352));
+		// Priced as plain input, the cache reads alone would cost 1,800.
+		let plain = Units { input: 63_000, output: 500, cache_read: 0, cache_write: 0 };
+		assert_eq!(list_price_of(&plain, &prices), Ok(1_965));
+		// One rounding over the sum: 0.5 + 0.5 is 1, not 2.
+		let halves = Units { input: 500, output: 0, cache_read: 500, cache_write: 0 };
+		let ones = UnitPrices { input: 1, output: 0, cache_read: 1, cache_write: 0 };
+		assert_eq!(list_price_of(&halves, &ones), Ok(1));
+		let max = Units { input: 0, output: 0, cache_read: u64::MAX, cache_write: 1 };
+		let huge = UnitPrices { cache_read: u128::MAX, ..Default::default() };
+		assert_eq!(list_price_of(&max, &huge), Err(PriceError::Overflow));
+	}
+
+	#[test]
 	fn list_price_rounds_up_once() {
 		assert_eq!(list_price(1, 1, 1, 1), Ok(1));
 		assert_eq!(list_price(0, 0, 5, 5), Ok(0));
@@ -418,6 +485,24 @@ mod tests {
 			let exact_milli = u128::from(in_units) * price_in + u128::from(out_units) * price_out;
 			prop_assert!(list * 1000 >= exact_milli);
 			prop_assert!(list * 1000 < exact_milli + 1000);
+		}
+
+		#[test]
+		fn a_four_unit_price_is_the_exact_price_rounded_up_once(
+			units in proptest::array::uniform4(0u64..u64::MAX / 4),
+			prices in proptest::array::uniform4(0u128..1_000_000_000_000),
+		) {
+			let [input, output, cache_read, cache_write] = units;
+			let u = Units { input, output, cache_read, cache_write };
+			let [p_in, p_out, p_read, p_write] = prices;
+			let p = UnitPrices { input: p_in, output: p_out, cache_read: p_read, cache_write: p_write };
+			let list = list_price_of(&u, &p).unwrap();
+			let exact_milli: u128 = units.iter().zip(prices).map(|(n, q)| u128::from(*n) * q).sum();
+			prop_assert!(list * 1000 >= exact_milli);
+			prop_assert!(list * 1000 < exact_milli + 1000);
+			// Without cache units, the two-unit price.
+			let plain = Units { cache_read: 0, cache_write: 0, ..u };
+			prop_assert_eq!(list_price_of(&plain, &p), list_price(input, output, p_in, p_out));
 		}
 
 		#[test]
