@@ -12,6 +12,7 @@
 
 use crate::{
 	chain::{AuthError, Chain, Rates, Seeker},
+	commit::Committer,
 	config::Config,
 	endpoints::{registration_payload, Endpoint, Registration, Vault, REGISTRATION_WINDOW_MS},
 	errors::ApiError,
@@ -84,6 +85,8 @@ pub struct App {
 	pub config: Config,
 	pub chain: Arc<Chain>,
 	pub store: Store,
+	/// Persists receipts, those of concurrent requests in one commit.
+	pub receipts: Committer,
 	pub vault: Vault,
 	pub metrics: Metrics,
 	pub http: reqwest::Client,
@@ -160,14 +163,10 @@ impl App {
 
 	/// Persists a receipt (durably), then accounts for it.
 	async fn persist(self: &Arc<Self>, new: NewReceipt) -> Result<Stored, ApiError> {
-		let store = self.store.clone();
-		let stored = tokio::task::spawn_blocking(move || store.record(new))
-			.await
-			.map_err(|e| ApiError::internal(format!("receipt store: {e}")))?
-			.map_err(|e| {
-				tracing::error!(target: "gateway", "cannot persist a receipt: {e}");
-				ApiError::internal("the receipt store failed; the request was not charged")
-			})?;
+		let stored = self.receipts.record(new).await.map_err(|e| {
+			tracing::error!(target: "gateway", "cannot persist a receipt: {e}");
+			ApiError::internal("the receipt store failed; the request was not charged")
+		})?;
 		{
 			let mut ledger = lock(&self.ledger);
 			ledger.seekers.insert(stored.session, stored.raw_seeker());

@@ -7,6 +7,7 @@
 
 mod api;
 mod chain;
+mod commit;
 mod config;
 mod endpoints;
 mod errors;
@@ -89,12 +90,18 @@ async fn run(opts: Opts) -> Result<(), Box<dyn std::error::Error>> {
 		.pool_max_idle_per_host(64)
 		.tcp_nodelay(true)
 		.build()?;
+	let metrics = metrics::Metrics::new()?;
+	let receipts = {
+		let group = metrics.commit_group.clone();
+		commit::Committer::start(store.clone(), move |n| group.observe(n as f64))?
+	};
 	let app = Arc::new(api::App {
 		config: config.clone(),
 		chain: chain.clone(),
 		store,
+		receipts,
 		vault,
-		metrics: metrics::Metrics::new()?,
+		metrics,
 		http,
 		submit: tokio::sync::Notify::new(),
 		ledger: Default::default(),

@@ -1,7 +1,8 @@
 //! Prometheus metrics, served at `/metrics` in the text format.
 
 use prometheus::{
-	Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+	Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+	TextEncoder,
 };
 
 /// Every metric the gateway exports (names prefixed `nexus_gateway_`).
@@ -18,6 +19,8 @@ pub struct Metrics {
 	pub receipts: IntCounterVec,
 	/// Receipts persisted and not yet ruled on by the chain.
 	pub pending: IntGauge,
+	/// Receipts per write transaction (one fsync each) of the group commit.
+	pub commit_group: Histogram,
 	/// `submit_receipts` batches by result (`finalized`, `error`).
 	pub batches: IntCounterVec,
 	/// Uptime reports sent, by result.
@@ -56,6 +59,11 @@ impl Metrics {
 			&["route"],
 		)?;
 		registry.register(Box::new(latency.clone()))?;
+		let commit_group = Histogram::with_opts(
+			HistogramOpts::new("receipt_commit_group_size", "Receipts per durable commit")
+				.buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
+		)?;
+		registry.register(Box::new(commit_group.clone()))?;
 		let pending = gauge("receipts_pending", "Receipts waiting for settlement")?;
 		let best_block = gauge("best_block", "Best block seen")?;
 		let chain_connected = gauge("chain_connected", "1 while the node is reachable")?;
@@ -66,6 +74,7 @@ impl Metrics {
 			attempts,
 			receipts,
 			pending,
+			commit_group,
 			batches,
 			uptime_reports,
 			best_block,

@@ -2,9 +2,10 @@
 //!
 //! Every receipt is committed (fsync, `Durability::Immediate`) before the response that it
 //! meters completes, together with the session's next sequence number, so that a crash at any
-//! point loses no receipt and never reuses a sequence number. The submitter reads the pending
-//! receipts in `(session, seq)` order (the order the chain accepts them in) and marks each with
-//! the chain's verdict.
+//! point loses no receipt and never reuses a sequence number. Receipts of concurrent requests
+//! are committed together, one transaction and one fsync per group ([`crate::commit`]). The
+//! submitter reads the pending receipts in `(session, seq)` order (the order the chain accepts them
+//! in) and marks each with the chain's verdict.
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -103,6 +104,7 @@ impl Stored {
 }
 
 /// A receipt to persist; the store gives it its sequence number.
+#[derive(Clone)]
 pub struct NewReceipt {
 	pub id: ReceiptId,
 	pub seeker: [u8; 32],
@@ -117,6 +119,25 @@ pub struct NewReceipt {
 	pub chain_last_seq: u64,
 }
 
+#[cfg(test)]
+impl NewReceipt {
+	/// A served receipt of `session`, 10 input and 20 output units, for the tests.
+	pub(crate) fn for_test(id: ReceiptId, session: u64, chain_last_seq: u64) -> Self {
+		Self {
+			id,
+			seeker: [1; 32],
+			session,
+			capsule: 1,
+			input_units: 10,
+			output_units: 20,
+			outcome: Outcome::Served,
+			timestamp: 1_000,
+			estimate: 42,
+			chain_last_seq,
+		}
+	}
+}
+
 /// The database failed; named for the logs and `/health`.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -126,6 +147,8 @@ pub enum StoreError {
 	Foreign(String),
 	#[error("a stored receipt is corrupt: {0}")]
 	Corrupt(String),
+	#[error("session {0} has used up its sequence numbers")]
+	SequenceExhausted(u64),
 }
 
 macro_rules! db_err {
@@ -196,43 +219,62 @@ impl Store {
 
 	/// Persists a receipt durably with the session's next sequence number.
 	pub fn record(&self, new: NewReceipt) -> Result<Stored, StoreError> {
+		let mut stored = self.record_all(vec![new])?;
+		stored.pop().ok_or_else(|| StoreError::Db("a receipt was not recorded".into()))
+	}
+
+	/// Persists receipts durably in one write transaction (one fsync), in order, each with its
+	/// session's next sequence number (consecutive numbers for receipts of one session). Either
+	/// every receipt is durable or none is.
+	pub fn record_all(&self, news: Vec<NewReceipt>) -> Result<Vec<Stored>, StoreError> {
 		let mut tx = self.db.begin_write()?;
 		// Fsync'd at commit (redb's default, stated here because the API's promise rests on it).
 		tx.set_durability(redb::Durability::Immediate);
-		let stored;
+		let mut out = Vec::with_capacity(news.len());
 		{
 			let mut seqs = tx.open_table(SEQS)?;
-			let last = seqs.get(new.session)?.map(|v| v.value()).unwrap_or(0);
-			let seq = last.max(new.chain_last_seq).saturating_add(1);
-			seqs.insert(new.session, seq)?;
-			stored = Stored {
-				id: format!("0x{}", hex::encode(new.id)),
-				seeker: format!("0x{}", hex::encode(new.seeker)),
-				session: new.session,
-				seq,
-				capsule: new.capsule,
-				input_units: new.input_units,
-				output_units: new.output_units,
-				outcome: new.outcome,
-				timestamp: new.timestamp,
-				estimate: new.estimate.to_string(),
-				state: State::Pending,
-			};
-			tx.open_table(RECEIPTS)?.insert(&new.id[..], encode(&stored)?.as_slice())?;
-			tx.open_table(BY_SEQ)?.insert((new.session, seq), &new.id[..])?;
-			tx.open_table(PENDING)?.insert((new.session, seq), &new.id[..])?;
-			let mut counts = tx.open_table(COUNTS)?;
-			bump(
-				&mut counts,
+			let mut receipts = tx.open_table(RECEIPTS)?;
+			let mut by_seq = tx.open_table(BY_SEQ)?;
+			let mut pending = tx.open_table(PENDING)?;
+			let (mut served, mut failed) = (0u64, 0u64);
+			for new in news {
+				let last = seqs.get(new.session)?.map(|v| v.value()).unwrap_or(0);
+				let seq = last
+					.max(new.chain_last_seq)
+					.checked_add(1)
+					.ok_or(StoreError::SequenceExhausted(new.session))?;
+				seqs.insert(new.session, seq)?;
+				let stored = Stored {
+					id: format!("0x{}", hex::encode(new.id)),
+					seeker: format!("0x{}", hex::encode(new.seeker)),
+					session: new.session,
+					seq,
+					capsule: new.capsule,
+					input_units: new.input_units,
+					output_units: new.output_units,
+					outcome: new.outcome,
+					timestamp: new.timestamp,
+					estimate: new.estimate.to_string(),
+					state: State::Pending,
+				};
+				receipts.insert(&new.id[..], encode(&stored)?.as_slice())?;
+				by_seq.insert((new.session, seq), &new.id[..])?;
+				pending.insert((new.session, seq), &new.id[..])?;
 				match new.outcome {
-					Outcome::Served => "served",
-					Outcome::Failed => "failed",
-				},
-				1,
-			)?;
+					Outcome::Served => served = served.saturating_add(1),
+					Outcome::Failed => failed = failed.saturating_add(1),
+				}
+				out.push(stored);
+			}
+			let mut counts = tx.open_table(COUNTS)?;
+			for (key, n) in [("served", served), ("failed", failed)] {
+				if n > 0 {
+					bump(&mut counts, key, n)?;
+				}
+			}
 		}
 		tx.commit()?;
-		Ok(stored)
+		Ok(out)
 	}
 
 	fn read(&self, ids: impl IntoIterator<Item = Vec<u8>>) -> Result<Vec<Stored>, StoreError> {
@@ -383,18 +425,7 @@ mod tests {
 	use super::*;
 
 	fn new(id: u8, session: u64, chain_last_seq: u64) -> NewReceipt {
-		NewReceipt {
-			id: [id; 16],
-			seeker: [1; 32],
-			session,
-			capsule: 1,
-			input_units: 10,
-			output_units: 20,
-			outcome: Outcome::Served,
-			timestamp: 1_000,
-			estimate: 42,
-			chain_last_seq,
-		}
+		NewReceipt::for_test([id; 16], session, chain_last_seq)
 	}
 
 	#[test]

@@ -6,7 +6,11 @@ Run by scripts/bench-gateway.sh; prints the figures docs/performance.md records.
 """
 
 import argparse
+import json
+import re
+import shutil
 import statistics
+import subprocess
 import threading
 import time
 
@@ -51,12 +55,72 @@ def throughput(client, model, threads, seconds):
     return sum(done), sum(errors), elapsed
 
 
+def hey(url, key, seconds, connections):
+    """`hey` (Debian's HTTP load generator) against `url` for `seconds`: requests/s and the
+    count of each status."""
+    body = json.dumps({"model": "claude-sonnet", "messages": MESSAGES})
+    out = subprocess.run(
+        ["hey", "-z", f"{seconds}s", "-c", str(connections), "-m", "POST", "-T", "application/json",
+         "-H", f"Authorization: Bearer {key}", "-d", body, url],
+        capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    statuses = {int(c): int(n) for c, n in re.findall(r"\[(\d+)\]\s+(\d+) responses", out)}
+    return rps, statuses
+
+
+def commit_groups(net):
+    """(commits, receipts) from the gateway's group-commit histogram (0, 0 before it existed)."""
+    import urllib.request
+    text = urllib.request.urlopen(f"{net.gw}/metrics", timeout=10).read().decode()
+    count = re.search(r"^nexus_gateway_receipt_commit_group_size_count (\d+)", text, re.M)
+    total = re.search(r"^nexus_gateway_receipt_commit_group_size_sum (\d+)", text, re.M)
+    return (int(count.group(1)), int(total.group(1))) if count and total else (0, 0)
+
+
+def hey_rounds(net, key, upstream, args):
+    """The HTTP load of `hey` through the gateway (and, with --compare-gateway, through another
+    gateway binary on the same store, in alternating rounds), beside the upstream directly."""
+    if shutil.which("hey") is None:
+        raise SystemExit("hey is not installed (Debian: apt-get install hey)")
+    binaries = [("this gateway", None)]
+    if args.compare_gateway:
+        binaries.append((args.compare_gateway, args.compare_gateway))
+    results = {name: [] for name, _ in binaries}
+    direct = []
+    for _ in range(args.hey_rounds):
+        direct.append(hey(f"{upstream}/chat/completions", "sk-bench", args.seconds, args.threads)[0])
+        for name, binary in binaries:
+            net.gateway.stop()
+            net.start_gateway(binary=binary)
+            before = commit_groups(net)
+            rps, statuses = hey(f"{net.gw}/v1/chat/completions", key, args.seconds, args.threads)
+            after = commit_groups(net)
+            commits, receipts = after[0] - before[0], after[1] - before[1]
+            results[name].append((rps, statuses, commits, receipts))
+    print(f"\nhey, {args.threads} connections, {args.seconds} s per round, {args.hey_rounds} rounds "
+          "(alternating)")
+    print(f"  direct to upstream   " + "  ".join(f"{r:8.1f}" for r in direct) + " req/s")
+    for name, rounds in results.items():
+        figures = "  ".join(f"{r[0]:8.1f}" for r in rounds)
+        statuses = [r[1] for r in rounds]
+        groups = [f"{r[3] / r[2]:.1f}" if r[2] else "-" for r in rounds]
+        print(f"  {name}: {figures} req/s; statuses {statuses}; receipts per commit {groups}")
+    if args.compare_gateway:
+        mine = statistics.mean(r[0] for r in results["this gateway"])
+        other = statistics.mean(r[0] for r in results[args.compare_gateway])
+        print(f"  ratio this / compared: {mine / other:.2f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--requests", type=int, default=500, help="latency samples per path")
     ap.add_argument("--threads", type=int, default=16, help="concurrent clients for req/s")
     ap.add_argument("--seconds", type=int, default=20, help="length of the req/s run")
     ap.add_argument("--upstream-latency-ms", type=int, default=0)
+    ap.add_argument("--hey-rounds", type=int, default=0,
+                    help="then load the gateway with hey (Debian) for this many rounds")
+    ap.add_argument("--compare-gateway", metavar="BINARY",
+                    help="with --hey-rounds: alternate rounds with this gateway binary")
     args = ap.parse_args()
 
     net = Network()
@@ -105,6 +169,8 @@ def main():
               f"({pending / settle_s if settle_s else 0:.1f} receipts/s); "
               f"{settled} settled in all, session spend = their sum")
         assert persisted == g_ok, (persisted, g_ok)
+        if args.hey_rounds:
+            hey_rounds(net, key, upstream, args)
     finally:
         net.close()
 

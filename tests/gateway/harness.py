@@ -196,7 +196,8 @@ class Network:
     def gw(self):
         return f"http://127.0.0.1:{self.gw_port}"
 
-    def start_gateway(self, **env):
+    def start_gateway(self, binary=None, **env):
+        """Starts gateway 0 (`binary`, or NEXUS_GATEWAY's) on this network's data directory."""
         data = os.path.join(self.dir, "gateway-data")
         cfg = {
             "NEXUS_GATEWAY_LISTEN": f"127.0.0.1:{self.gw_port}",
@@ -209,7 +210,7 @@ class Network:
             "RUST_LOG": "info",
         }
         cfg.update({f"NEXUS_GATEWAY_{k.upper()}": str(v) for k, v in env.items()})
-        self.gateway = Proc("gateway", [GATEWAY], self.dir, cfg, isolate=self.isolate)
+        self.gateway = Proc("gateway", [binary or GATEWAY], self.dir, cfg, isolate=self.isolate)
         wait_until("the gateway", lambda: self.health()["status"] == "ok", timeout=60)
 
     def health(self):
