@@ -7,6 +7,7 @@ NEXUS_NODE / NEXUS_CLI / NEXUS_GATEWAY / NEXUS_MOCK_UPSTREAM.
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,10 +35,39 @@ USDN = 1_000_000
 NXV = 10**12
 
 
+# Ports handed to test processes are claimed machine-wide (the suites run side by side, and a
+# port picked now is bound by its server only later): each is a file created exclusively in this
+# directory, shared with the end-to-end tests (tests/e2e/lib/node.js), and taken from below the
+# kernel's ephemeral range, so that no outgoing connection takes it meanwhile either. A claim
+# older than three hours is stale.
+PORTS_DIR = os.path.join(tempfile.gettempdir(), "nexus-test-ports")
+PORTS = range(20_000, 32_000)
+CLAIM_TTL_S = 3 * 3600
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A TCP port on 127.0.0.1 that no other test process has claimed, claimed for this one."""
+    os.makedirs(PORTS_DIR, exist_ok=True)
+    rng = random.Random()
+    for _ in range(10_000):
+        port = rng.choice(PORTS)
+        claim = os.path.join(PORTS_DIR, str(port))
+        try:
+            if time.time() - os.path.getmtime(claim) > CLAIM_TTL_S:
+                os.unlink(claim)
+        except OSError:
+            pass
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port left in {PORTS} (claims in {PORTS_DIR})")
 
 
 def http_json(url, token=None, timeout=10):

@@ -21,17 +21,41 @@ export const NODE_BIN = process.env.NEXUS_NODE || path.join(targetDir, 'release'
 
 const running = new Set();
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort () {
-  return new Promise((resolve, reject) => {
+// Ports handed to test processes are claimed machine-wide (test files and suites run side by
+// side, and a port picked now is bound by its server only later): each is a file created
+// exclusively in this directory, shared with the gateway tests (tests/gateway/harness.py), and
+// taken from below the kernel's ephemeral range, so that no outgoing connection takes it
+// meanwhile either. A claim older than three hours is stale.
+const PORTS_DIR = path.join(os.tmpdir(), 'nexus-test-ports');
+const [PORT_MIN, PORT_END] = [20_000, 32_000];
+const CLAIM_TTL_MS = 3 * 3600 * 1000;
+
+function bindable (port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that no other test process has claimed, claimed for this one. */
+export async function freePort () {
+  fs.mkdirSync(PORTS_DIR, { recursive: true });
+  for (let i = 0; i < 10_000; i++) {
+    const port = PORT_MIN + Math.floor(Math.random() * (PORT_END - PORT_MIN));
+    const claim = path.join(PORTS_DIR, String(port));
+    try {
+      if (Date.now() - fs.statSync(claim).mtimeMs > CLAIM_TTL_MS) fs.unlinkSync(claim);
+    } catch {}
+    try {
+      fs.closeSync(fs.openSync(claim, 'wx'));
+    } catch {
+      continue;
+    }
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port left in ${PORT_MIN}..${PORT_END} (claims in ${PORTS_DIR})`);
 }
 
 /** Runs `nexus-node <args>` to completion and returns its stdout (throws on failure). */
