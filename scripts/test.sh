@@ -17,35 +17,37 @@ set -euo pipefail
 
 STAGES=(quick lint build rust benches fuzz upgrade e2e gateway dashboard network)
 
-# Measured warm (nothing to build) on the 2-core build machine, alone; see docs/development.md.
+# Times: a warm run (nothing to build) of every stage on the 2-core build machine, stages in lanes
+# side by side as in a full run; see docs/development.md.
 usage() {
 	cat <<-'EOF'
 		usage: scripts/test.sh [--help] [stage...]
 
 		With no stage, runs every stage but quick (lint, build, rust, benches, fuzz, upgrade, e2e,
-		gateway, dashboard, network): this is the README's command and CI's. Warm times, measured
-		alone on the 2-core build machine (docs/development.md):
+		gateway, dashboard, network): this is the README's command and CI's. Times of a warm run
+		on the 2-core build machine (docs/development.md); the suites ran side by side:
 
-		  quick      format, lints and the Rust unit tests of the workspace, without the       3 min
-		             runtime's wasm (SKIP_WASM_BUILD=1; the first run after a full one rebuilds
-		             the runtime crate natively, and the next full run its wasm)
+		  quick      format, lints and the Rust tests of the workspace, without the runtime's
+		             wasm (SKIP_WASM_BUILD=1; the first run after a full one rebuilds the
+		             runtime crate natively, and the next full run its wasm)
 		  lint       polkadot-sdk pins, formatting (nightly rustfmt), and clippy with          1 min
 		             -D warnings on every crate and target of the workspace, linted while they
 		             compile for the build and the tests (scripts/lint-rustc.sh)
-		  build      the release binaries (node with its wasm, nexus, gateway, mock upstream,  1 min
+		  build      the release binaries (node with its wasm, nexus, gateway, mock upstream,  < 1 min
 		             upgrade check) and the dashboard
-		  rust       cargo test of the workspace (release profile)                              2 min
-		  benches    each pallet's benchmarks and try-runtime hooks as tests                    1 min
+		  rust       cargo test of the workspace (release profile)                              1 min
+		  benches    each pallet's benchmarks and try-runtime hooks as tests                   < 1 min
 		             (--features runtime-benchmarks,try-runtime)
 		  fuzz       the runtime fuzzer's seeds, regressions and checked-in corpus, in fast      2 min
 		             and full-check mode (uninstrumented; campaigns: scripts/fuzz.sh)
 		  upgrade    try-runtime upgrade checks on a development chain                          1 min
 		  e2e        @polkadot/api, the JS package and the CLI against real nodes               7 min
 		  gateway    the gateway with the official openai client, faults, hostile HTTP          7 min
-		  dashboard  headless Chromium against scripts/demo.sh                                  3 min
+		  dashboard  headless Chromium against scripts/demo.sh                                  2 min
 		  network    zombienet: the four-validator smoke test and the fault tests               7 min
 
-		Every stage: 11 to 14 min warm; about 35 min on a fresh machine (the first build).
+		Every stage: about 11 min warm; about 45 min on a fresh machine (the first build is
+		23 min of it).
 	EOF
 }
 
