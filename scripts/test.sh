@@ -27,9 +27,9 @@ usage() {
 		gateway, dashboard, network): this is the README's command and CI's. Times of a warm run
 		on the 2-core build machine (docs/development.md); the suites ran side by side:
 
-		  quick      format, lints and the Rust tests of the workspace, without the runtime's
+		  quick      format, lints and the Rust tests of the workspace, without the runtime's   < 1 min
 		             wasm (SKIP_WASM_BUILD=1; the first run after a full one rebuilds the
-		             runtime crate natively, and the next full run its wasm)
+		             runtime crate natively, 2 min, and the next full run its wasm)
 		  lint       polkadot-sdk pins, formatting (nightly rustfmt), and clippy with          1 min
 		             -D warnings on every crate and target of the workspace, linted while they
 		             compile for the build and the tests (scripts/lint-rustc.sh)
