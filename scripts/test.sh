@@ -192,6 +192,7 @@ stage_dashboard() {
 
 stage_network() {
 	ensure_built
+	export_binaries
 	(cd "$ROOT/zombienet" && npx --no-install zombienet test -p native local.zndsl &&
 		node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs)
 }

@@ -24,7 +24,8 @@ export interface Flows {
 }
 export interface Capsule {
   id: number; owner: string; offering: string; lane: string;
-  price: { per1kInput: string; per1kOutput: string }; status: string; trust: number;
+  price: { per1kInput: string; per1kOutput: string; per1kCacheRead: string; per1kCacheWrite: string };
+  status: string; trust: number;
   uptime: number; capacity: number; window: string; concurrency: number; region: string;
 }
 export interface Referendum {

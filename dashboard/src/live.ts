@@ -195,6 +195,8 @@ export function renderMarket (el: HTMLElement, s: Snapshot): void {
     <td>${c.id}</td><td>${esc(c.offering)}</td><td>${esc(c.lane)}</td><td title="${esc(c.owner)}">${esc(shortAccount(c.owner))}</td>
     <td>${fig(`capsule-${c.id}-in`, c.price.per1kInput, amount(c.price.per1kInput, 'USDN', 6))}</td>
     <td>${fig(`capsule-${c.id}-out`, c.price.per1kOutput, amount(c.price.per1kOutput, 'USDN', 6))}</td>
+    <td>${fig(`capsule-${c.id}-cacheRead`, c.price.per1kCacheRead, amount(c.price.per1kCacheRead, 'USDN', 6))}</td>
+    <td>${fig(`capsule-${c.id}-cacheWrite`, c.price.per1kCacheWrite, amount(c.price.per1kCacheWrite, 'USDN', 6))}</td>
     <td>${c.capacity.toLocaleString('en-US')} / ${esc(c.window)}</td>
     <td>${fig(`capsule-${c.id}-trust`, c.trust, percent(c.trust, 2))}</td>
     <td>${fig(`capsule-${c.id}-uptime`, c.uptime, percent(c.uptime, 2))}</td>
@@ -202,7 +204,7 @@ export function renderMarket (el: HTMLElement, s: Snapshot): void {
   el.innerHTML = `<div class="grid">
     ${card('Seeker tiers', `<table class="wide"><tr><th>tier</th><th>stake</th><th>units / hour</th><th>premium lanes</th><th>failover priority</th><th>commitment discount</th></tr>${tiers}</table>
       <p class="note">Discount paid = NXV discount (${percent(f.nxvDiscount)}, NXV only) + tier discount, capped at ${percent(f.maxDiscount)}; the simulator shows the runtime's figure for any tier and asset.</p>`, 'span2')}
-    ${card('Capsules', `<table class="wide"><tr><th>id</th><th>offering</th><th>lane</th><th>provider</th><th>per 1k input</th><th>per 1k output</th><th>capacity</th><th>trust</th><th>uptime</th><th>status</th></tr>${capsules}</table>`, 'span2')}
+    ${card('Capsules', `<table class="wide"><tr><th>id</th><th>offering</th><th>lane</th><th>provider</th><th>per 1k input</th><th>per 1k output</th><th>per 1k cache read</th><th>per 1k cache write</th><th>capacity</th><th>trust</th><th>uptime</th><th>status</th></tr>${capsules}</table>`, 'span2')}
   </div>`;
 }
 

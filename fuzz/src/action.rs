@@ -50,6 +50,10 @@ pub enum Action {
 	/// length is encoded on a log scale, so that the lengths random mutations make are spread
 	/// over every scale instead of mostly the longest (a long jump costs its session stops).
 	Jump { scale: u8, fraction: u32, minutes: u16 },
+	/// `metering.submit_batch(batch, signature)` (receipt batches v2) sent by
+	/// `SIGNERS[origin % 8]`, signed by gateway 0's key (//Dave) or, when `forged`, by //Eve.
+	/// The batch's `time_ms` is read as an offset from chain time (see [`receipt_time`]).
+	Batch { origin: u8, batch: pallet_metering::BatchOf<nexus_runtime::Runtime>, forged: bool },
 }
 
 impl Action {

@@ -550,6 +550,23 @@ impl<'a> Chain<'a> {
 					});
 					self.apply_signed(*origin, call)
 				},
+				Action::Batch { origin, batch, forged } => {
+					let mut batch = batch.clone();
+					batch.time_ms = receipt_time(self.now_ms(), batch.time_ms);
+					let key = if *forged { 4 } else { 3 }; // //Eve, //Dave (SIGNERS)
+					let payload = self.engine.run(|| {
+						nexus_primitives::receipts::signing_payload(
+							&pallet_metering::Pallet::<Runtime>::genesis_hash(),
+							&batch,
+						)
+					});
+					let signature = self.keys.sign(key, &payload);
+					let call = RuntimeCall::Metering(pallet_metering::Call::submit_batch {
+						batch: Box::new(batch),
+						signature,
+					});
+					self.apply_signed(*origin, call)
+				},
 				Action::Advance { blocks, minutes } =>
 					self.advance(u32::from(*blocks), u32::from(*minutes)),
 				Action::Jump { scale, fraction, minutes } =>

@@ -59,9 +59,8 @@ fn metering(c: pallet_metering::Call<nexus_runtime::Runtime>) -> RuntimeCall {
 	RuntimeCall::Metering(c)
 }
 
-/// Eve: escrow, session with gateway 0, API key; Dave settles receipts on capsules 1 and 3,
-/// rolls one back; Eve disputes another, closes the session; time passes for the release.
-fn settlement() -> Vec<Action> {
+/// Eve deposits 500 USDN into escrow and opens session 0 on gateway 0 (a 200 USDN cap).
+fn eve_session() -> Vec<Action> {
 	use pallet_metering::Call as M;
 	vec![
 		call(EVE, metering(M::deposit { asset: usdn(), amount: 500 * USDN })),
@@ -74,6 +73,15 @@ fn settlement() -> Vec<Action> {
 				expires_at: 2_000,
 			}),
 		),
+	]
+}
+
+/// Eve: escrow, session with gateway 0, API key; Dave settles receipts on capsules 1 and 3,
+/// rolls one back; Eve disputes another, closes the session; time passes for the release.
+fn settlement() -> Vec<Action> {
+	use pallet_metering::Call as M;
+	let mut actions = eve_session();
+	actions.extend([
 		call(
 			EVE,
 			metering(M::bind_api_key { session: 0, key_hash: BlakeTwo256::hash(b"nxv-seed") }),
@@ -108,7 +116,60 @@ fn settlement() -> Vec<Action> {
 		advance(120, 0),
 		call(FERDIE, metering(M::release_session { id: 0 })),
 		call(EVE, metering(M::withdraw { asset: usdn(), amount: 100 * USDN })),
-	]
+	]);
+	actions
+}
+
+/// A receipt batch v2 of Eve's session on capsules 1 and 3, every unit kind.
+fn batch_v2(session: u64, first_seq: u64, forged: bool) -> Action {
+	use nexus_primitives::receipts::{CompactReceipt, ReceiptOutcome, SessionGroup, Units};
+	let r = |capsule, outcome, age_ms| CompactReceipt {
+		outcome,
+		capsule,
+		units: Units { input: 1_200, output: 800, cache_read: 30_000, cache_write: 2_000 },
+		age_ms,
+	};
+	let receipts = vec![
+		r(0, ReceiptOutcome::Served, 20_000),
+		r(1, ReceiptOutcome::Served, 10_000),
+		r(0, ReceiptOutcome::Failed, 5_000),
+	];
+	Action::Batch {
+		origin: DAVE,
+		batch: pallet_metering::BatchOf::<Runtime> {
+			gateway: 0,
+			time_ms: 0,
+			capsules: vec![1, 3].try_into().unwrap_or_default(),
+			groups: vec![SessionGroup {
+				session,
+				first_seq,
+				receipts: receipts.try_into().unwrap_or_default(),
+			}]
+			.try_into()
+			.unwrap_or_default(),
+		},
+		forged,
+	}
+}
+
+/// Eve's session settled by receipt batches v2: a batch, the same batch again (refused as a
+/// replay), one with a gap, a forged one, then the next batch in sequence.
+fn settlement_v2() -> Vec<Action> {
+	use pallet_metering::Call as M;
+	let mut actions = eve_session();
+	actions.extend([
+		advance(0, 0),
+		batch_v2(0, 1, false),
+		batch_v2(0, 1, false),
+		batch_v2(0, 9, false),
+		batch_v2(0, 4, true),
+		advance(1, 0),
+		batch_v2(0, 4, false),
+		call(EVE, metering(M::close_session { id: 0 })),
+		advance(120, 0),
+		call(FERDIE, metering(M::release_session { id: 0 })),
+	]);
+	actions
 }
 
 /// Seeker and provider stakes: stake, unstake, rebond, withdraw too early.
@@ -136,7 +197,12 @@ fn capsules() -> Vec<Action> {
 			BOB,
 			c(C::announce_price {
 				id: 1,
-				price: pallet_capsules::Price { per_1k_input: 2_000, per_1k_output: 9_500 },
+				price: pallet_capsules::Price {
+					per_1k_input: 2_000,
+					per_1k_output: 9_500,
+					per_1k_cache_read: 200,
+					per_1k_cache_write: 2_500,
+				},
 			}),
 		),
 		call(
@@ -294,6 +360,15 @@ pub fn all() -> Vec<Seed> {
 	vec![
 		// Three served receipts settle (the failed one is recorded, not charged).
 		seed("settlement", settlement(), 9, |r| r.settled_receipts >= 3, || true),
+		// Two batches v2 settle two served receipts each; the replay, the gap and the forged
+		// batch commit nothing.
+		seed(
+			"settlement-v2",
+			settlement_v2(),
+			10,
+			|r| r.settled_receipts >= 4,
+			|| pallet_metering::NextBatchId::<Runtime>::get() == 2,
+		),
 		seed("stakes", stakes(), 5, |_| true, || true),
 		seed("capsules", capsules(), 5, |_| true, || true),
 		// The referendum passed and its call was enacted.

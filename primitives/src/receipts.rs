@@ -25,18 +25,22 @@
 //! ## The commitment
 //!
 //! The chain judges each receipt and commits to the result: one [`Leaf`] per receipt (session,
-//! sequence number, capsule, units, outcome, time, verdict, charge and the provider's amount),
+//! sequence number, seeker, asset, capsule, provider, units, outcome, time, verdict, charge and
+//! the provider's amount),
 //! hashed with its own domain tag ([`leaf_hash`]), in a binary Merkle tree whose root the chain
 //! keeps for the dispute window ([`commitment_root`]). A seeker disputes one receipt with its
 //! leaf and a [`Proof`]; nothing else of the receipt is stored on chain.
 
-use crate::traits::ConversionError;
+use crate::{
+	settlement::{price_request, FeeParams, Legs, PriceError, Rate, UnitPrices},
+	traits::ConversionError,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_core::{Get, H256};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash as _},
-	BoundedVec,
+	BoundedVec, Perbill,
 };
 
 #[cfg(not(feature = "std"))]
@@ -82,6 +86,11 @@ pub struct Units {
 }
 
 impl Units {
+	/// Plain input and output units, nothing from or to a prompt cache.
+	pub const fn plain(input: u64, output: u64) -> Self {
+		Self { input, output, cache_read: 0, cache_write: 0 }
+	}
+
 	/// No unit at all.
 	pub fn is_zero(&self) -> bool {
 		self.input == 0 && self.output == 0 && self.cache_read == 0 && self.cache_write == 0
@@ -349,6 +358,38 @@ pub fn signing_payload<C: Get<u32>, G: Get<u32>, P: Get<u32>>(
 	BlakeTwo256::hash(&bytes).0
 }
 
+/// Why the chain refused a whole session group: its receipts were not judged, consumed no
+/// sequence number and have no leaf (the gateway resubmits them, or drops them, as the reason
+/// says).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum GroupRefusal {
+	/// No such session: never opened, or already released.
+	UnknownSession,
+	/// The session belongs to another gateway.
+	WrongGateway,
+	/// `first_seq` is not above the session's last number: these receipts were judged already.
+	Replayed {
+		/// The session's last sequence number.
+		last_seq: u64,
+	},
+	/// `first_seq` is beyond the session's last number + 1: a group is missing before this one.
+	SequenceGap {
+		/// The session's last sequence number.
+		last_seq: u64,
+	},
+}
+
 /// Why the chain rejected one receipt of an accepted group (it still consumed its number).
 #[derive(
 	Encode,
@@ -426,13 +467,20 @@ pub enum Verdict {
 	TypeInfo,
 	MaxEncodedLen,
 )]
-pub struct Leaf {
+pub struct Leaf<AccountId, AssetKind> {
 	/// The session charged.
 	pub session: u64,
 	/// Its sequence number in the session.
 	pub seq: u64,
+	/// The session's seeker, who paid (and who alone may dispute).
+	pub seeker: AccountId,
+	/// The session's payment asset.
+	pub asset: AssetKind,
 	/// The capsule that served (or failed).
 	pub capsule: u64,
+	/// The capsule's provider when the receipt was judged, who was paid (`None` for a capsule
+	/// the chain does not know).
+	pub provider: Option<AccountId>,
 	/// Metered units.
 	pub units: Units,
 	/// Served or failed.
@@ -447,10 +495,172 @@ pub struct Leaf {
 	pub provider_amount: u128,
 }
 
+/// A capsule of a settled batch, as the batch's event reports it: its provider and the prices
+/// in force when the batch was judged.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct CapsuleSettled<AccountId> {
+	/// The capsule.
+	pub capsule: u64,
+	/// Its provider, who was paid.
+	pub provider: AccountId,
+	/// Its prices in force.
+	pub prices: UnitPrices,
+}
+
+/// An accepted session group of a settled batch, as the batch's event reports it.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct GroupSettled<AccountId, AssetKind> {
+	/// The session.
+	pub session: u64,
+	/// The first sequence number the group consumed; it consumed `receipts` of them.
+	pub first_seq: u64,
+	/// Receipts in the group (settled, recorded or rejected).
+	pub receipts: u32,
+	/// The session's seeker.
+	pub seeker: AccountId,
+	/// The session's asset.
+	pub asset: AssetKind,
+	/// The discount every charge of the group got: asset + tier, capped.
+	pub discount: Perbill,
+	/// Charged in this batch, in `asset`.
+	pub spent: u128,
+}
+
+/// A payment asset of a settled batch, as the batch's event reports it.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct AssetSettled<AssetKind> {
+	/// The asset.
+	pub asset: AssetKind,
+	/// The conversion from the pricing unit every charge in it used.
+	pub rate: Rate,
+	/// Receipts charged in it.
+	pub settled: u32,
+	/// Their net in the pricing unit.
+	pub net_pricing: u128,
+	/// Every leg, summed over the batch's charges in this asset.
+	pub legs: Legs,
+}
+
+/// What a settled batch's event reports beyond the batch itself. With the batch, it is enough
+/// to rebuild every leaf exactly ([`Settlement::leaves`]): the gateway does so to serve each
+/// seeker its receipt's leaf and proof, and an indexer to recompute every charge.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Settlement<AccountId, AssetKind> {
+	/// The fee parameters every charge was split under.
+	pub params: FeeParams,
+	/// Every capsule of the batch's table that the chain knows.
+	pub capsules: Vec<CapsuleSettled<AccountId>>,
+	/// The accepted groups, in batch order.
+	pub groups: Vec<GroupSettled<AccountId, AssetKind>>,
+	/// Each asset charged in.
+	pub assets: Vec<AssetSettled<AssetKind>>,
+	/// Rejected receipts: (leaf index, reason). Each still consumed its number.
+	pub rejected: Vec<(u32, Rejection)>,
+	/// Groups refused whole: (group index in the batch, reason). Their receipts consumed no
+	/// number and have no leaf.
+	pub refused: Vec<(u32, GroupRefusal)>,
+}
+
+/// Why a batch's leaves cannot be rebuilt from a settlement: they do not belong together.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RebuildError {
+	/// The batch is malformed.
+	Batch(BatchError),
+	/// The settlement's groups, assets or capsules do not match the batch.
+	Mismatch,
+	/// A settled receipt cannot be priced.
+	Price(PriceError),
+}
+
+/// The leaf of receipt `r`, judged `verdict`, of `group` on `capsule` (`None`: a capsule the
+/// chain does not know), charged at `rate` (needed only when settled) under `params`: the
+/// charge of a settled receipt is [`price_request`] of its units. The chain builds each leaf
+/// with this function, and so does whoever rebuilds them ([`Settlement::leaves`]).
+pub fn leaf_of<AccountId: Clone, AssetKind: Clone>(
+	group: &GroupSettled<AccountId, AssetKind>,
+	capsule: Option<&CapsuleSettled<AccountId>>,
+	rate: Option<&Rate>,
+	params: &FeeParams,
+	r: &ResolvedReceipt,
+	verdict: Verdict,
+) -> Result<Leaf<AccountId, AssetKind>, PriceError> {
+	let (charge, provider_amount) = match (verdict, capsule, rate) {
+		(Verdict::Settled, Some(c), Some(rate)) => {
+			let p = price_request(&r.units, &c.prices, group.discount, rate, params)?;
+			(p.net, p.legs.provider)
+		},
+		// A settled receipt has a known capsule and a rate; the chain never settles otherwise.
+		(Verdict::Settled, _, _) => return Err(PriceError::Conversion),
+		_ => (0, 0),
+	};
+	Ok(Leaf {
+		session: r.session,
+		seq: r.seq,
+		seeker: group.seeker.clone(),
+		asset: group.asset.clone(),
+		capsule: r.capsule,
+		provider: capsule.map(|c| c.provider.clone()),
+		units: r.units,
+		outcome: r.outcome,
+		time_ms: r.time_ms,
+		verdict,
+		charge,
+		provider_amount,
+	})
+}
+
+impl<AccountId: Clone, AssetKind: Clone + PartialEq> Settlement<AccountId, AssetKind> {
+	/// Every leaf of `batch` as the chain judged it, in commitment order (the receipts of the
+	/// accepted groups, in batch order). Their hashes' [`commitment_root`] is the batch's root.
+	pub fn leaves<C: Get<u32>, G: Get<u32>, P: Get<u32>>(
+		&self,
+		batch: &ReceiptBatch<C, G, P>,
+	) -> Result<Vec<Leaf<AccountId, AssetKind>>, RebuildError> {
+		let receipts = batch.resolve(u32::MAX).map_err(RebuildError::Batch)?;
+		let mut accepted = self.groups.iter();
+		// The chain lists rejections in leaf order.
+		let mut rejected = self.rejected.iter().peekable();
+		let mut leaves = Vec::with_capacity(receipts.len());
+		let mut current: Option<(u32, &GroupSettled<AccountId, AssetKind>)> = None;
+		for r in &receipts {
+			if self.refused.iter().any(|(g, _)| *g == r.group) {
+				continue;
+			}
+			let group = match current {
+				Some((g, group)) if g == r.group => group,
+				_ => {
+					let group = accepted.next().ok_or(RebuildError::Mismatch)?;
+					if group.session != r.session {
+						return Err(RebuildError::Mismatch);
+					}
+					current = Some((r.group, group));
+					group
+				},
+			};
+			let index = u32::try_from(leaves.len()).map_err(|_| RebuildError::Mismatch)?;
+			let verdict = match rejected.next_if(|(i, _)| *i == index) {
+				Some((_, why)) => Verdict::Rejected(*why),
+				None if r.outcome == ReceiptOutcome::Failed => Verdict::Recorded,
+				None => Verdict::Settled,
+			};
+			let capsule = self.capsules.iter().find(|c| c.capsule == r.capsule);
+			let rate = self.assets.iter().find(|a| a.asset == group.asset).map(|a| &a.rate);
+			leaves.push(
+				leaf_of(group, capsule, rate, &self.params, r, verdict)
+					.map_err(RebuildError::Price)?,
+			);
+		}
+		if accepted.next().is_some() || rejected.next().is_some() {
+			return Err(RebuildError::Mismatch);
+		}
+		Ok(leaves)
+	}
+}
+
 /// A leaf's hash: `blake2_256(LEAF_CONTEXT ‖ SCALE(leaf))`. The tree hashes it once more before
 /// pairing, so a leaf (32 bytes) can never pass for an inner node (64 bytes).
-pub fn leaf_hash(leaf: &Leaf) -> H256 {
-	let mut bytes = Vec::with_capacity(LEAF_CONTEXT.len().saturating_add(Leaf::max_encoded_len()));
+pub fn leaf_hash<A: Encode, K: Encode>(leaf: &Leaf<A, K>) -> H256 {
+	let mut bytes = Vec::with_capacity(LEAF_CONTEXT.len().saturating_add(leaf.encoded_size()));
 	bytes.extend_from_slice(LEAF_CONTEXT);
 	leaf.encode_to(&mut bytes);
 	BlakeTwo256::hash(&bytes)
@@ -488,7 +698,7 @@ pub fn proof(leaves: &[H256], index: u32) -> Option<Proof> {
 }
 
 /// Whether `leaf` is leaf `proof.index` of the batch committed to by `root`.
-pub fn verify(root: &H256, leaf: &Leaf, proof: &Proof) -> bool {
+pub fn verify<A: Encode, K: Encode>(root: &H256, leaf: &Leaf<A, K>, proof: &Proof) -> bool {
 	let hash = leaf_hash(leaf);
 	binary_merkle_tree::verify_proof::<BlakeTwo256, _, _>(
 		root,
@@ -530,11 +740,14 @@ mod tests {
 		}
 	}
 
-	fn leaf(seq: u64) -> Leaf {
+	fn leaf(seq: u64) -> Leaf<u64, u32> {
 		Leaf {
 			session: 7,
 			seq,
+			seeker: 42,
+			asset: 1,
 			capsule: 3,
+			provider: Some(9),
 			units: Units { input: 1_200, output: 300, cache_read: 40_000, cache_write: 2_000 },
 			outcome: ReceiptOutcome::Served,
 			time_ms: 1_790_000_000_000,
@@ -542,6 +755,69 @@ mod tests {
 			charge: 1_000,
 			provider_amount: 850,
 		}
+	}
+
+	fn settlement(groups: Vec<GroupSettled<u64, u32>>) -> Settlement<u64, u32> {
+		Settlement {
+			params: FeeParams::defaults(),
+			capsules: vec![CapsuleSettled {
+				capsule: 11,
+				provider: 9,
+				prices: UnitPrices {
+					input: 3_000,
+					output: 15_000,
+					cache_read: 300,
+					cache_write: 3_750,
+				},
+			}],
+			groups,
+			assets: vec![AssetSettled {
+				asset: 1,
+				rate: Rate::Par,
+				settled: 1,
+				net_pricing: 0,
+				legs: Legs::default(),
+			}],
+			rejected: vec![],
+			refused: vec![],
+		}
+	}
+
+	fn settled_group(session: u64) -> GroupSettled<u64, u32> {
+		GroupSettled {
+			session,
+			first_seq: 1,
+			receipts: 1,
+			seeker: 42,
+			asset: 1,
+			discount: Perbill::from_percent(10),
+			spent: 0,
+		}
+	}
+
+	#[test]
+	fn leaves_are_rebuilt_from_a_settlement_and_mismatches_are_named() {
+		let b = batch(vec![11], vec![group(5, 1, vec![receipt(0, 1_000, 200, 0)])]);
+		let leaves = settlement(vec![settled_group(5)]).leaves(&b).unwrap();
+		assert_eq!(leaves.len(), 1);
+		// 1,000 × 3 + 200 × 15 = 6,000, less 10%: 5,400; the provider keeps 85%.
+		assert_eq!((leaves[0].charge, leaves[0].provider_amount), (5_400, 4_590));
+		assert_eq!((leaves[0].seeker, leaves[0].provider), (42, Some(9)));
+		// The settlement of another session, of no group, or with a stray rejection.
+		let wrong = settlement(vec![settled_group(6)]);
+		assert_eq!(wrong.leaves(&b), Err(RebuildError::Mismatch));
+		assert_eq!(settlement(vec![]).leaves(&b), Err(RebuildError::Mismatch));
+		let mut stray = settlement(vec![settled_group(5)]);
+		stray.rejected = vec![(3, Rejection::OverCap)];
+		assert_eq!(stray.leaves(&b), Err(RebuildError::Mismatch));
+		// A refused group has no leaf.
+		let mut refused = settlement(vec![]);
+		refused.refused = vec![(0, GroupRefusal::Replayed { last_seq: 4 })];
+		assert_eq!(refused.leaves(&b), Ok(vec![]));
+		// A settled receipt on a capsule the settlement does not know cannot be priced.
+		let mut unknown = settlement(vec![settled_group(5)]);
+		unknown.capsules.clear();
+		assert_eq!(unknown.leaves(&b), Err(RebuildError::Price(PriceError::Conversion)));
 	}
 
 	#[test]
@@ -632,7 +908,7 @@ mod tests {
 	#[test]
 	fn every_leaf_proves_into_its_root_and_nothing_else_does() {
 		for n in 1..=37u64 {
-			let leaves: Vec<Leaf> = (0..n).map(leaf).collect();
+			let leaves: Vec<Leaf<u64, u32>> = (0..n).map(leaf).collect();
 			let hashes: Vec<H256> = leaves.iter().map(leaf_hash).collect();
 			let root = commitment_root(&hashes);
 			for (i, l) in (0u32..).zip(leaves.iter()) {

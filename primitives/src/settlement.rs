@@ -2,15 +2,15 @@
 //! runtime API and the dashboard's simulator all call these, so they agree to the planck.
 //!
 //! ```text
-//! list   = in_units × price_in / 1000 + out_units × price_out / 1000      (pricing unit)
+//! list   = Σ units_k × price_k / 1000 over input, output, cache read, cache write  (pricing unit)
 //! disc   = min(asset_discount + tier_discount, max_discount)
-//! net    = list − list × disc                                                (what the seeker pays)
+//! net    = list − list × disc, then × the asset's rate                   (what the seeker pays)
 //! take   = net × take_rate
 //! legs   = take split by the shares: treasury, buyback, validators; the reserve gets the rest
 //! to_provider = net − take                                                   (> 50% of net)
 //! ```
 //!
-//! Rounding never creates or destroys value: `list` rounds **up** once over both parts (a
+//! Rounding never creates or destroys value: `list` rounds **up** once over all four kinds (a
 //! seeker never pays less than the list price for what was served, and a provider is never
 //! owed a fraction), the discount and the take round **down**, each share of the take rounds
 //! down and the reserve leg takes the remainder, so the legs sum to `net` exactly.
@@ -131,6 +131,8 @@ pub enum ParamsError {
 pub enum PriceError {
 	/// Units × price overflowed `u128`.
 	Overflow,
+	/// The conversion into the payment asset overflowed.
+	Conversion,
 }
 
 /// A capsule's prices in the pricing unit per 1,000 units of each kind.
@@ -202,7 +204,19 @@ pub fn combined_discount(asset: Perbill, tier: Perbill, cap: Perbill) -> Perbill
 }
 
 /// Where the money of one settlement goes.
-#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+	Default,
+)]
 pub struct Legs {
 	/// Paid to the capsule's provider.
 	pub provider: u128,
@@ -264,17 +278,70 @@ impl Legs {
 	}
 }
 
-/// A full quote: list, discount, net and the legs.
+/// How an amount in the pricing unit becomes an amount of a payment asset.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Rate {
+	/// The asset is the pricing unit (the stable asset): one for one.
+	Par,
+	/// A token priced at `price` pricing units per `one` of its smallest units (NXV: `one` is
+	/// 10^12 planck); converted with [`pricing_to_token`], rounded up.
+	Token {
+		/// Pricing units per `one`.
+		price: u128,
+		/// Smallest units of the token per whole token.
+		one: u128,
+	},
+}
+
+impl Rate {
+	/// `pricing` in the asset, rounded up (the seeker pays); `None` on a zero price or overflow.
+	pub fn to_asset(&self, pricing: u128) -> Option<u128> {
+		match *self {
+			Rate::Par => Some(pricing),
+			Rate::Token { price, one } => pricing_to_token(pricing, price, one),
+		}
+	}
+}
+
+/// One request priced: what its receipt charges and where the charge goes.
 #[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen, Default)]
-pub struct Quote {
-	/// List price.
+pub struct Priced {
+	/// List price in the pricing unit.
 	pub list: u128,
-	/// Discount applied.
-	pub discount: Perbill,
-	/// What the seeker pays.
+	/// Net after the discount, in the pricing unit.
+	pub net_pricing: u128,
+	/// Net in the payment asset: what the seeker pays.
 	pub net: u128,
-	/// Where it goes.
+	/// Where `net` goes, in the payment asset; the legs sum to `net`.
 	pub legs: Legs,
+}
+
+/// The price of one request of `units` at `prices` with `discount`, paid in an asset at
+/// `rate`, split under `params`: the one function behind settlement, `quote`, `simulate` and
+/// whoever recomputes a charge from a batch's event (an indexer, the gateway building a
+/// receipt's leaf). See the module docs for the rounding.
+pub fn price_request(
+	units: &Units,
+	prices: &UnitPrices,
+	discount: Perbill,
+	rate: &Rate,
+	params: &FeeParams,
+) -> Result<Priced, PriceError> {
+	let list = list_price_of(units, prices)?;
+	let net_pricing = net_price(list, discount);
+	let net = rate.to_asset(net_pricing).ok_or(PriceError::Conversion)?;
+	Ok(Priced { list, net_pricing, net, legs: split(net, params) })
 }
 
 /// Net after discount: `list − floor(list × discount)`.
@@ -291,20 +358,6 @@ pub fn split(net: u128, params: &FeeParams) -> Legs {
 	// Each share rounds down, and the shares sum to one, so these never exceed `take`.
 	let reserve = take.saturating_sub(treasury).saturating_sub(buyback).saturating_sub(validators);
 	Legs { provider: net.saturating_sub(take), treasury, buyback, validators, reserve }
-}
-
-/// The complete quote of one receipt.
-pub fn quote(
-	in_units: u64,
-	out_units: u64,
-	price_in_per_1k: u128,
-	price_out_per_1k: u128,
-	discount: Perbill,
-	params: &FeeParams,
-) -> Result<Quote, PriceError> {
-	let list = list_price(in_units, out_units, price_in_per_1k, price_out_per_1k)?;
-	let net = net_price(list, discount);
-	Ok(Quote { list, discount, net, legs: split(net, params) })
 }
 
 /// `pricing` units of the pricing unit expressed in a token priced at `price` pricing units per
@@ -362,9 +415,21 @@ mod tests {
 		let p = FeeParams::defaults();
 		let d = combined_discount(p.nxv_discount, Perbill::from_percent(4), p.max_discount);
 		assert_eq!(d, Perbill::from_percent(14));
-		let q = quote(1_200, 350, 3_000, 15_000, d, &p).unwrap();
+		let prices = UnitPrices { input: 3_000, output: 15_000, ..Default::default() };
+		let q = price_request(&Units::plain(1_200, 350), &prices, d, &Rate::Par, &p).unwrap();
 		assert_eq!(q.list, 3_600 + 5_250);
 		assert_eq!(q.net, 8_850 - 1_239);
+		assert_eq!(q.net_pricing, q.net, "USDN is the pricing unit");
+		// In NXV at 0.5 USDN (500,000 pricing units per 10^12 planck): twice as many, rounded up.
+		let nxv = Rate::Token { price: 500_000, one: 1_000_000_000_000 };
+		let n = price_request(&Units::plain(1_200, 350), &prices, d, &nxv, &p).unwrap();
+		assert_eq!(n.net, (8_850 - 1_239) * 2_000_000);
+		assert_eq!(n.legs.total(), n.net);
+		let zero = Rate::Token { price: 0, one: 1 };
+		assert_eq!(
+			price_request(&Units::plain(1, 1), &prices, d, &zero, &p),
+			Err(PriceError::Conversion)
+		);
 		assert_eq!(q.legs.total(), q.net);
 		assert_eq!(q.legs.provider, 7_611 - 1_141);
 	}
@@ -467,7 +532,8 @@ mod tests {
 		) {
 			prop_assert_eq!(p.validate(), Ok(()));
 			let d = combined_discount(p.nxv_discount, Perbill::from_parts(tier), p.max_discount);
-			let q = quote(in_units, out_units, price_in, price_out, d, &p).unwrap();
+			let prices = UnitPrices { input: price_in, output: price_out, ..Default::default() };
+			let q = price_request(&Units::plain(in_units, out_units), &prices, d, &Rate::Par, &p).unwrap();
 			prop_assert!(q.net <= q.list);
 			prop_assert_eq!(q.legs.total(), q.net, "no value created or destroyed");
 			prop_assert!(q.net == 0 || q.legs.provider * 2 > q.net, "provider > 50% of net");

@@ -32,10 +32,8 @@ pub struct TierTerms {
 pub struct CapsuleTerms<AccountId> {
 	/// The provider, who is paid.
 	pub provider: AccountId,
-	/// Price in force per 1,000 input units, in the pricing unit.
-	pub price_in_per_1k: u128,
-	/// Price in force per 1,000 output units, in the pricing unit.
-	pub price_out_per_1k: u128,
+	/// Prices in force per 1,000 units of each kind, in the pricing unit.
+	pub prices: crate::settlement::UnitPrices,
 	/// Whether the capsule is in a premium lane.
 	pub premium: bool,
 	/// Whether the capsule may be charged for now (effective status Active).
@@ -85,8 +83,13 @@ pub trait FeePolicy<Asset> {
 	}
 	/// The discount for paying in `asset` under `params` (the NXV discount for NXV, else zero).
 	fn asset_discount_under(params: &FeeParams, asset: &Asset) -> Perbill;
+	/// How the pricing unit converts into `asset` now: at par for the stable asset, at the NXV
+	/// price for NXV (refused without a price or with a stale one).
+	fn rate(asset: &Asset) -> Result<crate::settlement::Rate, ConversionError>;
 	/// `pricing` units of the pricing unit, in `asset`, rounded up (the seeker pays).
-	fn to_asset(asset: &Asset, pricing: u128) -> Result<u128, ConversionError>;
+	fn to_asset(asset: &Asset, pricing: u128) -> Result<u128, ConversionError> {
+		Self::rate(asset)?.to_asset(pricing).ok_or(ConversionError::Overflow)
+	}
 	/// `amount` of `asset` in the pricing unit, rounded down, at the last price whatever its
 	/// age (for coverage and slashes, never for charging).
 	fn to_pricing(asset: &Asset, amount: u128) -> Option<u128>;

@@ -41,6 +41,9 @@ pub mod codes {
 	/// Proposed fee parameters that break a hard bound; `data.reason` names the check and
 	/// `data.bound` the bound (ppb) where there is one.
 	pub const INVALID_FEE_PARAMETERS: i32 = 9007;
+	/// Prompt-cache units quoted at a block whose runtime cannot price them (its
+	/// `MeteringApi` is older than version 3).
+	pub const CACHE_UNITS_UNSUPPORTED: i32 = 9008;
 	/// The runtime refuses to price the request; `data.reason` names why (`RejectReason`), and
 	/// for a simulation `data.line` names the line.
 	pub const QUOTE_REJECTED: i32 = 9020;
@@ -61,6 +64,10 @@ pub struct Quote {
 	pub input_units: u64,
 	/// Metered output units.
 	pub output_units: u64,
+	/// Metered prompt-cache-read units.
+	pub cache_read_units: u64,
+	/// Metered prompt-cache-write units.
+	pub cache_write_units: u64,
 	/// The payment asset.
 	pub asset: String,
 	/// List price in the pricing unit (USDN micro-units).
@@ -200,7 +207,7 @@ pub struct Legs {
 	pub reserve: String,
 }
 
-/// A per-1,000-units price.
+/// A capsule's prices per 1,000 units of each kind.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Price {
@@ -208,6 +215,10 @@ pub struct Price {
 	pub per1k_input: String,
 	/// Per 1,000 output units, in the pricing unit.
 	pub per1k_output: String,
+	/// Per 1,000 input units read from the prompt cache, in the pricing unit.
+	pub per1k_cache_read: String,
+	/// Per 1,000 input units written to the prompt cache, in the pricing unit.
+	pub per1k_cache_write: String,
 	/// For an announced price: the block it takes effect at.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub effective_at: Option<BlockNumber>,

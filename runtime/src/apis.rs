@@ -313,16 +313,15 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
 		fn quote(
 			seeker: AccountId,
 			capsule: u64,
-			in_units: u64,
-			out_units: u64,
+			units: nexus_primitives::receipts::Units,
 			asset: crate::configs::settlement::AssetKind,
 		) -> Result<pallet_metering::QuoteBreakdown, pallet_metering::RejectReason> {
-			Metering::quote(seeker, capsule, in_units, out_units, asset)
+			Metering::quote(seeker, capsule, units, asset)
 		}
 		fn session(
 			id: pallet_metering::SessionId,

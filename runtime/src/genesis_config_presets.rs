@@ -237,15 +237,37 @@ pub fn endpoint_commitment(endpoint: &str, credential: &str) -> sp_core::H256 {
 	BlakeTwo256::hash(&(ENDPOINT_COMMITMENT_TAG, endpoint, credential).encode())
 }
 
+/// Prices as Anthropic bills them: a prompt-cache read at a tenth of plain input, a cache
+/// write at 1.25× (both rounded down to the pricing unit).
+pub fn anthropic_prices(input: Balance, output: Balance) -> Price<Balance> {
+	Price {
+		per_1k_input: input,
+		per_1k_output: output,
+		per_1k_cache_read: input / 10,
+		per_1k_cache_write: input.saturating_mul(5) / 4,
+	}
+}
+
+/// Prices as OpenAI bills them: cached input at a tenth of plain input; writing the cache
+/// costs nothing extra (a cache write is billed as plain input).
+pub fn openai_prices(input: Balance, output: Balance) -> Price<Balance> {
+	Price {
+		per_1k_input: input,
+		per_1k_output: output,
+		per_1k_cache_read: input / 10,
+		per_1k_cache_write: input,
+	}
+}
+
 /// Demo capsules for the development chain. Prices are in the pricing unit (the stable asset's
-/// micro-unit) per 1,000 units: e.g. 9,000 is 0.009 per 1k input units.
+/// micro-unit) per 1,000 units: e.g. 9,000 is 0.009 per 1k input units. The Claude capsules
+/// price prompt-cache units as Anthropic bills them, the GPT capsules as OpenAI does.
 pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 	let capsule =
 		|owner: Sr25519Keyring,
 		 offering: &[u8],
 		 lane,
-		 input: Balance,
-		 output: Balance,
+		 price: Price<Balance>,
 		 capacity,
 		 window,
 		 region: &[u8],
@@ -253,7 +275,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			owner: owner.to_account_id(),
 			offering: offering.to_vec(),
 			lane,
-			price: Price { per_1k_input: input, per_1k_output: output },
+			price,
 			capacity,
 			window,
 			concurrency: 4,
@@ -270,8 +292,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			Bob,
 			b"claude-opus",
 			Lane::Premium,
-			9_000,
-			45_000,
+			anthropic_prices(9_000, 45_000),
 			2_000_000,
 			QuotaWindow::Day,
 			b"eu-west",
@@ -281,8 +302,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			Bob,
 			b"claude-sonnet",
 			Lane::Standard,
-			1_800,
-			9_000,
+			anthropic_prices(1_800, 9_000),
 			5_000_000,
 			QuotaWindow::Day,
 			b"eu-west",
@@ -292,8 +312,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			Charlie,
 			b"gpt-5-codex",
 			Lane::Premium,
-			750,
-			6_000,
+			openai_prices(750, 6_000),
 			3_000_000,
 			QuotaWindow::Week,
 			b"us-east",
@@ -303,8 +322,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			Charlie,
 			b"gpt-5",
 			Lane::Standard,
-			750,
-			6_000,
+			openai_prices(750, 6_000),
 			1_000_000,
 			QuotaWindow::Hour,
 			b"us-east",

@@ -315,7 +315,12 @@ fn zero_oversize_and_unknown_values_are_refused_by_name() {
 		refused(
 			c(pallet_capsules::Call::announce_price {
 				id: 0,
-				price: pallet_capsules::Price { per_1k_input: 1, per_1k_output: 1 },
+				price: pallet_capsules::Price {
+					per_1k_input: 1,
+					per_1k_output: 1,
+					per_1k_cache_read: 1,
+					per_1k_cache_write: 1,
+				},
 			}),
 			eve(),
 			C::<Runtime>::NotOwner,
@@ -323,7 +328,12 @@ fn zero_oversize_and_unknown_values_are_refused_by_name() {
 		refused(
 			c(pallet_capsules::Call::announce_price {
 				id: 0,
-				price: pallet_capsules::Price { per_1k_input: 0, per_1k_output: 0 },
+				price: pallet_capsules::Price {
+					per_1k_input: 1,
+					per_1k_output: 1,
+					per_1k_cache_read: 0,
+					per_1k_cache_write: 1,
+				},
 			}),
 			RuntimeOrigin::signed(who(Sr25519Keyring::Bob)),
 			C::<Runtime>::ZeroPrice,

@@ -76,10 +76,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("nexus-vault"),
 	impl_name: alloc::borrow::Cow::Borrowed("nexus-vault-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -139,7 +139,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// on-chain storage version) and is removed once applied on every live network. The runtime's
 /// cross-pallet invariants are asserted after all of them and the pallets' own upgrade hooks, by
 /// the `TryRuntime` API (`runtime/src/apis.rs`).
-type Migrations = (pallet_metering::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_metering::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_capsules::migrations::v1::MigrateV0ToV1<Runtime>,
+);
 
 /// Executive: dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -14,6 +14,7 @@ use frame_support::{
 	traits::fungible::{Inspect, InspectHold},
 	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
 };
+use nexus_primitives::receipts::Units;
 use sp_genesis_builder::PresetId;
 use sp_keyring::Sr25519Keyring;
 
@@ -231,7 +232,12 @@ mod marketplace {
 		CapsuleSpec {
 			offering: offering.to_vec().try_into().unwrap(),
 			lane: Lane::Standard,
-			price: Price { per_1k_input: 1_000, per_1k_output: 4_000 },
+			price: Price {
+				per_1k_input: 1_000,
+				per_1k_output: 4_000,
+				per_1k_cache_read: 100,
+				per_1k_cache_write: 1_250,
+			},
 			capacity: 100_000,
 			window: QuotaWindow::Hour,
 			concurrency: 2,
@@ -894,7 +900,8 @@ mod settlement {
 						.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
 				})
 				.unwrap();
-			let q = Metering::quote(eve.clone(), capsule, 1_000, 200, usdn()).unwrap();
+			let q =
+				Metering::quote(eve.clone(), capsule, Units::plain(1_000, 200), usdn()).unwrap();
 			let receipt = pallet_metering::Receipt {
 				id: [1; 16],
 				session: 0,
@@ -1078,7 +1085,7 @@ mod incentives {
 			})
 			.unwrap();
 		let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
-		let q = Metering::quote(eve, capsule, input, output, usdn()).unwrap();
+		let q = Metering::quote(eve, capsule, Units::plain(input, output), usdn()).unwrap();
 		let receipt = pallet_metering::Receipt {
 			id: [7; 16],
 			session: 0,

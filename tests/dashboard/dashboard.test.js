@@ -99,11 +99,22 @@ describe('dashboard on the demo market', () => {
         detached: true
       });
       demo.exited = new Promise((resolve) => demo.on('exit', (code, signal) => resolve({ code, signal })));
+      // The demo runs in its own process group: when this test is stopped from outside (a
+      // failed stage elsewhere stops scripts/test.sh's lanes with SIGTERM), stop it too, or its
+      // node, gateway and upstreams would outlive the run and hold their ports.
+      process.once('SIGTERM', () => {
+        try { process.kill(-demo.pid, 'SIGINT'); } catch { /* already gone */ }
+        process.exit(143);
+      });
       const file = join(dir, 'ready.json');
-      ready = await waitFor('the demo to be ready', async () => {
-        if (demo.exitCode !== null) throw new Error(`demo.sh exited with ${demo.exitCode}`);
-        return existsSync(file) && JSON.parse(readFileSync(file, 'utf8'));
-      }, 600_000, 2_000);
+      // A demo that dies before it is ready fails the suite at once, not at the timeout.
+      const died = demo.exited.then(({ code, signal }) => {
+        throw new Error(`demo.sh exited before it was ready (${code ?? signal})`);
+      });
+      ready = await Promise.race([
+        waitFor('the demo to be ready', async () => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')), 600_000, 2_000),
+        died
+      ]);
     }
     api = await ApiPromise.create({ provider: new HttpProvider(ready.rpcHttp), noInitWarn: true });
     browser = await chromium.launch({
@@ -189,6 +200,9 @@ describe('dashboard on the demo market', () => {
     }
     for (const c of capsules.capsules) {
       assert.equal(m.figs[`capsule-${c.id}-in`], c.price.per1kInput);
+      assert.equal(m.figs[`capsule-${c.id}-out`], c.price.per1kOutput);
+      assert.equal(m.figs[`capsule-${c.id}-cacheRead`], c.price.per1kCacheRead);
+      assert.equal(m.figs[`capsule-${c.id}-cacheWrite`], c.price.per1kCacheWrite);
       assert.equal(m.figs[`capsule-${c.id}-trust`], String(c.trust));
       assert.equal(m.figs[`capsule-${c.id}-uptime`], String(c.uptime));
     }

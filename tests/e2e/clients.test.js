@@ -13,7 +13,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import {
   NexusTxError, allCapsules, apiKeyHash, bindApiKey, closeSession, deposit, endpointCommitment,
-  openSession, quote, registerCapsule, rpc, stakeTier, submit
+  announcePrice, openSession, quote, registerCapsule, rpc, stakeTier, submit
 } from '../../clients/js/src/index.js';
 import { NODE_BIN, repoRoot, startNode, stopAll } from './lib/node.js';
 
@@ -76,6 +76,8 @@ describe('clients on nexus-node --dev', () => {
       lane: 'Standard',
       per1kInput: 2_000,
       per1kOutput: 8_000,
+      per1kCacheRead: 200,
+      per1kCacheWrite: 2_500,
       capacity: 1_000_000,
       window: 'Day',
       concurrency: 2,
@@ -89,16 +91,24 @@ describe('clients on nexus-node --dev', () => {
     const info = (await api.rpc.nexus.capsule(registered.id)).toJSON();
     assert.equal(info.owner, ferdie.address);
     assert.equal(info.endpointCommitment, endpointCommitment(api, spec.endpoint, spec.credential));
-    assert.equal(info.price.per1kOutput, '8000');
+    assert.deepEqual(info.price, { per1kInput: '2000', per1kOutput: '8000', per1kCacheRead: '200', per1kCacheWrite: '2500' });
 
     await submit(api, api.tx.capsules.pause(registered.id), ferdie);
     const mine = await allCapsules(api, { owner: ferdie.address });
     assert.deepEqual(mine.map((c) => [c.id, c.status]), [[registered.id, 'paused']]);
 
     await assert.rejects(
-      registerCapsule(api, ferdie, { ...spec, per1kInput: 0, per1kOutput: 0 }),
+      registerCapsule(api, ferdie, { ...spec, per1kCacheRead: 0 }),
       (e) => e instanceof NexusTxError && e.module === 'capsules.ZeroPrice'
     );
+    await assert.rejects(registerCapsule(api, ferdie, { ...spec, per1kCacheWrite: undefined }),
+      /capsule price: missing per1kCacheWrite/, 'an unset price is refused before anything is signed');
+
+    const announced = await announcePrice(api, ferdie, registered.id,
+      { per1kInput: 1_800, per1kOutput: 7_500, per1kCacheRead: 180, per1kCacheWrite: 1_800 });
+    const pending = (await api.rpc.nexus.capsule(registered.id)).toJSON().pendingPrice;
+    assert.deepEqual(pending, { per1kInput: '1800', per1kOutput: '7500', per1kCacheRead: '180', per1kCacheWrite: '1800',
+      effectiveAt: announced.effectiveAt });
   });
 
   test('JS package, seeker flow: stake a tier, deposit, open a session, quote, close', async () => {
@@ -116,7 +126,7 @@ describe('clients on nexus-node --dev', () => {
     assert.equal(s.expiresAt, opened.expiresAt);
 
     const q = await quote(api, eve.address, 1, 1_000, 200);
-    const runtime = (await api.call.meteringApi.quote(eve.address, 1, 1_000, 200, { WithId: 1 })).asOk;
+    const runtime = (await api.call.meteringApi.quote(eve.address, 1, { input: 1_000, output: 200 }, { WithId: 1 })).asOk;
     assert.equal(q.net, runtime.net.toBigInt());
     assert.equal(q.legs.provider, runtime.legs.provider.toBigInt());
     assert.ok(q.tierDiscount > 0, 'the tier discount applies');
@@ -138,7 +148,7 @@ describe('clients on nexus-node --dev', () => {
     const alice = '//Alice';
     const aliceAddress = keyring.addFromUri(alice).address;
     const r = await cliOk(['capsule', 'register', '--offering', 'claude-sonnet', '--per-1k-input', '0.002USDN',
-      '--per-1k-output', '8000', '--capacity', '500000', '--window', 'day', '--concurrency', '3', '--region', 'us-east',
+      '--per-1k-output', '8000', '--per-1k-cache-read', '200', '--per-1k-cache-write', '2500', '--capacity', '500000', '--window', 'day', '--concurrency', '3', '--region', 'us-east',
       '--endpoint', 'https://upstream.example/v1', '--credential', 'sk-alice', '--metadata', '{"name":"alice"}'], { suri: alice });
     assert.equal(typeof r.id, 'number');
     assert.equal(r.bond, api.consts.capsules.capsuleBond.toBigInt().toString());
@@ -148,13 +158,16 @@ describe('clients on nexus-node --dev', () => {
     assert.deepEqual(shown, (await api.rpc.nexus.capsule(r.id)).toJSON(), 'the CLI shows what the RPC answers');
     assert.equal(shown.owner, aliceAddress);
     assert.equal(shown.price.per1kInput, '2000');
+    assert.equal(shown.price.per1kCacheRead, '200');
+    assert.equal(shown.price.per1kCacheWrite, '2500');
     assert.equal(shown.window, 'day');
     assert.equal(shown.endpointCommitment, endpointCommitment(api, 'https://upstream.example/v1', 'sk-alice'),
       'the Rust and JS clients compute the same endpoint commitment');
 
     const updated = await cliOk(['capsule', 'update', String(r.id), '--per-1k-input', '3000', '--per-1k-output', '9000',
-      '--capacity', '800000', '--window', 'week', '--concurrency', '4'], { suri: alice });
+      '--per-1k-cache-read', '300', '--per-1k-cache-write', '3750', '--capacity', '800000', '--window', 'week', '--concurrency', '4'], { suri: alice });
     assert.equal(updated.pendingPrice.per1kInput, '3000', 'the new price is announced');
+    assert.equal(updated.pendingPrice.per1kCacheWrite, '3750');
     assert.equal(updated.price.per1kInput, '2000', 'and not yet in force');
     assert.equal(updated.capacity, 800000);
     assert.equal(updated.window, 'week');

@@ -120,7 +120,7 @@ describe('OpenGov on nexus-node --dev', () => {
     const session = opened.find(({ event }) => api.events.metering.SessionOpened.is(event)).event.data.id.toNumber();
     const page = await api.call.capsulesApi.capsules({ lane: 'Standard', status: 'Active' }, 0, 10);
     const capsule = page.capsules[0].id.toNumber();
-    const quote = (await api.call.meteringApi.quote(eve.address, capsule, 1_000, 200, USDN_ASSET)).asOk;
+    const quote = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
     const id = new Uint8Array(16);
     id.set([0x60, 0x7e]);
     const receipts = [{

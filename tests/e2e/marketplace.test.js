@@ -63,7 +63,7 @@ describe('marketplace on nexus-node --dev', () => {
     const spec = {
       offering: 'gpt-5',
       lane: 'Standard',
-      price: { per1kInput: 1_000, per1kOutput: 8_000 },
+      price: { per1kInput: 1_000, per1kOutput: 8_000, per1kCacheRead: 100, per1kCacheWrite: 1_250 },
       capacity: 250_000,
       window: 'Day',
       concurrency: 3,
@@ -75,7 +75,7 @@ describe('marketplace on nexus-node --dev', () => {
     // A zero price fails with the pallet's named error and changes nothing.
     const next = (await api.query.capsules.nextCapsuleId()).toNumber();
     await assert.rejects(
-      submit(api, api.tx.capsules.register({ ...spec, price: { per1kInput: 0, per1kOutput: 1 } }), ferdie),
+      submit(api, api.tx.capsules.register({ ...spec, price: { ...spec.price, per1kCacheRead: 0 } }), ferdie),
       /capsules\.ZeroPrice/
     );
     assert.equal((await api.query.capsules.nextCapsuleId()).toNumber(), next);
@@ -101,7 +101,7 @@ describe('marketplace on nexus-node --dev', () => {
     assert.ok(info.status.isActive);
     assert.equal(info.price.per1kOutput.toBigInt(), 8_000n);
 
-    const newPrice = { per1kInput: 900, per1kOutput: 7_500 };
+    const newPrice = { per1kInput: 900, per1kOutput: 7_500, per1kCacheRead: 90, per1kCacheWrite: 1_125 };
     const announced = await submit(api, api.tx.capsules.announcePrice(id, newPrice), ferdie);
     const ev = findEvent(announced.events, api.events.capsules.PriceAnnounced);
     const effectiveAt = ev.data.effectiveAt.toNumber();

@@ -265,9 +265,22 @@ describe('nexus_* RPC on nexus-node --dev', () => {
     const q = await ok('nexus_quote', [eve.address, capsule, 1_000, 200, 'USDN']);
     assert.equal(q.seeker, eve.address);
     assert.equal(q.asset, 'USDN');
-    const runtime = (await api.call.meteringApi.quote(eve.address, capsule, 1_000, 200, USDN_ASSET)).asOk;
+    const runtime = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
     assert.equal(q.net, runtime.net.toBigInt().toString());
     assert.deepEqual(await ok('nexus_quote', [eve.address, capsule, 1_000, 200]), q, 'USDN is the default');
+    assert.deepEqual([q.cacheReadUnits, q.cacheWriteUnits], [0, 0]);
+
+    // Prompt-cache units: the list price covers the four kinds at the capsule's prices, rounded up once.
+    const { price } = await ok('nexus_capsule', [capsule]);
+    const cached = await ok('nexus_quote', [eve.address, capsule, 1_000, 200, 'USDN', null, 40_001, 3_000]);
+    assert.deepEqual([cached.inputUnits, cached.outputUnits, cached.cacheReadUnits, cached.cacheWriteUnits], [1_000, 200, 40_001, 3_000]);
+    const milli = 1_000n * BigInt(price.per1kInput) + 200n * BigInt(price.per1kOutput) +
+      40_001n * BigInt(price.per1kCacheRead) + 3_000n * BigInt(price.per1kCacheWrite);
+    assert.equal(cached.list, ((milli + 999n) / 1_000n).toString());
+    assert.ok(BigInt(price.per1kCacheRead) < BigInt(price.per1kInput), 'the preset prices cache reads below input');
+    const units = { input: 1_000, output: 200, cacheRead: 40_001, cacheWrite: 3_000 };
+    const direct = (await api.call.meteringApi.quote(eve.address, capsule, units, USDN_ASSET)).asOk;
+    assert.equal(cached.net, direct.net.toBigInt().toString(), 'the RPC answers what the runtime API does');
 
     // Settle one receipt as the development gateway (Dave) and compare every amount.
     const receipts = [{

@@ -113,7 +113,7 @@ describe('settlement on nexus-node --dev', () => {
     const who = [provider, treasury, buyback, pot, reserve];
     const before = await Promise.all(who.map(usdnOf));
 
-    const quote = (await api.call.meteringApi.quote(eve.address, capsule, 1_000, 200, USDN_ASSET)).asOk;
+    const quote = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
     const events = await sendBatch([receipt()]);
     const settled = events.find((e) => e.method === 'ReceiptSettled');
     assert.ok(settled, `settled: ${events.map((e) => e.method)}`);

@@ -37,11 +37,20 @@ export declare function submit (api: ApiPromise, tx: SubmittableExtrinsic<'promi
 export declare function eventOf (result: Submitted, section: string, method: string): any;
 export declare function endpointCommitment (api: ApiPromise, endpoint: string, credential: string): string;
 
-export interface CapsuleSpec {
-  offering: string;
-  lane?: 'Standard' | 'Premium';
+/** A capsule's prices per 1,000 units of each kind, in the pricing unit (USDN micro-units). */
+export interface CapsulePrice {
   per1kInput: Amount;
   per1kOutput: Amount;
+  per1kCacheRead: Amount;
+  per1kCacheWrite: Amount;
+}
+export declare function capsulePrice (p: CapsulePrice): CapsulePrice;
+export declare function announcePrice (api: ApiPromise, signer: Signer, id: number, price: CapsulePrice, options?: SubmitOptions):
+  Promise<{ effectiveAt: number; blockHash: string }>;
+
+export interface CapsuleSpec extends CapsulePrice {
+  offering: string;
+  lane?: 'Standard' | 'Premium';
   capacity: Amount;
   window?: 'Hour' | 'Day' | 'Week';
   concurrency?: number;
@@ -68,12 +77,14 @@ export declare function closeSession (api: ApiPromise, signer: Signer, id: numbe
 
 export interface Legs<T = bigint> { provider: T; treasury: T; buyback: T; validators: T; reserve: T }
 export interface Quote {
-  seeker: string; capsule: number; inputUnits: number; outputUnits: number; asset: string;
+  seeker: string; capsule: number; inputUnits: number; outputUnits: number;
+  cacheReadUnits: number; cacheWriteUnits: number; asset: string;
   list: bigint; assetDiscount: number; tierDiscount: number; discount: number;
   netPricing: bigint; net: bigint; legs: Legs;
 }
 export declare function quote (api: ApiPromise, seeker: string, capsule: number, inputUnits: number,
-  outputUnits: number, asset?: Asset, blockHash?: string): Promise<Quote>;
+  outputUnits: number, asset?: Asset, blockHash?: string | null,
+  cache?: { cacheReadUnits?: number; cacheWriteUnits?: number }): Promise<Quote>;
 
 export interface CapsuleFilter { lane?: 'standard' | 'premium'; offering?: string; status?: 'active' | 'paused' | 'suspended' | 'retired'; owner?: string }
 export declare function allCapsules (api: ApiPromise, filter?: CapsuleFilter | null, options?: { pageSize?: number }): Promise<any[]>;

@@ -27,7 +27,9 @@ export const rpc = {
         { name: 'inputUnits', type: 'u64' },
         { name: 'outputUnits', type: 'u64' },
         { name: 'asset', type: 'Option<Text>', isOptional: true },
-        at
+        { name: 'at', type: 'Option<BlockHash>', isOptional: true },
+        { name: 'cacheReadUnits', type: 'Option<u64>', isOptional: true },
+        { name: 'cacheWriteUnits', type: 'Option<u64>', isOptional: true }
       ],
       type: 'Json'
     },
@@ -112,6 +114,7 @@ export const RPC_ERRORS = Object.freeze({
   INVALID_FILTER: 9005,
   INVALID_WORKLOAD: 9006,
   INVALID_FEE_PARAMETERS: 9007,
+  CACHE_UNITS_UNSUPPORTED: 9008,
   UNKNOWN_CAPSULE: 9010,
   UNKNOWN_SESSION: 9011,
   QUOTE_REJECTED: 9020,
@@ -210,17 +213,29 @@ export function endpointCommitment (api, endpoint, credential) {
 }
 
 /**
+ * A capsule's four prices per 1,000 units (pricing unit, USDN micro-units) as the chain takes
+ * them, from `{ per1kInput, per1kOutput, per1kCacheRead, per1kCacheWrite }`; every one is
+ * required (an unset one would silently price that kind at zero, which the chain refuses).
+ */
+export function capsulePrice (p) {
+  const names = ['per1kInput', 'per1kOutput', 'per1kCacheRead', 'per1kCacheWrite'];
+  const missing = names.filter((n) => p[n] === undefined || p[n] === null);
+  if (missing.length) throw new TypeError(`capsule price: missing ${missing.join(', ')}`);
+  return Object.fromEntries(names.map((n) => [n, p[n]]));
+}
+
+/**
  * Registers a capsule. `spec`: `{ offering, lane ('Standard'|'Premium'), per1kInput, per1kOutput,
- * capacity, window ('Hour'|'Day'|'Week'), concurrency, region, endpoint, credential, metadata }`
- * (or `endpointCommitment` instead of endpoint + credential). Resolves to `{ id, bond, deposit,
- * blockHash }`.
+ * per1kCacheRead, per1kCacheWrite, capacity, window ('Hour'|'Day'|'Week'), concurrency, region,
+ * endpoint, credential, metadata }` (or `endpointCommitment` instead of endpoint + credential).
+ * Resolves to `{ id, bond, deposit, blockHash }`.
  */
 export async function registerCapsule (api, signer, spec, options) {
   const commitment = spec.endpointCommitment ?? endpointCommitment(api, spec.endpoint, spec.credential);
   const tx = api.tx.capsules.register({
     offering: spec.offering,
     lane: spec.lane ?? 'Standard',
-    price: { per1kInput: spec.per1kInput, per1kOutput: spec.per1kOutput },
+    price: capsulePrice(spec),
     capacity: spec.capacity,
     window: spec.window ?? 'Hour',
     concurrency: spec.concurrency ?? 1,
@@ -239,6 +254,17 @@ export async function registerCapsule (api, signer, spec, options) {
 }
 
 /** Stakes `amount` NXV planck into the seeker tiers. Resolves to `{ active, tier, blockHash }`. */
+/**
+ * Announces new prices for capsule `id` (`capsules.announce_price`); they take effect after the
+ * chain's notice delay. `price`: the four prices (see `capsulePrice`). Resolves to
+ * `{ effectiveAt, blockHash }`.
+ */
+export async function announcePrice (api, signer, id, price, options) {
+  const result = await submit(api, api.tx.capsules.announcePrice(id, capsulePrice(price)), signer, options);
+  const e = eventOf(result, 'capsules', 'PriceAnnounced');
+  return { effectiveAt: e.data.effectiveAt.toNumber(), blockHash: result.blockHash.toHex() };
+}
+
 export async function stakeTier (api, signer, amount, options) {
   const result = await submit(api, api.tx.tiers.stake(amount), signer, options);
   const e = eventOf(result, 'tiers', 'Staked');
@@ -297,9 +323,9 @@ export async function closeSession (api, signer, id, options) {
  * The runtime's quote for `seeker` on `capsule` (`nexus_quote`): amounts as bigints, ratios in
  * parts per billion.
  */
-export async function quote (api, seeker, capsule, inputUnits, outputUnits, asset = 'USDN', blockHash) {
-  const args = [seeker, capsule, inputUnits, outputUnits, String(asset)];
-  if (blockHash) args.push(blockHash);
+export async function quote (api, seeker, capsule, inputUnits, outputUnits, asset = 'USDN', blockHash = null,
+  { cacheReadUnits = 0, cacheWriteUnits = 0 } = {}) {
+  const args = [seeker, capsule, inputUnits, outputUnits, String(asset), blockHash, cacheReadUnits, cacheWriteUnits];
   const q = (await api.rpc.nexus.quote(...args)).toJSON();
   const big = (v) => BigInt(v);
   return {

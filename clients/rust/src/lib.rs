@@ -42,8 +42,25 @@ pub mod runtime {}
 
 use runtime::runtime_types::{
 	frame_support::traits::tokens::fungible::union_of::NativeOrWithId,
-	pallet_capsules::types::{CapsuleSpec, Lane, Price, QuotaWindow},
+	pallet_capsules::types::{CapsuleSpec, Lane, QuotaWindow},
 };
+
+/// A capsule's prices per 1,000 units of each kind, in the pricing unit (USDN micro-units):
+/// what `register_capsule` and `announce_price` send.
+pub type Price = runtime::runtime_types::pallet_capsules::types::Price<u128>;
+
+/// Units of one request, by kind: what `quote_units` prices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Units {
+	/// Plain input units.
+	pub input: u64,
+	/// Output units (reasoning included).
+	pub output: u64,
+	/// Input units read from the prompt cache.
+	pub cache_read: u64,
+	/// Input units written to the prompt cache.
+	pub cache_write: u64,
+}
 
 /// Blocks a transaction stays valid for (its mortal era).
 pub const MORTALITY: u64 = 64;
@@ -318,10 +335,8 @@ pub struct CapsuleRegistration {
 	pub offering: String,
 	/// Premium lanes are open only to tiers that include them.
 	pub premium: bool,
-	/// Price per 1,000 input units, in the pricing unit (USDN micro-units).
-	pub per_1k_input: u128,
-	/// Price per 1,000 output units.
-	pub per_1k_output: u128,
+	/// Prices per 1,000 input, output, cache-read and cache-write units.
+	pub price: Price,
 	/// Metered units per quota window.
 	pub capacity: u64,
 	/// `hour`, `day` or `week`.
@@ -433,7 +448,8 @@ impl Client {
 		})
 	}
 
-	/// `nexus_quote`: the runtime's price of a request, and where the payment goes.
+	/// `nexus_quote`: the runtime's price of a request of input and output units, and where
+	/// the payment goes.
 	pub async fn quote(
 		&self,
 		seeker: &AccountId32,
@@ -442,9 +458,32 @@ impl Client {
 		output_units: u64,
 		asset: &str,
 	) -> Result<rpc::Quote> {
+		let units = Units { input: input_units, output: output_units, ..Default::default() };
+		self.quote_units(seeker, capsule, units, asset).await
+	}
+
+	/// `nexus_quote` with prompt-cache units: the runtime's price of a request of `units`.
+	pub async fn quote_units(
+		&self,
+		seeker: &AccountId32,
+		capsule: u64,
+		units: Units,
+		asset: &str,
+	) -> Result<rpc::Quote> {
+		let Units { input, output, cache_read, cache_write } = units;
+		let at: Option<String> = None;
 		self.call(
 			"nexus_quote",
-			rpc_params![seeker.to_string(), capsule, input_units, output_units, asset],
+			rpc_params![
+				seeker.to_string(),
+				capsule,
+				input,
+				output,
+				asset,
+				at,
+				cache_read,
+				cache_write
+			],
 		)
 		.await
 	}
@@ -709,7 +748,7 @@ impl Client {
 		let call = runtime::tx().capsules().register(CapsuleSpec {
 			offering: BoundedVec(spec.offering.into_bytes()),
 			lane: if spec.premium { Lane::Premium } else { Lane::Standard },
-			price: Price { per_1k_input: spec.per_1k_input, per_1k_output: spec.per_1k_output },
+			price: spec.price,
 			capacity: spec.capacity,
 			window: spec.window.into(),
 			concurrency: spec.concurrency,
@@ -733,13 +772,10 @@ impl Client {
 		&self,
 		signer: &Keypair,
 		id: u64,
-		per_1k_input: u128,
-		per_1k_output: u128,
+		price: Price,
 		progress: impl FnMut(Progress),
 	) -> Result<outcome::Done> {
-		let call = runtime::tx()
-			.capsules()
-			.announce_price(id, Price { per_1k_input, per_1k_output });
+		let call = runtime::tx().capsules().announce_price(id, price);
 		self.submit_done(&call, signer, progress).await
 	}
 

@@ -2,10 +2,10 @@
 //!
 //! The runtime APIs (`CapsulesApi`, `TiersApi`, `MeteringApi`, `FeesApi`, `ReserveApi`,
 //! `SupplyApi`) are the source of truth; each method here is one call into them (two for
-//! `nexus_tier`) at the block named by the optional last parameter `at` (the best block when
-//! absent), with the SCALE answer turned into JSON for clients that do not decode SCALE. Nothing
-//! is computed here: the quote is the runtime's own `MeteringApi_quote`, the one settlement
-//! charges with.
+//! `nexus_tier`) at the block named by the optional parameter `at` (the best block when
+//! absent; last but for `nexus_quote`'s prompt-cache units), with the SCALE answer turned into JSON
+//! for clients that do not decode SCALE. Nothing is computed here: the quote is the runtime's own
+//! `MeteringApi_quote`, the one settlement charges with.
 //!
 //! JSON conventions (see `docs/rpc.md`):
 //! - amounts (`u128`: NXV planck, USDN micro-units, pricing units) are decimal **strings**, so a
@@ -23,9 +23,14 @@
 //!
 //! Errors are JSON-RPC errors with the stable codes in [`codes`].
 
+// `nexus_quote` takes its optional prompt-cache units after `at` (appended, so that existing
+// callers are unchanged): more parameters than clippy's default allows.
+#![allow(clippy::too_many_arguments)]
+
 use std::{fmt::Display, sync::Arc};
 
 use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
+use nexus_primitives::receipts::Units;
 use nexus_runtime::{
 	configs::settlement::{AssetKind, USDN_ID},
 	opaque::Block,
@@ -40,7 +45,7 @@ use pallet_fees::runtime_api::FeesApi;
 use pallet_metering::{runtime_api::MeteringApi, RejectReason};
 use pallet_reserve::runtime_api::ReserveApi;
 use pallet_tiers::runtime_api::TiersApi;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_core::{
 	crypto::{Ss58AddressFormat, Ss58Codec},
@@ -152,6 +157,16 @@ fn lane_name(l: Lane) -> &'static str {
 	}
 }
 
+fn price(p: &pallet_capsules::Price<Balance>, effective_at: Option<BlockNumber>) -> Price {
+	Price {
+		per1k_input: amount(p.per_1k_input),
+		per1k_output: amount(p.per_1k_output),
+		per1k_cache_read: amount(p.per_1k_cache_read),
+		per1k_cache_write: amount(p.per_1k_cache_write),
+		effective_at,
+	}
+}
+
 fn capsule(c: CapsuleInfo<AccountId, Balance, BlockNumber>) -> Capsule {
 	let (status, bond_release_at) = match c.status {
 		CapsuleStatus::Active => ("active", None),
@@ -164,16 +179,8 @@ fn capsule(c: CapsuleInfo<AccountId, Balance, BlockNumber>) -> Capsule {
 		owner: ss58(&c.owner),
 		offering: text(&c.offering),
 		lane: lane_name(c.lane).into(),
-		price: Price {
-			per1k_input: amount(c.price.per_1k_input),
-			per1k_output: amount(c.price.per_1k_output),
-			effective_at: None,
-		},
-		pending_price: c.pending_price.map(|p| Price {
-			per1k_input: amount(p.price.per_1k_input),
-			per1k_output: amount(p.price.per_1k_output),
-			effective_at: Some(p.effective_at),
-		}),
+		price: price(&c.price, None),
+		pending_price: c.pending_price.map(|p| price(&p.price, Some(p.effective_at))),
 		capacity: c.capacity,
 		window: match c.window {
 			QuotaWindow::Hour => "hour",
@@ -403,8 +410,9 @@ fn reject_name(r: &RejectReason) -> String {
 /// The `nexus` namespace.
 #[rpc(server, namespace = "nexus")]
 pub trait NexusApi {
-	/// What a request of `inputUnits`/`outputUnits` on `capsule` would cost `seeker` when paid
-	/// in `asset` (default USDN), and where the payment would go.
+	/// What a request of `inputUnits`/`outputUnits` (and `cacheReadUnits`/`cacheWriteUnits`
+	/// of prompt cache, default 0) on `capsule` would cost `seeker` when paid in `asset`
+	/// (default USDN), and where the payment would go.
 	#[method(name = "quote")]
 	fn quote(
 		&self,
@@ -414,6 +422,8 @@ pub trait NexusApi {
 		output_units: u64,
 		asset: Option<String>,
 		at: Option<H256>,
+		cache_read_units: Option<u64>,
+		cache_write_units: Option<u64>,
 	) -> RpcResult<Quote>;
 
 	/// One capsule.
@@ -518,6 +528,8 @@ where
 		+ ReserveApi<Block, AccountId, AssetKind>
 		+ SupplyApi<Block>,
 {
+	// `quote_before_version_3` is the pre-v3 runtime's call, deprecated by the macro.
+	#[allow(deprecated)]
 	fn quote(
 		&self,
 		seeker: String,
@@ -526,29 +538,60 @@ where
 		output_units: u64,
 		asset: Option<String>,
 		at: Option<H256>,
+		cache_read_units: Option<u64>,
+		cache_write_units: Option<u64>,
 	) -> RpcResult<Quote> {
 		let who = parse_account(&seeker)?;
 		let asset = parse_asset(asset.as_deref().unwrap_or("USDN"))?;
 		let at = self.at(at)?;
-		let q = self
-			.client
-			.runtime_api()
-			.quote(at, who.clone(), capsule, input_units, output_units, asset.clone())
+		let units = Units {
+			input: input_units,
+			output: output_units,
+			cache_read: cache_read_units.unwrap_or(0),
+			cache_write: cache_write_units.unwrap_or(0),
+		};
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn MeteringApi<Block, AccountId, AssetKind, BlockNumber>>(at)
 			.map_err(runtime_error)?
-			.map_err(|r| match r {
-				RejectReason::UnknownCapsule =>
-					error(codes::UNKNOWN_CAPSULE, format!("unknown capsule {capsule}")),
-				r => ErrorObjectOwned::owned(
-					codes::QUOTE_REJECTED,
-					format!("quote rejected: {}", reject_name(&r)),
-					Some(serde_json::json!({ "reason": reject_name(&r) })),
+			.unwrap_or(0);
+		let quoted = if version >= 3 {
+			api.quote(at, who.clone(), capsule, units, asset.clone())
+		} else if units.cache_read == 0 && units.cache_write == 0 {
+			// A runtime before prompt-cache prices (a block from before the upgrade).
+			api.quote_before_version_3(
+				at,
+				who.clone(),
+				capsule,
+				units.input,
+				units.output,
+				asset.clone(),
+			)
+		} else {
+			return Err(error(
+				codes::CACHE_UNITS_UNSUPPORTED,
+				format!(
+					"the runtime at this block (MeteringApi version {version}) does not price \
+					 prompt-cache units"
 				),
-			})?;
+			));
+		};
+		let q = quoted.map_err(runtime_error)?.map_err(|r| match r {
+			RejectReason::UnknownCapsule =>
+				error(codes::UNKNOWN_CAPSULE, format!("unknown capsule {capsule}")),
+			r => ErrorObjectOwned::owned(
+				codes::QUOTE_REJECTED,
+				format!("quote rejected: {}", reject_name(&r)),
+				Some(serde_json::json!({ "reason": reject_name(&r) })),
+			),
+		})?;
 		Ok(Quote {
 			seeker: ss58(&who),
 			capsule,
 			input_units,
 			output_units,
+			cache_read_units: units.cache_read,
+			cache_write_units: units.cache_write,
 			asset: asset_name(&asset),
 			list: amount(q.list),
 			asset_discount: ppb(q.asset_discount),

@@ -27,7 +27,12 @@ fn spec<T: Config>(metadata_len: u32) -> SpecOf<T> {
 	CapsuleSpec {
 		offering: offering::<T>(),
 		lane: Lane::Premium,
-		price: Price { per_1k_input: 1_000u32.into(), per_1k_output: 5_000u32.into() },
+		price: Price {
+			per_1k_input: 1_000u32.into(),
+			per_1k_output: 5_000u32.into(),
+			per_1k_cache_read: 100u32.into(),
+			per_1k_cache_write: 1_250u32.into(),
+		},
 		capacity: 1_000_000,
 		window: QuotaWindow::Day,
 		concurrency: 8,
@@ -66,7 +71,12 @@ mod benchmarks {
 	fn announce_price() {
 		let who = funded::<T>("provider");
 		let id = registered::<T>(&who, 1);
-		let price = Price { per_1k_input: 2_000u32.into(), per_1k_output: 9_000u32.into() };
+		let price = Price {
+			per_1k_input: 2_000u32.into(),
+			per_1k_output: 9_000u32.into(),
+			per_1k_cache_read: 200u32.into(),
+			per_1k_cache_write: 2_500u32.into(),
+		};
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), id, price);
 		assert!(CapsuleMap::<T>::get(id).unwrap().pending_price.is_some());

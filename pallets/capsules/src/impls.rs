@@ -32,10 +32,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!spec.offering.is_empty(), Error::<T>::EmptyOffering);
 		let permitted = Offerings::<T>::get(&spec.offering).ok_or(Error::<T>::UnknownOffering)?;
 		ensure!(permitted, Error::<T>::ResaleNotPermitted);
-		ensure!(
-			!spec.price.per_1k_input.is_zero() && !spec.price.per_1k_output.is_zero(),
-			Error::<T>::ZeroPrice
-		);
+		ensure!(!spec.price.has_zero(), Error::<T>::ZeroPrice);
 		ensure!(spec.capacity > 0, Error::<T>::ZeroCapacity);
 		ensure!(spec.concurrency > 0, Error::<T>::ZeroConcurrency);
 		let id = NextCapsuleId::<T>::get();
@@ -289,8 +286,7 @@ where
 		let active = matches!(Self::effective_status(&c), CapsuleStatus::Active);
 		Some(CapsuleTerms {
 			provider: c.owner,
-			price_in_per_1k: price.per_1k_input.into(),
-			price_out_per_1k: price.per_1k_output.into(),
+			prices: price.unit_prices(),
 			premium: matches!(c.spec.lane, crate::Lane::Premium),
 			active,
 		})

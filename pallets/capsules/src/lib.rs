@@ -5,8 +5,10 @@
 //! ## Overview
 //!
 //! A *capsule* is a priced, rate-limited unit of AI access that a provider lists: an upstream
-//! *offering* (a model family from a governance-curated list), a lane, a price per 1,000 input
-//! and output units in the pricing unit, a capacity per quota window, concurrency, region, and
+//! *offering* (a model family from a governance-curated list), a lane, prices per 1,000 input,
+//! output, prompt-cache-read and prompt-cache-write units in the pricing unit (agents resend
+//! large cached prefixes every turn, and upstreams bill cache reads at about a tenth of input
+//! and writes above it: see [`Price`]), a capacity per quota window, concurrency, region, and
 //! a commitment (hash) to the endpoint the provider hands the gateway off chain.
 //!
 //! Listing costs a **bond** (held NXV, slashable to compensate seekers through the reserve) and
@@ -28,11 +30,11 @@
 //!
 //! ## Storage version and migrations
 //!
-//! Storage version 0: the layout since genesis. No migration has been needed; a change to a
-//! stored type or key comes with a `migrations/vN.rs` (a `VersionedMigration` with pre- and
-//! post-upgrade checks and a unit test), listed in the runtime's `Migrations`, and a version
-//! bump here. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running
-//! chain.
+//! Storage version 1: prices per 1,000 input, output, cache-read and cache-write units
+//! ([`migrations`] lists every version). A change to a stored type or key comes with a
+//! `migrations/vN.rs` (a `VersionedMigration` with pre- and post-upgrade checks and a unit
+//! test), listed in the runtime's `Migrations`, and a version bump here.
+//! `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running chain.
 //!
 //! ## Pallet API
 //!
@@ -50,6 +52,7 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 mod impls;
+pub mod migrations;
 pub mod runtime_api;
 pub mod types;
 pub mod weights;
@@ -74,10 +77,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{
-		traits::{Saturating, Zero},
-		Permill,
-	};
+	use sp_runtime::{traits::Saturating, Permill};
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> =
@@ -104,8 +104,8 @@ pub mod pallet {
 	/// An offering id of this pallet.
 	pub type OfferingIdOf<T> = OfferingId<<T as Config>::MaxOfferingLen>;
 
-	/// The in-code storage version (see the crate docs: no migration so far).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version (see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -334,7 +334,7 @@ pub mod pallet {
 		UnknownOffering,
 		/// The offering's terms do not permit resale.
 		ResaleNotPermitted,
-		/// A price is zero.
+		/// One of the four prices is zero.
 		ZeroPrice,
 		/// Capacity is zero.
 		ZeroCapacity,
@@ -417,10 +417,7 @@ pub mod pallet {
 			price: Price<BalanceOf<T>>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(
-				!price.per_1k_input.is_zero() && !price.per_1k_output.is_zero(),
-				Error::<T>::ZeroPrice
-			);
+			ensure!(!price.has_zero(), Error::<T>::ZeroPrice);
 			let now = frame_system::Pallet::<T>::block_number();
 			// Saturating: at the last block number the change only comes later.
 			let effective_at = now.saturating_add(T::PriceNoticeDelay::get());

@@ -87,12 +87,27 @@ pub fn offering() -> crate::OfferingIdOf<Test> {
 	b"claude-opus".to_vec().try_into().unwrap()
 }
 
+/// Prices per 1,000 input, output, cache-read and cache-write units.
+pub fn prices(
+	input: Balance,
+	output: Balance,
+	cache_read: Balance,
+	cache_write: Balance,
+) -> Price<Balance> {
+	Price {
+		per_1k_input: input,
+		per_1k_output: output,
+		per_1k_cache_read: cache_read,
+		per_1k_cache_write: cache_write,
+	}
+}
+
 /// A valid spec on [`offering`] with `metadata_len` bytes of metadata.
 pub fn spec(metadata_len: usize) -> crate::SpecOf<Test> {
 	CapsuleSpec {
 		offering: offering(),
 		lane: Lane::Premium,
-		price: Price { per_1k_input: 3, per_1k_output: 15 },
+		price: prices(30, 150, 3, 37),
 		capacity: 1_000_000,
 		window: QuotaWindow::Day,
 		concurrency: 4,

@@ -29,6 +29,17 @@ fn last_event() -> Event<Test> {
 		.expect("a Capsules event")
 }
 
+/// The spec's prices with each of the four, in turn, set to zero.
+fn zero_prices() -> [Price<Balance>; 4] {
+	let p = spec(0).price;
+	[
+		Price { per_1k_input: 0, ..p },
+		Price { per_1k_output: 0, ..p },
+		Price { per_1k_cache_read: 0, ..p },
+		Price { per_1k_cache_write: 0, ..p },
+	]
+}
+
 fn registered(owner: AccountId) -> u64 {
 	assert_ok!(Capsules::register(RuntimeOrigin::signed(owner), spec(10)));
 	crate::NextCapsuleId::<Test>::get() - 1
@@ -65,12 +76,11 @@ mod register {
 			let mut s = spec(0);
 			s.offering = Default::default();
 			assert_noop!(Capsules::register(origin(), s), Error::<Test>::EmptyOffering);
-			let mut s = spec(0);
-			s.price.per_1k_input = 0;
-			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroPrice);
-			let mut s = spec(0);
-			s.price.per_1k_output = 0;
-			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroPrice);
+			for zero in zero_prices() {
+				let mut s = spec(0);
+				s.price = zero;
+				assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroPrice);
+			}
 			let mut s = spec(0);
 			s.capacity = 0;
 			assert_noop!(Capsules::register(origin(), s), Error::<Test>::ZeroCapacity);
@@ -123,7 +133,7 @@ mod owner_calls {
 	fn announced_price_applies_after_the_notice() {
 		build_and_execute(|| {
 			let id = registered(1);
-			let new = Price { per_1k_input: 4, per_1k_output: 20 };
+			let new = prices(4, 20, 1, 5);
 			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, new));
 			assert_eq!(
 				last_event(),
@@ -134,7 +144,7 @@ mod owner_calls {
 			assert_eq!(Capsules::price_at(&c, 1 + PRICE_NOTICE), new);
 			// A later announcement folds the matured one in first.
 			System::set_block_number(1 + PRICE_NOTICE);
-			let newer = Price { per_1k_input: 5, per_1k_output: 25 };
+			let newer = prices(5, 25, 1, 6);
 			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, newer));
 			let c = CapsuleMap::<Test>::get(id).unwrap();
 			assert_eq!(c.spec.price, new);
@@ -143,10 +153,30 @@ mod owner_calls {
 	}
 
 	#[test]
+	fn terms_should_carry_the_four_prices_in_force() {
+		use nexus_primitives::{settlement::UnitPrices, traits::CapsuleRegistry};
+		build_and_execute(|| {
+			let id = registered(1);
+			let terms = || <Capsules as CapsuleRegistry<AccountId>>::terms(id).unwrap();
+			assert_eq!(
+				terms().prices,
+				UnitPrices { input: 30, output: 150, cache_read: 3, cache_write: 37 }
+			);
+			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, prices(4, 20, 1, 5)));
+			assert_eq!(terms().prices.cache_write, 37, "not before the notice has passed");
+			System::set_block_number(1 + PRICE_NOTICE);
+			assert_eq!(
+				terms().prices,
+				UnitPrices { input: 4, output: 20, cache_read: 1, cache_write: 5 }
+			);
+		});
+	}
+
+	#[test]
 	fn owner_calls_should_fail_for_others_unknown_or_zero() {
 		build_and_execute(|| {
 			let id = registered(1);
-			let p = Price { per_1k_input: 1, per_1k_output: 1 };
+			let p = prices(1, 1, 1, 1);
 			assert_noop!(
 				Capsules::announce_price(RuntimeOrigin::signed(2), id, p),
 				Error::<Test>::NotOwner
@@ -155,14 +185,12 @@ mod owner_calls {
 				Capsules::announce_price(RuntimeOrigin::signed(1), 99, p),
 				Error::<Test>::UnknownCapsule
 			);
-			assert_noop!(
-				Capsules::announce_price(
-					RuntimeOrigin::signed(1),
-					id,
-					Price { per_1k_input: 0, per_1k_output: 1 }
-				),
-				Error::<Test>::ZeroPrice
-			);
+			for zero in zero_prices() {
+				assert_noop!(
+					Capsules::announce_price(RuntimeOrigin::signed(1), id, zero),
+					Error::<Test>::ZeroPrice
+				);
+			}
 			assert_noop!(
 				Capsules::set_capacity(RuntimeOrigin::signed(1), id, 0, QuotaWindow::Hour, 1),
 				Error::<Test>::ZeroCapacity
@@ -259,11 +287,7 @@ mod owner_calls {
 			let id = registered(1);
 			assert_ok!(Capsules::retire(RuntimeOrigin::signed(1), id));
 			assert_noop!(
-				Capsules::announce_price(
-					RuntimeOrigin::signed(1),
-					id,
-					Price { per_1k_input: 1, per_1k_output: 1 }
-				),
+				Capsules::announce_price(RuntimeOrigin::signed(1), id, prices(1, 1, 1, 1)),
 				Error::<Test>::AlreadyRetired
 			);
 			assert_noop!(
@@ -432,7 +456,7 @@ mod genesis {
 			owner,
 			offering: offering.to_vec(),
 			lane: Lane::Standard,
-			price: Price { per_1k_input: 1, per_1k_output: 2 },
+			price: prices(1, 2, 1, 2),
 			capacity: 10,
 			window: QuotaWindow::Hour,
 			concurrency: 1,
@@ -512,7 +536,7 @@ mod runtime_api {
 		build_and_execute(|| {
 			assert_eq!(Capsules::capsule_info(0), None);
 			let id = registered(1);
-			let new = Price { per_1k_input: 4, per_1k_output: 16 };
+			let new = prices(4, 16, 1, 5);
 			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), id, new));
 			let info = Capsules::capsule_info(id).unwrap();
 			assert_eq!(info.owner, 1);
@@ -520,7 +544,7 @@ mod runtime_api {
 			assert_eq!(info.region, b"eu-west".to_vec());
 			assert_eq!(info.metadata.len(), 10);
 			assert_eq!((info.bond, info.deposit), (1_000, 20));
-			assert_eq!(info.price, Price { per_1k_input: 3, per_1k_output: 15 });
+			assert_eq!(info.price, spec(0).price);
 			assert_eq!(
 				info.pending_price,
 				Some(PendingPrice { price: new, effective_at: 1 + PRICE_NOTICE })
@@ -610,5 +634,117 @@ mod runtime_api {
 				CapsuleMap::<Test>::remove(id);
 			}
 		});
+	}
+}
+
+mod migrations {
+	use super::*;
+	use crate::migrations::v1::{v0, MigrateV0ToV1};
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	fn v0_price(p: Price<Balance>) -> v0::Price<Balance> {
+		v0::Price { per_1k_input: p.per_1k_input, per_1k_output: p.per_1k_output }
+	}
+
+	/// Rewrites capsule `id` in the v0 layout (what a chain before cache prices stored) and
+	/// marks the pallet's storage as version 0.
+	fn downgrade(id: u64) {
+		let c = CapsuleMap::<Test>::get(id).unwrap();
+		let old = v0::Capsule {
+			owner: c.owner,
+			offering: c.spec.offering,
+			lane: c.spec.lane,
+			price: v0_price(c.spec.price),
+			capacity: c.spec.capacity,
+			window: c.spec.window,
+			concurrency: c.spec.concurrency,
+			region: c.spec.region,
+			endpoint_commitment: c.spec.endpoint_commitment,
+			metadata: c.spec.metadata,
+			pending_price: c.pending_price.map(|p| v0::PendingPrice {
+				price: v0_price(p.price),
+				effective_at: p.effective_at,
+			}),
+			status: c.status,
+			bond: c.bond,
+			deposit: c.deposit,
+			trust: c.trust,
+			uptime: c.uptime,
+		};
+		frame_support::storage::unhashed::put_raw(
+			&CapsuleMap::<Test>::hashed_key_for(id),
+			&old.encode(),
+		);
+		StorageVersion::new(0).put::<Capsules>();
+	}
+
+	/// Two capsules of a v0 chain, one with a price announced; returns them as they were.
+	fn a_v0_chain() -> [crate::CapsuleOf<Test>; 2] {
+		let (a, b) = (registered(1), registered(2));
+		assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(2), b, prices(40, 160, 4, 50)));
+		let before = [CapsuleMap::<Test>::get(a).unwrap(), CapsuleMap::<Test>::get(b).unwrap()];
+		downgrade(a);
+		downgrade(b);
+		assert_eq!(CapsuleMap::<Test>::get(a), None, "a v0 capsule does not decode as v1");
+		before
+	}
+
+	/// `p` as v0 priced it: every input unit, cached or not, at the input price.
+	fn as_v0_priced(p: Price<Balance>) -> Price<Balance> {
+		prices(p.per_1k_input, p.per_1k_output, p.per_1k_input, p.per_1k_input)
+	}
+
+	#[test]
+	fn v1_prices_cache_units_as_plain_input_and_keeps_everything_else() {
+		build_and_execute(|| {
+			let before = a_v0_chain();
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Capsules::on_chain_storage_version(), StorageVersion::new(1));
+			for (id, was) in before.into_iter().enumerate() {
+				let now = CapsuleMap::<Test>::get(id as u64).unwrap();
+				let mut expected = was.clone();
+				expected.spec.price = as_v0_priced(was.spec.price);
+				expected.pending_price = was.pending_price.map(|p| crate::PendingPrice {
+					price: as_v0_priced(p.price),
+					effective_at: p.effective_at,
+				});
+				assert_eq!(now, expected);
+			}
+			let pending = CapsuleMap::<Test>::get(1).unwrap().pending_price.unwrap();
+			assert_eq!(pending.price, prices(40, 160, 40, 40));
+
+			// Once applied, it does nothing.
+			assert_ok!(Capsules::announce_price(RuntimeOrigin::signed(1), 0, prices(7, 8, 1, 9)));
+			let after = CapsuleMap::<Test>::get(0).unwrap();
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(CapsuleMap::<Test>::get(0).unwrap(), after);
+		});
+	}
+
+	/// The migration as an upgrade check runs it: `pre_upgrade`, the migration, `post_upgrade`
+	/// (which also runs `try_state`); the post-upgrade check catches a capsule priced wrong.
+	#[cfg(feature = "try-runtime")]
+	#[test]
+	fn v1_passes_its_own_upgrade_checks_and_they_catch_a_wrong_cache_price() {
+		use crate::migrations::v1::InnerMigrateV0ToV1;
+		use frame_support::traits::UncheckedOnRuntimeUpgrade;
+		build_and_execute(|| {
+			a_v0_chain();
+			assert_ok!(MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true));
+
+			a_v0_chain_again();
+			let state = InnerMigrateV0ToV1::<Test>::pre_upgrade().unwrap();
+			InnerMigrateV0ToV1::<Test>::on_runtime_upgrade();
+			CapsuleMap::<Test>::mutate(0, |c| c.as_mut().unwrap().spec.price.per_1k_cache_read = 1);
+			assert!(InnerMigrateV0ToV1::<Test>::post_upgrade(state).is_err());
+		});
+	}
+
+	/// The same two capsules back in the v0 layout.
+	#[cfg(feature = "try-runtime")]
+	fn a_v0_chain_again() {
+		downgrade(0);
+		downgrade(1);
 	}
 }

@@ -5,6 +5,7 @@ use core::fmt::Debug;
 use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
+use nexus_primitives::settlement::UnitPrices;
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_core::H256;
@@ -89,7 +90,14 @@ pub enum CapsuleStatus<BlockNumber> {
 	},
 }
 
-/// A price in the pricing unit (the stable asset's smallest unit) per 1,000 metered units.
+/// A capsule's prices in the pricing unit (the stable asset's smallest unit) per 1,000
+/// metered units of each kind.
+///
+/// Four kinds, because agents resend large cached prefixes every turn and upstreams bill them
+/// apart: a prompt-cache read costs about a tenth of plain input at Anthropic and a cache
+/// write about 1.25×. Pricing them as plain input would misprice such sessions up to tenfold.
+/// An upstream that bills no cache writes apart (OpenAI's) states its input price for
+/// `per_1k_cache_write`. Every price is non-zero.
 #[derive(
 	Encode,
 	Decode,
@@ -107,8 +115,34 @@ pub enum CapsuleStatus<BlockNumber> {
 pub struct Price<Balance> {
 	/// Price per 1,000 input units.
 	pub per_1k_input: Balance,
-	/// Price per 1,000 output units.
+	/// Price per 1,000 output units (reasoning included).
 	pub per_1k_output: Balance,
+	/// Price per 1,000 input units read from the upstream's prompt cache.
+	pub per_1k_cache_read: Balance,
+	/// Price per 1,000 input units written to the upstream's prompt cache.
+	pub per_1k_cache_write: Balance,
+}
+
+impl<Balance: Copy + Into<u128>> Price<Balance> {
+	/// The prices as settlement's pricing maths takes them.
+	pub fn unit_prices(&self) -> UnitPrices {
+		UnitPrices {
+			input: self.per_1k_input.into(),
+			output: self.per_1k_output.into(),
+			cache_read: self.per_1k_cache_read.into(),
+			cache_write: self.per_1k_cache_write.into(),
+		}
+	}
+}
+
+impl<Balance: sp_runtime::traits::Zero> Price<Balance> {
+	/// Whether any of the four prices is zero (registration and announcements refuse it).
+	pub fn has_zero(&self) -> bool {
+		self.per_1k_input.is_zero() ||
+			self.per_1k_output.is_zero() ||
+			self.per_1k_cache_read.is_zero() ||
+			self.per_1k_cache_write.is_zero()
+	}
 }
 
 /// A price change announced now that takes effect at `effective_at`, so quotes stay honest.
@@ -154,7 +188,7 @@ pub struct CapsuleSpec<
 	pub offering: OfferingId<MaxOfferingLen>,
 	/// Standard or premium.
 	pub lane: Lane,
-	/// The price per 1,000 input / output units.
+	/// The prices per 1,000 input, output, cache-read and cache-write units.
 	pub price: Price<Balance>,
 	/// Metered units the capsule can serve per quota window.
 	pub capacity: u64,
@@ -213,7 +247,7 @@ pub struct GenesisCapsule<AccountId, Balance> {
 	pub offering: alloc::vec::Vec<u8>,
 	/// Standard or premium.
 	pub lane: Lane,
-	/// Price per 1,000 input / output units.
+	/// Prices per 1,000 input, output, cache-read and cache-write units.
 	pub price: Price<Balance>,
 	/// Units per quota window.
 	pub capacity: u64,

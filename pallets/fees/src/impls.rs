@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
-	settlement::{bounds, pricing_to_token, token_to_pricing, FeeParams, Legs, ParamsError},
+	settlement::{bounds, pricing_to_token, token_to_pricing, FeeParams, Legs, ParamsError, Rate},
 	traits::{ConversionError, FeePolicy},
 };
 use sp_runtime::{
@@ -204,9 +204,9 @@ impl<T: Config> FeePolicy<T::AssetKind> for Pallet<T> {
 		}
 	}
 
-	fn to_asset(asset: &T::AssetKind, pricing: u128) -> Result<u128, ConversionError> {
+	fn rate(asset: &T::AssetKind) -> Result<Rate, ConversionError> {
 		if *asset == T::StableAsset::get() {
-			return Ok(pricing);
+			return Ok(Rate::Par);
 		}
 		if *asset != T::NativeAsset::get() {
 			return Err(ConversionError::UnsupportedAsset);
@@ -214,7 +214,8 @@ impl<T: Config> FeePolicy<T::AssetKind> for Pallet<T> {
 		let status = Self::price_status();
 		let price = status.price.ok_or(ConversionError::NoPrice)?;
 		ensure!(!status.stale, ConversionError::StalePrice);
-		pricing_to_token(pricing, price, T::NativeUnit::get()).ok_or(ConversionError::Overflow)
+		// A zero price is refused by `set_nxv_price`; `to_asset` reports it as an overflow.
+		Ok(Rate::Token { price, one: T::NativeUnit::get() })
 	}
 
 	fn to_pricing(asset: &T::AssetKind, amount: u128) -> Option<u128> {

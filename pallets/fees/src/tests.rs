@@ -173,6 +173,13 @@ fn to_asset_converts_pricing_units_rounding_up() {
 		assert_ok!(Fees::set_nxv_price(RuntimeOrigin::root(), 3_000_000));
 		// At 3 USDN, 10^12 / 3,000,000 = 333,333.3… planck: rounded up.
 		assert_eq!(<Fees as FeePolicy<u32>>::to_asset(&NXV, 1), Ok(333_334));
+		// The rate a batch's event carries, so that anyone recomputes its charges.
+		use nexus_primitives::settlement::Rate;
+		assert_eq!(<Fees as FeePolicy<u32>>::rate(&USDN), Ok(Rate::Par));
+		assert_eq!(
+			<Fees as FeePolicy<u32>>::rate(&NXV),
+			Ok(Rate::Token { price: 3_000_000, one: UNIT })
+		);
 		assert_eq!(<Fees as FeePolicy<u32>>::to_pricing(&NXV, 333_334), Some(1));
 		assert_eq!(<Fees as FeePolicy<u32>>::to_pricing(&USDN, 7), Some(7));
 		assert_eq!(<Fees as FeePolicy<u32>>::to_pricing(&9, 7), None);

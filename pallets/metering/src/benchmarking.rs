@@ -1,12 +1,17 @@
 //! Benchmarks of metering (FRAME v2), each at its worst case. `submit_receipts` is
 //! parameterised by the batch size: every receipt settles, on its own session, seeker,
 //! capsule and provider, so no write is shared — the per-receipt slope is the marginal cost.
+//! `submit_batch` (receipt batches v2) is parameterised by the receipts beyond one per session
+//! and capsule, the sessions and the capsules, each varying on its own: its slopes are the
+//! marginal cost of a receipt, of a session and of a capsule.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+#![allow(clippy::indexing_slicing)]
 
 use super::*;
 use crate::pallet::{
-	ApiKeys, Config, Disputes, Gateways, Pallet as Metering, Receipts, SessionKeys, Sessions,
+	ApiKeys, BatchOf, Config, Disputes, Gateways, LeafOf, Pallet as Metering, Receipts,
+	SessionKeys, Sessions,
 };
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
@@ -95,6 +100,71 @@ fn batch<T: Config>(gw: GatewayId, n: u32, outcome: Outcome) -> Vec<Receipt> {
 			}
 		})
 		.collect()
+}
+
+/// The extra receipts a version-2 batch may hold beyond one per session and capsule.
+fn max_extra<T: Config>() -> u32 {
+	T::MaxBatchReceipts::get()
+		.saturating_sub(T::MaxBatchSessions::get().max(T::MaxBatchCapsules::get()))
+}
+
+/// A signed version-2 batch for gateway `gw` (key `key`): `s` sessions, each of its own seeker,
+/// and `c` capsules, each of its own provider, and `max(s, c) + r` receipts, receipt `i` in
+/// group `i mod s` on capsule `i mod c` (so every group and capsule is used). Every receipt
+/// settles, with one unit of each kind (well inside every usage cap and session cap).
+fn batch_v2<T: Config>(
+	gw: GatewayId,
+	key: &sr25519::Public,
+	r: u32,
+	s: u32,
+	c: u32,
+) -> (BatchOf<T>, sr25519::Signature) {
+	use nexus_primitives::receipts::{CompactReceipt, ReceiptOutcome, SessionGroup, Units};
+	let sessions: Vec<SessionId> = (0..s).map(|i| seeker_with_session::<T>(gw, i).1).collect();
+	let capsules: Vec<u64> = (0..c)
+		.map(|i| T::BenchmarkHelper::register_capsule(&funded::<T>("provider", i)))
+		.collect();
+	let mut groups: Vec<Vec<CompactReceipt>> = sessions.iter().map(|_| Vec::new()).collect();
+	for i in 0..s.max(c) + r {
+		groups[(i % s) as usize].push(CompactReceipt {
+			outcome: ReceiptOutcome::Served,
+			capsule: i % c,
+			units: Units { input: 1, output: 1, cache_read: 1, cache_write: 1 },
+			age_ms: 0,
+		});
+	}
+	let batch = BatchOf::<T> {
+		gateway: gw,
+		time_ms: Metering::<T>::now_ms(),
+		capsules: capsules.try_into().unwrap(),
+		groups: sessions
+			.into_iter()
+			.zip(groups)
+			.map(|(session, receipts)| SessionGroup {
+				session,
+				first_seq: 1,
+				receipts: receipts.try_into().unwrap(),
+			})
+			.collect::<Vec<_>>()
+			.try_into()
+			.unwrap(),
+	};
+	let payload =
+		nexus_primitives::receipts::signing_payload(&Metering::<T>::genesis_hash(), &batch);
+	(batch, sp_io::crypto::sr25519_sign(KEY, key, &payload).unwrap())
+}
+
+/// A settled version-2 batch of the most receipts on one session and capsule (the deepest
+/// proof); returns its gateway's operator, the seeker, the first receipt's leaf and its proof.
+fn settled_batch<T: Config>(
+) -> (T::AccountId, T::AccountId, LeafOf<T>, nexus_primitives::receipts::Proof) {
+	let (gw, operator, key) = gateway::<T>();
+	let (batch, signature) = batch_v2::<T>(gw, &key, max_extra::<T>(), 1, 1);
+	let done = Metering::<T>::do_submit_batch(operator.clone(), &batch, signature).unwrap();
+	let leaves = done.settlement.leaves(&batch).unwrap();
+	let hashes: Vec<H256> = leaves.iter().map(nexus_primitives::receipts::leaf_hash).collect();
+	let proof = nexus_primitives::receipts::proof(&hashes, 0).unwrap();
+	(operator, leaves[0].seeker.clone(), leaves[0].clone(), proof)
 }
 
 #[benchmarks]
@@ -313,6 +383,39 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id_of(0), Ruling::ProviderAtFault);
 		assert!(!Disputes::<T>::contains_key(id_of(0)));
+	}
+
+	#[benchmark]
+	fn submit_batch(
+		r: Linear<0, { max_extra::<T>() }>,
+		s: Linear<1, { T::MaxBatchSessions::get() }>,
+		c: Linear<1, { T::MaxBatchCapsules::get() }>,
+	) {
+		// Every receipt settles; every session is its own seeker's and every capsule its own
+		// provider's, so no session, ledger or capsule write is shared beyond what the shape
+		// forces.
+		let (gw, operator, key) = gateway::<T>();
+		let (batch, signature) = batch_v2::<T>(gw, &key, r, s, c);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), alloc::boxed::Box::new(batch), signature);
+		assert_eq!(crate::pallet::NextBatchId::<T>::get(), 1);
+	}
+
+	#[benchmark]
+	fn roll_back() {
+		let (operator, _, leaf, proof) = settled_batch::<T>();
+		T::Assets::set_balance(T::NativeAsset::get(), &T::Destinations::reserve(), 1_000 * NXV);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(operator), 0, alloc::boxed::Box::new(leaf), proof);
+		assert_eq!(crate::pallet::Marks::<T>::get(0, 0), Some(Mark::RolledBack));
+	}
+
+	#[benchmark]
+	fn dispute_receipt() {
+		let (_, seeker, leaf, proof) = settled_batch::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(seeker), 0, alloc::boxed::Box::new(leaf), proof);
+		assert_eq!(crate::pallet::Marks::<T>::get(0, 0), Some(Mark::Disputed));
 	}
 
 	impl_benchmark_test_suite!(Metering, crate::mock::new_test_ext(), crate::mock::Test);

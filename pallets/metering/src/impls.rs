@@ -25,10 +25,11 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
-	settlement::{combined_discount, list_price, net_price, split, FeeParams},
+	receipts::Units,
+	settlement::{combined_discount, price_request, FeeParams, PriceError},
 	traits::{
-		CapsuleBondSlash, CapsuleTerms, ConversionError, FeeDestinations, FeePolicy,
-		GatewayBondSlash, ReserveFund, TierProvider, UsageObserver,
+		CapsuleTerms, ConversionError, FeePolicy, GatewayBondSlash, ReserveFund, TierProvider,
+		UsageObserver,
 	},
 };
 use sp_core::sr25519;
@@ -425,46 +426,7 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_resolve_dispute(id: ReceiptId, ruling: Ruling) -> DispatchResult {
 		let d = Disputes::<T>::take(id).ok_or(Error::<T>::UnknownDispute)?;
-		let reserve = T::Destinations::reserve();
-		let seeker = d.charge.seeker.clone();
-		let (refunded, slashed) = match ruling {
-			Ruling::Rejected => {
-				T::Currency::transfer_on_hold(
-					&HoldReason::DisputeDeposit.into(),
-					&seeker,
-					&reserve,
-					d.deposit,
-					Precision::BestEffort,
-					Restriction::Free,
-					Fortitude::Force,
-				)?;
-				(0, 0)
-			},
-			Ruling::ProviderAtFault | Ruling::GatewayAtFault => {
-				T::Currency::release(
-					&HoldReason::DisputeDeposit.into(),
-					&seeker,
-					d.deposit,
-					Precision::BestEffort,
-				)?;
-				let refunded = Self::refund(&d.charge)?;
-				let slashed = if ruling == Ruling::ProviderAtFault {
-					let amount = Self::native_equivalent(&d.charge.asset, d.charge.provider_amount);
-					// A capsule retired and released since the charge has no bond left: the
-					// reserve alone covers the refund, and the dispute still resolves.
-					use nexus_primitives::traits::CapsuleRegistry;
-					if T::Capsules::terms(d.charge.capsule).is_some() {
-						T::Capsules::slash_bond(d.charge.capsule, amount, &reserve)?
-					} else {
-						0
-					}
-				} else {
-					let amount = Self::native_equivalent(&d.charge.asset, d.charge.net);
-					Self::slash_gateway(d.charge.gateway, amount, &reserve)?
-				};
-				(refunded, slashed)
-			},
-		};
+		let (refunded, slashed) = Self::rule(&d, ruling)?;
 		if let Some(ReceiptRecord::Charged(mut c)) = Receipts::<T>::get(id) {
 			c.disputed = false;
 			c.refunded = c.refunded || ruling != Ruling::Rejected;
@@ -502,17 +464,16 @@ impl<T: Config> Pallet<T> {
 
 	// ---- pricing ----
 
-	/// The price of `in_units`/`out_units` on a capsule with `terms` for `seeker` paying in
-	/// `asset`: what `quote` shows and what settlement charges.
+	/// The price of `units` on a capsule with `terms` for `seeker` paying in `asset`: what
+	/// `quote` shows and what settlement charges.
 	pub fn price(
 		seeker: &T::AccountId,
 		terms: &CapsuleTerms<T::AccountId>,
-		in_units: u64,
-		out_units: u64,
+		units: &Units,
 		asset: &T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
 		let tier = T::Tiers::commitment_discount(seeker);
-		Self::price_under(&T::Policy::params(), tier, terms, in_units, out_units, asset)
+		Self::price_under(&T::Policy::params(), tier, terms, units, asset)
 	}
 
 	/// The price under fee parameters `params` for a seeker whose tier gives commitment
@@ -521,38 +482,39 @@ impl<T: Config> Pallet<T> {
 		params: &FeeParams,
 		tier: Permill,
 		terms: &CapsuleTerms<T::AccountId>,
-		in_units: u64,
-		out_units: u64,
+		units: &Units,
 		asset: &T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
-		let list = list_price(in_units, out_units, terms.price_in_per_1k, terms.price_out_per_1k)
-			.map_err(|_| RejectReason::PriceOverflow)?;
 		let asset_discount = T::Policy::asset_discount_under(params, asset);
 		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
 		let discount = combined_discount(asset_discount, tier_discount, params.max_discount);
-		let net_pricing = net_price(list, discount);
-		let net = T::Policy::to_asset(asset, net_pricing).map_err(RejectReason::Conversion)?;
+		let rate = T::Policy::rate(asset).map_err(RejectReason::Conversion)?;
+		let p =
+			price_request(units, &terms.prices, discount, &rate, params).map_err(|e| match e {
+				PriceError::Overflow => RejectReason::PriceOverflow,
+				PriceError::Conversion => RejectReason::Conversion(ConversionError::Overflow),
+			})?;
 		Ok(QuoteBreakdown {
-			list,
+			list: p.list,
 			asset_discount,
 			tier_discount,
 			discount,
-			net_pricing,
-			net,
-			legs: split(net, params),
+			net_pricing: p.net_pricing,
+			net: p.net,
+			legs: p.legs,
 		})
 	}
 
-	/// The `quote` runtime API: the price of a request on `capsule` for `seeker` in `asset`.
+	/// The `quote_units` runtime API: the price of a request of `units` on `capsule` for
+	/// `seeker` in `asset`.
 	pub fn quote(
 		seeker: T::AccountId,
 		capsule: u64,
-		in_units: u64,
-		out_units: u64,
+		units: Units,
 		asset: T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
 		let terms = Self::quotable(capsule, &asset)?;
-		Self::price(&seeker, &terms, in_units, out_units, &asset)
+		Self::price(&seeker, &terms, &units, &asset)
 	}
 
 	/// The terms of `capsule` if it exists and `asset` may pay.
@@ -597,8 +559,8 @@ impl<T: Config> Pallet<T> {
 				&params,
 				tier.commitment_discount,
 				&terms,
-				w.in_units,
-				w.out_units,
+				// What-if lines meter plain input and output (prompt-cache units: `quote`).
+				&Units::plain(w.in_units, w.out_units),
 				&w.asset,
 			)
 			.map_err(fail)?;
@@ -644,7 +606,10 @@ impl<T: Config> Pallet<T> {
 	/// 5. every disputed receipt has its deposit held (sum per seeker);
 	/// 6. API keys are bound one-to-one to open sessions (`SessionKeys` and `ApiKeys` agree);
 	/// 7. every remembered receipt id has exactly one expiry entry, in a bucket at or past a set
-	///    pruning cursor, and every expiry entry has its receipt: every id is forgotten in time.
+	///    pruning cursor, and every expiry entry has its receipt: every id is forgotten in time;
+	/// 8. version-2 commitments lie between the pruning cursor and the next batch id and have
+	///    leaves; markers exist only for kept commitments' leaves; an open dispute's receipt is
+	///    marked disputed while its commitment is kept.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -701,9 +666,34 @@ impl<T: Config> Pallet<T> {
 			bound = bound.saturating_add(1);
 		}
 		ensure!(ApiKeys::<T>::iter().count() == bound, "ApiKeys has entries SessionKeys lacks");
-		for (_, d) in Disputes::<T>::iter() {
+		for d in
+			Disputes::<T>::iter_values().chain(crate::pallet::ReceiptDisputes::<T>::iter_values())
+		{
 			let x = deposits.entry(d.charge.seeker.clone()).or_default();
 			*x = x.saturating_add(d.deposit);
+		}
+		// Version-2 commitments: every id in [cursor, next) not yet pruned, each with leaves;
+		// markers only for kept commitments' leaves; an open dispute's leaf is marked disputed
+		// while its commitment is kept.
+		let (cursor, next_batch) =
+			(crate::pallet::CommitmentCursor::<T>::get(), crate::pallet::NextBatchId::<T>::get());
+		ensure!(cursor <= next_batch, "the commitment cursor is past the next batch id");
+		for (id, c) in crate::pallet::Commitments::<T>::iter() {
+			ensure!(id >= cursor && id < next_batch, "a commitment outside [cursor, next)");
+			ensure!(c.leaves > 0, "a commitment without leaves");
+		}
+		for (id, index, _) in crate::pallet::Marks::<T>::iter() {
+			let c = crate::pallet::Commitments::<T>::get(id)
+				.ok_or("a marker of a pruned commitment")?;
+			ensure!(index < c.leaves, "a marker past its commitment's leaves");
+		}
+		for (id, index, _) in crate::pallet::ReceiptDisputes::<T>::iter() {
+			if crate::pallet::Commitments::<T>::contains_key(id) {
+				ensure!(
+					crate::pallet::Marks::<T>::get(id, index) == Some(crate::Mark::Disputed),
+					"an open dispute's receipt is not marked disputed"
+				);
+			}
 		}
 		for (who, total) in deposits {
 			let held = T::Currency::balance_on_hold(&HoldReason::SessionDeposit.into(), &who)

@@ -51,6 +51,35 @@
 //! fails the time check, a replay within it fails the id check, and a session's receipts can
 //! never settle after the session is released (session ids are never reused).
 //!
+//! ### Receipt batches, version 2 (`submit_batch`)
+//! The format that replaces `submit_receipts` ([`nexus_primitives::receipts`] defines it, its
+//! signing payload and its commitment, for the pallet, the gateway and the clients alike).
+//! Receipts come grouped by session: `(session, first_seq, receipts…)`, with a capsule table
+//! per batch and, per receipt, an outcome, a capsule index, four compact unit counts (input,
+//! output, cache read, cache write) and an age against the batch's time. One signature of the
+//! gateway's key covers the batch, bound to the genesis hash.
+//! - **Replay protection by dense sequence numbers.** A group is accepted only if `first_seq` is
+//!   its session's last sequence number + 1 (else it is refused whole: `Replayed`, `SequenceGap`,
+//!   `UnknownSession`, `WrongGateway`), and every receipt of an accepted group consumes its number,
+//!   settled, recorded or rejected. Each `(session, seq)` is judged once, ever, and the chain keeps
+//!   one number per session instead of one entry per receipt.
+//! - **One read and one write per key per batch.** The capsule table's terms, each session, each
+//!   seeker's tier terms and escrow, each asset's rate and the fee parameters are read once; every
+//!   receipt is judged in memory and its legs summed per destination; then each item is written
+//!   once. The call's weight is that of the receipts judged.
+//! - **Every receipt stays disputable.** The chain commits to the judged receipts: one leaf per
+//!   receipt (session, sequence number, seeker, asset, capsule, provider, units, outcome, time,
+//!   verdict, charge and provider amount) in a binary Merkle tree whose root is kept in
+//!   [`Commitments`] for the dispute window (plus the clock skew), then pruned in `on_idle`. The
+//!   gateway rolls a settled receipt back (`roll_back`) and a seeker disputes one
+//!   (`dispute_receipt`) with its leaf and proof; one [`Marks`] entry per leaf stops a second
+//!   rollback or dispute of the same receipt.
+//! - **One event per batch** ([`Event::BatchSettled`]): the fee parameters, each capsule's provider
+//!   and prices, each accepted group's sequence range, seeker, asset, discount and spend, each
+//!   asset's rate and legs, the rejected receipts and the refused groups. With the batch this
+//!   rebuilds every leaf and every charge exactly
+//!   ([`nexus_primitives::receipts::Settlement::leaves`]).
+//!
 //! ### Usage caps
 //! A seeker's served units per [`Config::UsageWindow`] blocks are capped by its tier's rate
 //! limit (from the tiers pallet).
@@ -72,8 +101,10 @@
 //! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
 //! ([`Config::AdminOrigin`]), `suspend_gateway` ([`Config::EmergencyOrigin`]),
 //! `resolve_dispute` ([`Config::DisputeOrigin`]). Seekers: `deposit`, `withdraw`,
-//! `open_session`, `bind_api_key`, `unbind_api_key`, `close_session`, `dispute`. Gateways:
-//! `submit_receipts`, `report_uptime`. Anyone: `release_session`. Runtime API:
+//! `open_session`, `bind_api_key`, `unbind_api_key`, `close_session`, `dispute`,
+//! `dispute_receipt`. Gateways: `submit_receipts`, `submit_batch`, `roll_back`,
+//! `report_uptime`. Governance also rules with `resolve_receipt_dispute`. Anyone:
+//! `release_session`. Runtime API:
 //! [`runtime_api::MeteringApi`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -85,13 +116,20 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
+mod batch;
+mod commitments;
 mod impls;
 pub mod migrations;
 pub mod runtime_api;
 mod settle;
 pub mod types;
+mod view;
 pub mod weights;
 
+pub use batch::{BatchShape, SettledBatch};
+
+#[cfg(test)]
+mod batch_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -126,6 +164,19 @@ pub mod pallet {
 	};
 	use sp_core::sr25519;
 	use sp_runtime::{traits::Zero, Permill};
+
+	/// A version-2 receipt batch of this pallet.
+	pub type BatchOf<T> = nexus_primitives::receipts::ReceiptBatch<
+		<T as Config>::MaxBatchCapsules,
+		<T as Config>::MaxBatchSessions,
+		<T as Config>::MaxGroupReceipts,
+	>;
+
+	/// A receipt's leaf in its batch's commitment, in this pallet's types.
+	pub type LeafOf<T> = nexus_primitives::receipts::Leaf<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::AssetKind,
+	>;
 
 	/// A session of this pallet.
 	pub type SessionOf<T> = Session<
@@ -212,9 +263,21 @@ pub mod pallet {
 		/// NXV held per open dispute.
 		#[pallet::constant]
 		type DisputeDeposit: Get<u128>;
-		/// The most receipts in one batch.
+		/// The most receipts in one version-1 batch.
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
+		/// The most receipts in one version-2 batch.
+		#[pallet::constant]
+		type MaxBatchReceipts: Get<u32>;
+		/// The most sessions (groups) in one version-2 batch.
+		#[pallet::constant]
+		type MaxBatchSessions: Get<u32>;
+		/// The most receipts of one session in one version-2 batch.
+		#[pallet::constant]
+		type MaxGroupReceipts: Get<u32>;
+		/// The most capsules in one version-2 batch's capsule table.
+		#[pallet::constant]
+		type MaxBatchCapsules: Get<u32>;
 		/// The most sessions a seeker has at once (open or awaiting release).
 		#[pallet::constant]
 		type MaxSessionsPerSeeker: Get<u32>;
@@ -348,6 +411,33 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Disputes<T: Config> =
 		StorageMap<_, Blake2_128Concat, ReceiptId, DisputeOf<T>, OptionQuery>;
+
+	/// The next version-2 batch id.
+	#[pallet::storage]
+	pub type NextBatchId<T> = StorageValue<_, BatchId, ValueQuery>;
+
+	/// Settled version-2 batches' commitments, kept until their dispute window has passed.
+	// Hasher: Twox64Concat: sequential ids.
+	#[pallet::storage]
+	pub type Commitments<T: Config> = StorageMap<_, Twox64Concat, BatchId, Commitment, OptionQuery>;
+
+	/// The oldest batch id whose commitment may still be held (pruning starts here).
+	#[pallet::storage]
+	pub type CommitmentCursor<T> = StorageValue<_, BatchId, ValueQuery>;
+
+	/// What happened to a settled receipt after its batch, by batch id and leaf index: one
+	/// marker per `(session, seq)`. Pruned with the batch's commitment.
+	// Hasher: Twox64Concat for both: sequential ids and indices.
+	#[pallet::storage]
+	pub type Marks<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BatchId, Twox64Concat, u32, Mark, OptionQuery>;
+
+	/// Open disputes of version-2 receipts, by batch id and leaf index (a copy of the charge:
+	/// the commitment may be pruned before the ruling).
+	// Hasher: Twox64Concat for both: sequential ids and indices.
+	#[pallet::storage]
+	pub type ReceiptDisputes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BatchId, Twox64Concat, u32, DisputeOf<T>, OptionQuery>;
 
 	/// Makes the escrow account exist from genesis; optionally registers gateways.
 	#[pallet::genesis_config]
@@ -553,6 +643,72 @@ pub mod pallet {
 			/// Receipts rejected.
 			rejected: u32,
 		},
+		/// A version-2 batch was settled. With the batch itself, this is enough to rebuild
+		/// every receipt's leaf, charge and legs exactly
+		/// ([`nexus_primitives::receipts::Settlement::leaves`]): each receipt of an accepted
+		/// group that is not rejected was settled (served) or recorded (failed); a settled one
+		/// was charged [`nexus_primitives::settlement::price_request`] of its units at its
+		/// capsule's prices, its group's discount, its asset's rate and the fee parameters.
+		BatchSettled {
+			/// The gateway.
+			gateway: GatewayId,
+			/// The batch's id, under which its commitment is kept (`None` when every group
+			/// was refused: nothing was judged, nothing is committed).
+			batch: Option<BatchId>,
+			/// The commitment: the Merkle root over the judged receipts' leaves.
+			root: sp_core::H256,
+			/// Receipts judged (the commitment's leaves).
+			leaves: u32,
+			/// The fee parameters, each known capsule's provider and prices, each accepted
+			/// group's sequence range, seeker, asset, discount and spend, each asset's rate and
+			/// legs, the rejected receipts (leaf index, reason) and the refused groups (group
+			/// index, reason).
+			settlement: nexus_primitives::receipts::Settlement<T::AccountId, T::AssetKind>,
+		},
+		/// A gateway rolled back a settled version-2 receipt: refunded from the reserve, the
+		/// provider's bond slashed.
+		LeafRolledBack {
+			/// The batch.
+			batch: BatchId,
+			/// The receipt's leaf index.
+			index: u32,
+			/// Its session.
+			session: SessionId,
+			/// Its sequence number.
+			seq: u64,
+			/// Refunded to the seeker's free escrow.
+			refunded: u128,
+			/// NXV slashed from the capsule's bond into the reserve.
+			slashed: u128,
+		},
+		/// A seeker disputed a settled version-2 receipt.
+		LeafDisputed {
+			/// The batch.
+			batch: BatchId,
+			/// The receipt's leaf index.
+			index: u32,
+			/// Its session.
+			session: SessionId,
+			/// Its sequence number.
+			seq: u64,
+			/// The seeker.
+			seeker: T::AccountId,
+			/// NXV deposit held.
+			deposit: u128,
+		},
+		/// A dispute of a version-2 receipt was decided.
+		LeafDisputeResolved {
+			/// The batch.
+			batch: BatchId,
+			/// The receipt's leaf index.
+			index: u32,
+			/// The ruling.
+			ruling: Ruling,
+			/// Refunded to the seeker's free escrow.
+			refunded: u128,
+			/// NXV slashed into the reserve.
+			slashed: u128,
+		},
 		/// A gateway reported a capsule's uptime.
 		UptimeReported {
 			/// The capsule.
@@ -651,17 +807,41 @@ pub mod pallet {
 		SessionExpired,
 		/// A counter or sum overflowed.
 		Overflow,
+		/// A session group of the batch has no receipt.
+		EmptyGroup,
+		/// Two groups of the batch are for the same session.
+		DuplicateSession,
+		/// A receipt's capsule index is past the batch's capsule table.
+		UnknownCapsuleIndex,
+		/// The batch's capsule table names a capsule twice, or one no receipt uses.
+		UnusedOrRepeatedCapsule,
+		/// A group's sequence numbers run past `u64::MAX`.
+		SequenceOverflow,
+		/// A receipt's age is greater than the batch's time.
+		TimeUnderflow,
+		/// No commitment is kept for this batch (never settled, or its dispute window passed).
+		UnknownBatch,
+		/// The proof does not show the leaf in the batch's commitment.
+		BadProof,
+		/// The reserve cannot refund the charge in full now; it stays refundable later.
+		ReserveShortfall,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			let used = Self::release_due(n, remaining);
-			used.saturating_add(Self::prune_receipts(remaining.saturating_sub(used)))
+			let mut used = Self::release_due(n, remaining);
+			used.saturating_accrue(Self::prune_receipts(remaining.saturating_sub(used)));
+			used.saturating_accrue(Self::prune_commitments(remaining.saturating_sub(used)));
+			used
 		}
 
 		fn integrity_test() {
 			assert!(T::MaxBatch::get() > 0, "MaxBatch must be positive");
+			assert!(T::MaxBatchReceipts::get() > 0, "MaxBatchReceipts must be positive");
+			assert!(T::MaxBatchSessions::get() > 0, "MaxBatchSessions must be positive");
+			assert!(T::MaxGroupReceipts::get() > 0, "MaxGroupReceipts must be positive");
+			assert!(T::MaxBatchCapsules::get() > 0, "MaxBatchCapsules must be positive");
 			assert!(T::MaxSessionsPerSeeker::get() > 0, "MaxSessionsPerSeeker must be positive");
 			assert!(!T::MaxSessionDuration::get().is_zero(), "MaxSessionDuration must be positive");
 			assert!(!T::UsageWindow::get().is_zero(), "UsageWindow must be positive");
@@ -973,6 +1153,115 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::DisputeOrigin::ensure_origin(origin)?;
 			Self::do_resolve_dispute(id, ruling)
+		}
+
+		/// Settles a version-2 batch of receipts, grouped by session (see the pallet docs).
+		///
+		/// ## Dispatch Origin
+		/// Signed (the operator of the gateway the batch names).
+		///
+		/// ## Details
+		/// `signature` is the gateway key's sr25519 signature of
+		/// [`nexus_primitives::receipts::signing_payload`]. An unknown or suspended gateway, a
+		/// malformed batch (empty, too large, an empty or repeated group, a bad capsule table, a
+		/// sequence or time out of range) or a bad signature fail the call before any write.
+		/// Otherwise each group is accepted or refused whole and every receipt of an accepted
+		/// group gets a verdict; the batch's commitment is kept for the dispute window. The
+		/// weight charged is that of the receipts actually judged.
+		///
+		/// ## Events
+		/// [`Event::BatchSettled`].
+		#[pallet::call_index(16)]
+		#[pallet::weight(Pallet::<T>::batch_weight(
+			u32::try_from(batch.len()).unwrap_or(u32::MAX),
+			u32::try_from(batch.groups.len()).unwrap_or(u32::MAX),
+			u32::try_from(batch.capsules.len()).unwrap_or(u32::MAX),
+		))]
+		pub fn submit_batch(
+			origin: OriginFor<T>,
+			batch: alloc::boxed::Box<BatchOf<T>>,
+			signature: sr25519::Signature,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let done = Self::do_submit_batch(who, &batch, signature)?;
+			let shape = done.shape;
+			Self::deposit_event(Event::BatchSettled {
+				gateway: batch.gateway,
+				batch: done.id,
+				root: done.root,
+				leaves: done.leaves,
+				settlement: done.settlement,
+			});
+			Ok(Some(Self::batch_weight(shape.receipts, shape.sessions, shape.capsules)).into())
+		}
+
+		/// Rolls back a settled version-2 receipt: the reserve refunds the seeker in full and
+		/// the capsule's bond is slashed for what the provider was paid.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the operator of the gateway that posted the batch).
+		///
+		/// ## Details
+		/// `leaf` and `proof` show the receipt in the batch's commitment (kept for the dispute
+		/// window). A receipt is rolled back or disputed at most once. When the reserve cannot
+		/// refund in full the call fails (`ReserveShortfall`) and the receipt stays refundable.
+		///
+		/// ## Events
+		/// [`Event::LeafRolledBack`].
+		#[pallet::call_index(17)]
+		#[pallet::weight(T::WeightInfo::roll_back())]
+		pub fn roll_back(
+			origin: OriginFor<T>,
+			batch: BatchId,
+			leaf: alloc::boxed::Box<LeafOf<T>>,
+			proof: nexus_primitives::receipts::Proof,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_roll_back(who, batch, *leaf, proof)
+		}
+
+		/// Disputes a settled version-2 receipt.
+		///
+		/// ## Dispatch Origin
+		/// Signed (the seeker charged).
+		///
+		/// ## Details
+		/// `leaf` and `proof` (the gateway serves both to the seeker) show the receipt in the
+		/// batch's commitment. Within [`Config::DisputeWindowMs`] of the receipt's time; holds
+		/// [`Config::DisputeDeposit`] NXV until the ruling. A receipt is disputed or rolled back
+		/// at most once.
+		///
+		/// ## Events
+		/// [`Event::LeafDisputed`].
+		#[pallet::call_index(18)]
+		#[pallet::weight(T::WeightInfo::dispute_receipt())]
+		pub fn dispute_receipt(
+			origin: OriginFor<T>,
+			batch: BatchId,
+			leaf: alloc::boxed::Box<LeafOf<T>>,
+			proof: nexus_primitives::receipts::Proof,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_dispute_receipt(who, batch, *leaf, proof)
+		}
+
+		/// Rules on a dispute of a version-2 receipt, as [`Pallet::resolve_dispute`] does.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::DisputeOrigin`].
+		///
+		/// ## Events
+		/// [`Event::LeafDisputeResolved`].
+		#[pallet::call_index(19)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_receipt_dispute(
+			origin: OriginFor<T>,
+			batch: BatchId,
+			index: u32,
+			ruling: Ruling,
+		) -> DispatchResult {
+			T::DisputeOrigin::ensure_origin(origin)?;
+			Self::do_resolve_receipt_dispute(batch, index, ruling)
 		}
 
 		/// Binds an API key to an open session: the gateway authenticates a request bearing the

@@ -260,6 +260,10 @@ impl pallet_metering::Config for Test {
 	type SessionDeposit = ConstU128<SESSION_DEPOSIT>;
 	type DisputeDeposit = ConstU128<DISPUTE_DEPOSIT>;
 	type MaxBatch = ConstU32<MAX_BATCH>;
+	type MaxBatchReceipts = ConstU32<MAX_BATCH>;
+	type MaxBatchSessions = ConstU32<8>;
+	type MaxGroupReceipts = ConstU32<MAX_BATCH>;
+	type MaxBatchCapsules = ConstU32<4>;
 	type MaxSessionsPerSeeker = ConstU32<MAX_SESSIONS>;
 	type MaxSessionDuration = ConstU64<MAX_DURATION>;
 	type SettlementGrace = ConstU64<GRACE>;
@@ -285,12 +289,21 @@ pub fn gateway_pair() -> sr25519::Pair {
 	sr25519::Pair::from_seed(&[7u8; 32])
 }
 
-/// A standard-lane spec at 3 / 15 USDN per 1,000 input / output units.
+/// The mock capsules' prices: 3 / 15 USDN per 1,000 input / output units, 0.3 / 3.75 per
+/// 1,000 cache-read / cache-write units (Anthropic's ratios).
+pub const PRICE: Price<Balance> = Price {
+	per_1k_input: 3 * USDN,
+	per_1k_output: 15 * USDN,
+	per_1k_cache_read: 3 * USDN / 10,
+	per_1k_cache_write: 15 * USDN / 4,
+};
+
+/// A standard-lane spec at [`PRICE`].
 pub fn standard_spec() -> pallet_capsules::SpecOf<Test> {
 	pallet_capsules::CapsuleSpec {
 		offering: b"claude-opus".to_vec().try_into().unwrap(),
 		lane: Lane::Standard,
-		price: Price { per_1k_input: 3 * USDN, per_1k_output: 15 * USDN },
+		price: PRICE,
 		capacity: 1_000_000_000,
 		window: QuotaWindow::Day,
 		concurrency: 8,
@@ -300,7 +313,7 @@ pub fn standard_spec() -> pallet_capsules::SpecOf<Test> {
 	}
 }
 
-/// Capsule 0: standard lane, 3 / 15 USDN per 1k; capsule 1: premium lane, same price.
+/// Capsule 0: standard lane at [`PRICE`]; capsule 1: premium lane, same price.
 pub const STANDARD: u64 = 0;
 pub const PREMIUM: u64 = 1;
 
@@ -309,7 +322,7 @@ fn genesis_capsule(lane: Lane) -> GenesisCapsule<AccountId, Balance> {
 		owner: PROVIDER,
 		offering: b"claude-opus".to_vec(),
 		lane,
-		price: Price { per_1k_input: 3 * USDN, per_1k_output: 15 * USDN },
+		price: PRICE,
 		capacity: 1_000_000_000,
 		window: QuotaWindow::Day,
 		concurrency: 8,

@@ -6,21 +6,30 @@ use crate::{
 };
 use alloc::vec::Vec;
 use codec::Codec;
-use nexus_primitives::settlement::FeeParams;
+use nexus_primitives::{receipts::Units, settlement::FeeParams};
 
 sp_api::decl_runtime_apis! {
 	/// What seekers, providers, gateways and dashboards read about metering.
 	///
-	/// Version 2 adds `simulate`.
-	#[api_version(2)]
+	/// Version 2 adds `simulate`; version 3 quotes the four unit kinds (input, output, cache
+	/// read, cache write) instead of input and output.
+	#[api_version(3)]
 	pub trait MeteringApi<AccountId, AssetKind, BlockNumber> where
 		AccountId: Codec,
 		AssetKind: Codec,
 		BlockNumber: Codec,
 	{
-		/// The price of `in_units`/`out_units` on `capsule` for `seeker` paying in `asset`:
+		/// The price of a request of `units` on `capsule` for `seeker` paying in `asset`:
 		/// list, discounts, net and every leg — exactly what settlement would charge now
 		/// (usage caps, session caps and lanes aside).
+		fn quote(
+			seeker: AccountId,
+			capsule: u64,
+			units: Units,
+			asset: AssetKind,
+		) -> Result<QuoteBreakdown, RejectReason>;
+		/// Versions 1 and 2: the price of `in_units` input and `out_units` output units.
+		#[changed_in(3)]
 		fn quote(
 			seeker: AccountId,
 			capsule: u64,
@@ -45,8 +54,7 @@ sp_api::decl_runtime_apis! {
 		/// charges with, at today's capsule prices, tier table and NXV price: each line's
 		/// per-request quote and total, and totals per asset (seeker cost, provider income,
 		/// each pot's inflow). Call it with today's parameters for the other side of a
-		/// comparison.
-		#[api_version(2)]
+		/// comparison. Since version 2.
 		fn simulate(
 			params: FeeParams,
 			workload: Vec<WorkloadLine<AssetKind>>,

@@ -1,48 +1,38 @@
-//! Settlement of a receipt batch: verdicts computed against an in-memory view of the touched
-//! state, then written once per item (session, ledger, usage counter, capsule, destination).
+//! Settlement of a version-1 receipt batch (`submit_receipts`): verdicts computed against an
+//! in-memory view of the touched state ([`Ledgers`] for the money side), then written once per
+//! item (session, ledger, usage counter, capsule, destination, receipt record).
 
 use crate::{
 	pallet::{
-		ChargeOf, Config, Error, Escrow, Event, Pallet, ReceiptExpiry, Receipts, RecordOf,
-		SessionOf, Sessions, Usage,
+		ChargeOf, Config, Error, Event, Pallet, ReceiptExpiry, Receipts, RecordOf, SessionOf,
+		Sessions,
 	},
-	Charge, EscrowLedger, GatewayId, Receipt, ReceiptId, ReceiptRecord, RejectReason, SessionId,
+	view::Ledgers,
+	Charge, GatewayId, Receipt, ReceiptId, ReceiptRecord, RejectReason, SessionId,
 };
 use alloc::{
 	collections::{BTreeMap, BTreeSet},
 	vec::Vec,
 };
-use frame_support::{
-	ensure,
-	pallet_prelude::*,
-	traits::{fungibles::Mutate, tokens::Preservation},
-};
+use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
-	settlement::Legs,
+	receipts::Units,
 	traits::{
-		CapsuleBondSlash, CapsuleHealth, CapsuleRegistry, CapsuleTerms, FeeDestinations, FeePolicy,
-		Outcome, ReserveFund, TierProvider, UsageObserver,
+		CapsuleBondSlash, CapsuleRegistry, CapsuleTerms, FeeDestinations, Outcome, ReserveFund,
+		TierProvider,
 	},
 };
 use sp_core::sr25519;
-use sp_runtime::traits::{CheckedDiv, Saturating, Zero};
 
 /// The state a batch touches, loaded once and written once.
 struct Batch<T: Config> {
 	gateway: GatewayId,
 	now: BlockNumberFor<T>,
 	now_ms: u64,
-	window: BlockNumberFor<T>,
 	sessions: BTreeMap<SessionId, Option<SessionOf<T>>>,
-	escrow: BTreeMap<(T::AccountId, T::AssetKind), EscrowLedger>,
-	usage: BTreeMap<T::AccountId, (BlockNumberFor<T>, u64)>,
 	terms: BTreeMap<u64, Option<CapsuleTerms<T::AccountId>>>,
-	outcomes: BTreeMap<u64, Vec<Outcome>>,
-	credits: BTreeMap<(T::AssetKind, T::AccountId), u128>,
-	flows: BTreeMap<T::AssetKind, (u32, u128, Legs)>,
-	/// Settled volume (pricing unit) per (seeker, provider), for the usage programmes.
-	served: BTreeMap<(T::AccountId, T::AccountId), u128>,
+	money: Ledgers<T>,
 	/// New or changed records with the gateway time that dates them (for pruning).
 	records: BTreeMap<ReceiptId, (RecordOf<T>, u64)>,
 	seen: BTreeSet<ReceiptId>,
@@ -62,29 +52,6 @@ impl<T: Config> Batch<T> {
 
 	fn terms(&mut self, capsule: u64) -> Option<CapsuleTerms<T::AccountId>> {
 		self.terms.entry(capsule).or_insert_with(|| T::Capsules::terms(capsule)).clone()
-	}
-
-	fn ledger(&mut self, who: &T::AccountId, asset: &T::AssetKind) -> &mut EscrowLedger {
-		self.escrow
-			.entry((who.clone(), asset.clone()))
-			.or_insert_with(|| Escrow::<T>::get(who, asset))
-	}
-
-	fn used(&mut self, who: &T::AccountId) -> u64 {
-		let window = self.window;
-		let (w, units) = *self.usage.entry(who.clone()).or_insert_with(|| Usage::<T>::get(who));
-		if w == window {
-			units
-		} else {
-			0
-		}
-	}
-
-	fn credit(&mut self, asset: &T::AssetKind, to: T::AccountId, amount: u128) {
-		if amount > 0 {
-			let c = self.credits.entry((asset.clone(), to)).or_default();
-			*c = c.saturating_add(amount);
-		}
 	}
 
 	fn record(&mut self, id: ReceiptId) -> Option<RecordOf<T>> {
@@ -128,7 +95,7 @@ impl<T: Config> Batch<T> {
 		if r.outcome != Outcome::Served {
 			session.last_seq = r.seq;
 			self.sessions.insert(r.session, Some(session));
-			self.outcomes.entry(r.capsule).or_default().push(r.outcome);
+			self.money.outcome(r.capsule, r.outcome);
 			self.records.insert(r.id, (ReceiptRecord::NotCharged, r.timestamp));
 			return Ok(Verdict::Recorded);
 		}
@@ -138,13 +105,15 @@ impl<T: Config> Batch<T> {
 		ensure!(terms.active, RejectReason::CapsuleNotActive);
 		let seeker = session.seeker.clone();
 		ensure!(!terms.premium || T::Tiers::premium_lanes(&seeker), RejectReason::LaneNotAllowed);
-		let used = self.used(&seeker).saturating_add(units);
+		let used = self.money.used(&seeker).saturating_add(units);
 		ensure!(used <= T::Tiers::usage_limit(&seeker), RejectReason::UsageCapExceeded);
-		let q = Pallet::<T>::price(&seeker, &terms, r.input_units, r.output_units, &session.asset)?;
+		// A v1 receipt meters plain input and output only.
+		let metered = Units::plain(r.input_units, r.output_units);
+		let q = Pallet::<T>::price(&seeker, &terms, &metered, &session.asset)?;
 		let spent = session.spent.checked_add(q.net).ok_or(RejectReason::OverCap)?;
 		ensure!(spent <= session.cap, RejectReason::OverCap);
 		let asset = session.asset.clone();
-		let ledger = self.ledger(&seeker, &asset);
+		let ledger = self.money.ledger(&seeker, &asset);
 		// `committed` backs every session's unspent cap (try_state), so this cannot fail.
 		ledger.committed = ledger.committed.checked_sub(q.net).ok_or(RejectReason::OverCap)?;
 
@@ -152,19 +121,9 @@ impl<T: Config> Batch<T> {
 		session.spent = spent;
 		session.last_seq = r.seq;
 		self.sessions.insert(r.session, Some(session));
-		self.usage.insert(seeker.clone(), (self.window, used));
-		self.credit(&asset, terms.provider.clone(), q.legs.provider);
-		self.credit(&asset, T::Destinations::treasury(), q.legs.treasury);
-		self.credit(&asset, T::Destinations::buyback(), q.legs.buyback);
-		self.credit(&asset, T::Destinations::validators(), q.legs.validators);
-		self.credit(&asset, T::Destinations::reserve(), q.legs.reserve);
-		let flow = self.flows.entry(asset.clone()).or_default();
-		flow.0 = flow.0.saturating_add(1);
-		flow.1 = flow.1.saturating_add(q.net_pricing);
-		flow.2.accrue(&q.legs);
-		let served = self.served.entry((seeker.clone(), terms.provider.clone())).or_default();
-		*served = served.saturating_add(q.net_pricing);
-		self.outcomes.entry(r.capsule).or_default().push(Outcome::Served);
+		self.money.set_used(seeker.clone(), used);
+		self.money.book(&seeker, &terms.provider, &asset, q.net_pricing, &q.legs);
+		self.money.outcome(r.capsule, Outcome::Served);
 		let charge = ReceiptRecord::Charged(Charge {
 			session: r.session,
 			seeker: seeker.clone(),
@@ -215,7 +174,7 @@ impl<T: Config> Batch<T> {
 		<T as Config>::Reserve::pay(&charge.asset, &Pallet::<T>::account_id(), charge.net)
 			.map_err(|_| RejectReason::ReserveShortfall)?;
 		let paid = charge.net;
-		let ledger = self.ledger(&charge.seeker, &charge.asset);
+		let ledger = self.money.ledger(&charge.seeker, &charge.asset);
 		ledger.free = ledger.free.saturating_add(paid);
 		let owed = Pallet::<T>::native_equivalent(&charge.asset, charge.provider_amount);
 		// The bond covers what it can: a capsule with less bond (or since retired and gone)
@@ -227,28 +186,19 @@ impl<T: Config> Batch<T> {
 		let dated = charge.timestamp;
 		session.last_seq = r.seq;
 		self.sessions.insert(r.session, Some(session));
-		self.outcomes.entry(charge.capsule).or_default().push(Outcome::RolledBack);
+		self.money.outcome(charge.capsule, Outcome::RolledBack);
 		self.records.insert(r.id, (ReceiptRecord::Charged(charge), dated));
 		Pallet::<T>::deposit_event(Event::ReceiptRolledBack { id: r.id, refunded: paid, slashed });
 		Ok(Verdict::RolledBack)
 	}
 
-	/// Writes the view back: transfers once per destination, then state once per item.
+	/// Writes the view back: the money side once per item, then sessions and records.
 	fn apply(self) -> DispatchResult {
-		let escrow = Pallet::<T>::account_id();
-		for ((asset, to), amount) in &self.credits {
-			T::Assets::transfer(asset.clone(), &escrow, to, *amount, Preservation::Preserve)?;
-		}
+		self.money.apply()?;
 		for (id, s) in self.sessions {
 			if let Some(s) = s {
 				Sessions::<T>::insert(id, s);
 			}
-		}
-		for ((who, asset), l) in self.escrow {
-			Pallet::<T>::write_escrow(&who, &asset, l);
-		}
-		for (who, u) in self.usage {
-			Usage::<T>::insert(who, u);
 		}
 		let bucket_ms = T::ReceiptBucketMs::get().max(1);
 		for (id, (record, dated)) in self.records {
@@ -262,16 +212,6 @@ impl<T: Config> Batch<T> {
 				// which the cursor never passes: the cursor moves back to it.
 				Pallet::<T>::prune_from(bucket);
 			}
-		}
-		for (capsule, outcomes) in self.outcomes {
-			// The capsule was read in this batch; it cannot have vanished since.
-			let _ = T::Capsules::record_outcomes(capsule, &outcomes);
-		}
-		for (asset, (count, volume, legs)) in self.flows {
-			T::Policy::note_settled(&asset, count, volume, &legs);
-		}
-		for ((seeker, provider), volume) in self.served {
-			T::Usage::on_settled(&seeker, &provider, volume);
 		}
 		Ok(())
 	}
@@ -296,21 +236,13 @@ impl<T: Config> Pallet<T> {
 		);
 
 		let now = frame_system::Pallet::<T>::block_number();
-		let window_len = T::UsageWindow::get();
-		let window = now.checked_div(&window_len).unwrap_or_else(Zero::zero);
 		let mut batch = Batch::<T> {
 			gateway,
 			now,
 			now_ms: Self::now_ms(),
-			window: window.saturating_mul(window_len),
 			sessions: BTreeMap::new(),
-			escrow: BTreeMap::new(),
-			usage: BTreeMap::new(),
 			terms: BTreeMap::new(),
-			outcomes: BTreeMap::new(),
-			credits: BTreeMap::new(),
-			flows: BTreeMap::new(),
-			served: BTreeMap::new(),
+			money: Ledgers::new(now),
 			records: BTreeMap::new(),
 			seen: BTreeSet::new(),
 		};

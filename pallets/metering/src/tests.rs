@@ -14,6 +14,7 @@ use frame_support::{
 	traits::{fungible::InspectHold, fungibles::Inspect},
 };
 use nexus_primitives::{
+	receipts::Units,
 	settlement::ParamsError,
 	traits::{ConversionError, FeePolicy, Outcome},
 };
@@ -440,6 +441,19 @@ fn withdraw_releases_due_sessions_first() {
 // ---- settlement ----
 
 #[test]
+fn quote_prices_prompt_cache_units_at_the_capsules_cache_prices() {
+	build_and_execute(|| {
+		let plain = Metering::quote(SEEKER, STANDARD, Units::plain(1_000, 200), usdn()).unwrap();
+		let units = Units { input: 1_000, output: 200, cache_read: 10_000, cache_write: 2_000 };
+		let q = Metering::quote(SEEKER, STANDARD, units, usdn()).unwrap();
+		// Plus 10,000 × 0.3 USDN/1k read from the cache and 2,000 × 3.75 USDN/1k written: 3 +
+		// 7.5 USDN, where plain input would have cost 36 USDN.
+		assert_eq!(q.list, plain.list + 3 * USDN + 7 * USDN + USDN / 2);
+		assert_eq!(q.legs.total(), q.net);
+	});
+}
+
+#[test]
 fn a_served_receipt_in_usdn_moves_every_leg_exactly() {
 	build_and_execute(|| {
 		let s = session_for(SEEKER, usdn(), 100 * USDN, 50 * USDN);
@@ -451,7 +465,7 @@ fn a_served_receipt_in_usdn_moves_every_leg_exactly() {
 			before(VALIDATORS),
 			before(Reserve::account_id()),
 		);
-		let q = Metering::quote(SEEKER, STANDARD, 1_000, 200, usdn()).unwrap();
+		let q = Metering::quote(SEEKER, STANDARD, Units::plain(1_000, 200), usdn()).unwrap();
 		let r = served(s, 1, STANDARD, 1_000, 200);
 		assert_ok!(submit(vec![r]));
 		// 1,000 × 3 USDN/1k + 200 × 15 USDN/1k = 6 USDN, no discount.
@@ -499,7 +513,7 @@ fn paying_in_nxv_converts_at_the_price_and_applies_nxv_and_tier_discounts() {
 		let p0 = bal(nxv(), PROVIDER);
 		assert_ok!(submit(vec![served(s, 1, STANDARD, 1_000, 200)]));
 		// 6 USDN − (10% NXV + 7% Gold) = 4.98 USDN = 2.49 NXV at 2 USDN.
-		let q = Metering::quote(GOLD, STANDARD, 1_000, 200, nxv()).unwrap();
+		let q = Metering::quote(GOLD, STANDARD, Units::plain(1_000, 200), nxv()).unwrap();
 		assert_eq!(q.discount, Perbill::from_percent(17));
 		assert_eq!(q.net_pricing, 4_980_000);
 		assert_eq!(q.net, 2_490_000_000_000);
@@ -515,7 +529,7 @@ fn the_discount_is_capped_by_the_fee_parameters() {
 		let mut params = nexus_primitives::settlement::FeeParams::defaults();
 		params.max_discount = Perbill::from_percent(15);
 		assert_ok!(Fees::set_params(RuntimeOrigin::root(), params));
-		let q = Metering::quote(GOLD, STANDARD, 1_000, 200, nxv()).unwrap();
+		let q = Metering::quote(GOLD, STANDARD, Units::plain(1_000, 200), nxv()).unwrap();
 		assert_eq!(q.discount, Perbill::from_percent(15));
 	});
 }
@@ -1080,9 +1094,12 @@ fn a_rejected_dispute_sends_the_deposit_to_the_reserve() {
 #[test]
 fn quote_fails_for_unknown_capsules_and_assets() {
 	build_and_execute(|| {
-		assert_eq!(Metering::quote(SEEKER, 42, 1, 1, usdn()), Err(RejectReason::UnknownCapsule));
 		assert_eq!(
-			Metering::quote(SEEKER, STANDARD, 1, 1, Asset::WithId(7)),
+			Metering::quote(SEEKER, 42, Units::plain(1, 1), usdn()),
+			Err(RejectReason::UnknownCapsule)
+		);
+		assert_eq!(
+			Metering::quote(SEEKER, STANDARD, Units::plain(1, 1), Asset::WithId(7)),
 			Err(RejectReason::Conversion(ConversionError::UnsupportedAsset))
 		);
 	});
@@ -1104,9 +1121,9 @@ fn simulate_with_todays_parameters_is_quote_times_requests() {
 		let sim = Metering::simulate(params, workload).unwrap();
 		// Tier 0 is SEEKER's tier, tier 1 GOLD's: each line's request is their quote.
 		let quotes = [
-			Metering::quote(SEEKER, STANDARD, 1_200, 350, usdn()).unwrap(),
-			Metering::quote(GOLD, PREMIUM, 1_200, 350, nxv()).unwrap(),
-			Metering::quote(GOLD, STANDARD, 1_200, 350, usdn()).unwrap(),
+			Metering::quote(SEEKER, STANDARD, Units::plain(1_200, 350), usdn()).unwrap(),
+			Metering::quote(GOLD, PREMIUM, Units::plain(1_200, 350), nxv()).unwrap(),
+			Metering::quote(GOLD, STANDARD, Units::plain(1_200, 350), usdn()).unwrap(),
 		];
 		for ((l, q), n) in sim.lines.iter().zip(quotes).zip([3u128, 2, 5]) {
 			assert_eq!(l.per_request, q);
@@ -1201,7 +1218,7 @@ fn simulate_refuses_what_settlement_would_refuse() {
 		// A capsule priced at 10^30 per 1k input units: 10^6 units cost 10^33, so one request
 		// fits in u128 and a million do not.
 		let mut spec = standard_spec();
-		spec.price = pallet_capsules::Price { per_1k_input: 10u128.pow(30), per_1k_output: 1 };
+		spec.price = pallet_capsules::Price { per_1k_input: 10u128.pow(30), ..PRICE };
 		assert_ok!(pallet_capsules::Pallet::<Test>::register(
 			RuntimeOrigin::signed(PROVIDER),
 			spec

@@ -7,7 +7,7 @@ use nexus_primitives::{
 	traits::{ConversionError, Outcome},
 };
 use scale_info::TypeInfo;
-use sp_core::sr25519;
+use sp_core::{sr25519, H256};
 use sp_runtime::Perbill;
 
 /// A gateway's id: a counter, never reused.
@@ -19,6 +19,61 @@ pub type ReceiptId = [u8; 16];
 
 /// The domain separator of a receipt batch's signing payload.
 pub const RECEIPTS_CONTEXT: &[u8] = b"nexus-vault/receipts/v1";
+
+/// A settled version-2 batch's id: a counter, never reused.
+pub type BatchId = u64;
+
+/// What the chain keeps of a settled version-2 batch for the dispute window: the commitment to
+/// its receipts' leaves (see [`nexus_primitives::receipts`]). A receipt is disputed or rolled
+/// back by its leaf and a proof against `root`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct Commitment {
+	/// The gateway that posted the batch (it alone rolls its receipts back).
+	pub gateway: GatewayId,
+	/// The Merkle root over the batch's leaves, in batch order.
+	pub root: H256,
+	/// How many leaves (judged receipts) it has.
+	pub leaves: u32,
+	/// Chain time (ms) from which no receipt of the batch can be disputed any more and the
+	/// commitment is pruned: settlement time + the dispute window + the allowed clock skew.
+	pub expires_ms: u64,
+}
+
+/// What happened to a settled receipt after its batch: one marker per leaf, so per
+/// `(session, seq)`, which stops a second dispute or rollback of the same receipt.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub enum Mark {
+	/// The gateway rolled the charge back: refunded, the provider's bond slashed.
+	RolledBack,
+	/// The seeker disputed the charge; the ruling is pending.
+	Disputed,
+	/// A dispute was upheld: refunded.
+	DisputeUpheld,
+	/// A dispute was rejected: the charge stands.
+	DisputeRejected,
+}
 
 /// Whether a gateway may open sessions and post receipts.
 #[derive(

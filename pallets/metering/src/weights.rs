@@ -65,6 +65,9 @@ pub trait WeightInfo {
 	fn report_uptime() -> Weight;
 	fn dispute() -> Weight;
 	fn resolve_dispute() -> Weight;
+	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight;
+	fn roll_back() -> Weight;
+	fn dispute_receipt() -> Weight;
 }
 
 /// Weights for `pallet_metering` measured on the reference machine, with the runtime's database
@@ -482,6 +485,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
+	// Provisional, until scripts/bench-weights.sh regenerates this file with the v2 benchmarks.
+	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
+		Weight::from_parts(300_000_000, 14005)
+			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 3759).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(60_000_000, 2860).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
+	}
+	fn roll_back() -> Weight {
+		Weight::from_parts(266_314_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	fn dispute_receipt() -> Weight {
+		Weight::from_parts(120_000_000, 3694)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
@@ -582,5 +608,28 @@ impl WeightInfo for () {
 		Weight::from_parts(208_809_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
+	}
+	// Provisional, until scripts/bench-weights.sh regenerates this file with the v2 benchmarks.
+	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
+		Weight::from_parts(300_000_000, 14005)
+			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(150_000_000, 3759).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(60_000_000, 2860).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
+	}
+	fn roll_back() -> Weight {
+		Weight::from_parts(266_314_000, 6196)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
+	}
+	fn dispute_receipt() -> Weight {
+		Weight::from_parts(120_000_000, 3694)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 }

@@ -170,7 +170,12 @@ impl pallet_metering::BenchmarkHelper<AccountId> for MeteringBenchmarkHelper {
 		let spec = CapsuleSpec {
 			offering,
 			lane: Lane::Standard,
-			price: Price { per_1k_input: 3 * USDN, per_1k_output: 15 * USDN },
+			price: Price {
+				per_1k_input: 3 * USDN,
+				per_1k_output: 15 * USDN,
+				per_1k_cache_read: 3 * USDN / 10,
+				per_1k_cache_write: 15 * USDN / 4,
+			},
 			capacity: 1_000_000_000,
 			window: QuotaWindow::Day,
 			concurrency: 8,
@@ -208,6 +213,12 @@ impl pallet_metering::Config for Runtime {
 	/// A dispute holds 10 NXV: lost if the dispute is rejected.
 	type DisputeDeposit = ConstU128<{ 10 * NXV }>;
 	type MaxBatch = ConstU32<128>;
+	// A version-2 batch: up to 8,192 receipts (about 100 KB encoded) of up to 1,024 sessions on
+	// up to 256 capsules; a session's group may be the whole batch.
+	type MaxBatchReceipts = ConstU32<8_192>;
+	type MaxBatchSessions = ConstU32<1_024>;
+	type MaxGroupReceipts = ConstU32<8_192>;
+	type MaxBatchCapsules = ConstU32<256>;
 	type MaxSessionsPerSeeker = ConstU32<16>;
 	type MaxSessionDuration = MaxSessionDuration;
 	type SettlementGrace = SettlementGrace;

@@ -18,7 +18,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::{schedule::DispatchTime, StorePreimage},
 };
-use nexus_primitives::settlement::FeeParams;
+use nexus_primitives::{receipts::Units, settlement::FeeParams};
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{DispatchError, Perbill};
@@ -89,7 +89,8 @@ fn a_fee_parameters_referendum_changes_the_split_and_settlement_quotes_use_it() 
 	dev().execute_with(|| {
 		let eve = Sr25519Keyring::Eve.to_account_id();
 		let usdn = AssetKind::WithId(USDN_ID);
-		let before = Metering::quote(eve.clone(), 0, 1_000, 200, usdn.clone()).unwrap();
+		let before =
+			Metering::quote(eve.clone(), 0, Units::plain(1_000, 200), usdn.clone()).unwrap();
 		let new = raised_take(3);
 		let call = RuntimeCall::Fees(pallet_fees::Call::set_params { new });
 		let index = propose_and_vote(Origin::FeeParameters.into(), call, 500_000 * NXV);
@@ -101,7 +102,7 @@ fn a_fee_parameters_referendum_changes_the_split_and_settlement_quotes_use_it() 
 				new
 			})));
 		// The same request now pays the provider less of the same net: 82% instead of 85%.
-		let after = Metering::quote(eve, 0, 1_000, 200, usdn).unwrap();
+		let after = Metering::quote(eve, 0, Units::plain(1_000, 200), usdn).unwrap();
 		assert_eq!(after.net, before.net);
 		assert_eq!(after.legs.provider, Perbill::from_percent(82).mul_ceil(after.net));
 		assert!(after.legs.provider < before.legs.provider);

@@ -11,7 +11,7 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Parser, Subcommand};
 use nexus_client::{
 	account_of, endpoint_commitment, keypair, parse_account, parse_asset, register_endpoint, rpc,
-	CapsuleRegistration, Client, Error, Progress, Window,
+	CapsuleRegistration, Client, Error, Price, Progress, Units, Window,
 };
 use serde::Serialize;
 use subxt::utils::{AccountId32, H256};
@@ -125,6 +125,14 @@ struct RegisterArgs {
 	/// Price per 1,000 output units.
 	#[arg(long)]
 	per_1k_output: String,
+	/// Price per 1,000 input units read from the prompt cache (Anthropic bills about a tenth
+	/// of input).
+	#[arg(long)]
+	per_1k_cache_read: String,
+	/// Price per 1,000 input units written to the prompt cache (Anthropic bills 1.25× input;
+	/// an upstream that bills no cache writes apart: the input price).
+	#[arg(long)]
+	per_1k_cache_write: String,
 	/// Metered units per quota window.
 	#[arg(long)]
 	capacity: u64,
@@ -155,12 +163,19 @@ struct RegisterArgs {
 struct UpdateArgs {
 	/// Capsule id.
 	id: u64,
-	/// New price per 1,000 input units (with --per-1k-output; announced, in force after notice).
-	#[arg(long, requires = "per_1k_output")]
+	/// New price per 1,000 input units (with the three other prices; announced, in force
+	/// after notice).
+	#[arg(long, requires_all = ["per_1k_output", "per_1k_cache_read", "per_1k_cache_write"])]
 	per_1k_input: Option<String>,
 	/// New price per 1,000 output units.
 	#[arg(long, requires = "per_1k_input")]
 	per_1k_output: Option<String>,
+	/// New price per 1,000 prompt-cache-read units.
+	#[arg(long, requires = "per_1k_input")]
+	per_1k_cache_read: Option<String>,
+	/// New price per 1,000 prompt-cache-write units.
+	#[arg(long, requires = "per_1k_input")]
+	per_1k_cache_write: Option<String>,
 	/// New capacity per window (with --window and --concurrency).
 	#[arg(long, requires_all = ["window", "concurrency"])]
 	capacity: Option<u64>,
@@ -301,6 +316,12 @@ struct QuoteArgs {
 	/// Output units.
 	#[arg(long)]
 	output: u64,
+	/// Input units read from the prompt cache.
+	#[arg(long, default_value_t = 0)]
+	cache_read: u64,
+	/// Input units written to the prompt cache.
+	#[arg(long, default_value_t = 0)]
+	cache_write: u64,
 	/// NXV or USDN.
 	#[arg(long, default_value = "USDN")]
 	asset: String,
@@ -320,6 +341,21 @@ fn decimals(asset: &str) -> u32 {
 
 /// Parses an amount: an integer in the smallest unit, or a decimal with the asset's symbol
 /// (`1.5NXV`, `20 USDN`).
+/// The four prices per 1,000 units, each in USDN micro-units or e.g. `0.5USDN`.
+fn parse_price(
+	input: &str,
+	output: &str,
+	cache_read: &str,
+	cache_write: &str,
+) -> Result<Price, Error> {
+	Ok(Price {
+		per_1k_input: parse_amount(input, "USDN")?,
+		per_1k_output: parse_amount(output, "USDN")?,
+		per_1k_cache_read: parse_amount(cache_read, "USDN")?,
+		per_1k_cache_write: parse_amount(cache_write, "USDN")?,
+	})
+}
+
 fn parse_amount(s: &str, asset: &str) -> Result<u128, Error> {
 	let bad = |why: &str| Error::Input(format!("amount {s:?}: {why}"));
 	let t = s.trim();
@@ -421,13 +457,16 @@ impl Ctx {
 
 fn capsule_line(c: &rpc::Capsule) -> String {
 	format!(
-		"#{:<4} {:<24} {:<8} {:<9} in {}/1k out {}/1k  cap {}/{}  trust {} uptime {}  owner {}",
+		"#{:<4} {:<24} {:<8} {:<9} in {}/1k out {}/1k cache read {}/1k write {}/1k  cap {}/{}  \
+		 trust {} uptime {}  owner {}",
 		c.id,
 		c.offering,
 		c.lane,
 		c.status,
 		show_amount(&c.price.per1k_input, "USDN"),
 		show_amount(&c.price.per1k_output, "USDN"),
+		show_amount(&c.price.per1k_cache_read, "USDN"),
+		show_amount(&c.price.per1k_cache_write, "USDN"),
 		c.capacity,
 		c.window,
 		percent(c.trust),
@@ -486,8 +525,12 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let spec = CapsuleRegistration {
 				offering: a.offering,
 				premium: a.premium,
-				per_1k_input: parse_amount(&a.per_1k_input, "USDN")?,
-				per_1k_output: parse_amount(&a.per_1k_output, "USDN")?,
+				price: parse_price(
+					&a.per_1k_input,
+					&a.per_1k_output,
+					&a.per_1k_cache_read,
+					&a.per_1k_cache_write,
+				)?,
 				capacity: a.capacity,
 				window: a.window,
 				concurrency: a.concurrency,
@@ -508,9 +551,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Capsule(CapsuleCmd::Update(a)) => {
 			let mut blocks = Vec::new();
-			if let (Some(i), Some(o)) = (&a.per_1k_input, &a.per_1k_output) {
-				let (i, o) = (parse_amount(i, "USDN")?, parse_amount(o, "USDN")?);
-				blocks.push(c.announce_price(ctx.key()?, a.id, i, o, ctx.progress()).await?.block);
+			if let (Some(i), Some(o), Some(r), Some(w)) =
+				(&a.per_1k_input, &a.per_1k_output, &a.per_1k_cache_read, &a.per_1k_cache_write)
+			{
+				let price = parse_price(i, o, r, w)?;
+				blocks.push(c.announce_price(ctx.key()?, a.id, price, ctx.progress()).await?.block);
 			}
 			if let (Some(cap), Some(w), Some(n)) = (a.capacity, a.window, a.concurrency) {
 				blocks
@@ -518,7 +563,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			}
 			if blocks.is_empty() {
 				return Err(Error::Input(
-					"nothing to update: give --per-1k-input/--per-1k-output and/or \
+					"nothing to update: give the four --per-1k-* prices and/or \
 					 --capacity/--window/--concurrency"
 						.into(),
 				));
@@ -745,13 +790,22 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		},
 		Command::Quote(q) => {
 			let seeker = ctx.account(q.seeker.as_deref())?;
-			let r = c.quote(&seeker, q.capsule, q.input, q.output, &q.asset).await?;
+			let units = Units {
+				input: q.input,
+				output: q.output,
+				cache_read: q.cache_read,
+				cache_write: q.cache_write,
+			};
+			let r = c.quote_units(&seeker, q.capsule, units, &q.asset).await?;
 			ctx.print(&r, || {
 				format!(
-					"{} in + {} out on capsule {}: list {}, discount {}, seeker pays {}\n  \
-					 provider {}, treasury {}, buyback {}, validators {}, reserve {}",
+					"{} in + {} out + {} cache read + {} cache write on capsule {}: list {}, \
+					 discount {}, seeker pays {}\n  provider {}, treasury {}, buyback {}, \
+					 validators {}, reserve {}",
 					r.input_units,
 					r.output_units,
+					r.cache_read_units,
+					r.cache_write_units,
 					r.capsule,
 					show_amount(&r.list, "USDN"),
 					percent(r.discount),
