@@ -184,20 +184,6 @@ pub fn list_price_of(units: &Units, prices: &UnitPrices) -> Result<u128, PriceEr
 	whole.checked_add(u128::from(rounds_up)).ok_or(PriceError::Overflow)
 }
 
-/// The list price of `in_units` and `out_units` at prices per 1,000 units, rounded up: the
-/// price of a request without prompt-cache units ([`list_price_of`]).
-pub fn list_price(
-	in_units: u64,
-	out_units: u64,
-	price_in_per_1k: u128,
-	price_out_per_1k: u128,
-) -> Result<u128, PriceError> {
-	list_price_of(
-		&Units { input: in_units, output: out_units, cache_read: 0, cache_write: 0 },
-		&UnitPrices { input: price_in_per_1k, output: price_out_per_1k, ..Default::default() },
-	)
-}
-
 /// The discount a seeker gets: asset discount plus tier discount, capped.
 pub fn combined_discount(asset: Perbill, tier: Perbill, cap: Perbill) -> Perbill {
 	asset.saturating_add(tier).min(cap)
@@ -395,6 +381,17 @@ mod tests {
 	use super::*;
 	use proptest::prelude::*;
 
+	/// The list price of plain input and output units.
+	fn list_price(
+		input: u64,
+		output: u64,
+		price_in: u128,
+		price_out: u128,
+	) -> Result<u128, PriceError> {
+		let prices = UnitPrices { input: price_in, output: price_out, ..Default::default() };
+		list_price_of(&Units::plain(input, output), &prices)
+	}
+
 	#[test]
 	fn defaults_are_valid_and_give_providers_85_percent() {
 		let p = FeeParams::defaults();
@@ -566,9 +563,6 @@ mod tests {
 			let exact_milli: u128 = units.iter().zip(prices).map(|(n, q)| u128::from(*n) * q).sum();
 			prop_assert!(list * 1000 >= exact_milli);
 			prop_assert!(list * 1000 < exact_milli + 1000);
-			// Without cache units, the two-unit price.
-			let plain = Units { cache_read: 0, cache_write: 0, ..u };
-			prop_assert_eq!(list_price_of(&plain, &p), list_price(input, output, p_in, p_out));
 		}
 
 		#[test]

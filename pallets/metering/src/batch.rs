@@ -22,11 +22,11 @@ use nexus_primitives::{
 		CapsuleSettled, GroupRefusal, GroupSettled, ReceiptOutcome, Rejection, ResolvedReceipt,
 		Settlement, Verdict,
 	},
-	settlement::{combined_discount, price_request, FeeParams, Legs, PriceError, Rate},
+	settlement::{price_request, FeeParams, Legs, PriceError, Rate},
 	traits::{CapsuleRegistry, CapsuleTerms, ConversionError, FeePolicy, Outcome, TierProvider},
 };
 use sp_core::{sr25519, H256};
-use sp_runtime::{traits::Zero, Perbill};
+use sp_runtime::traits::Zero;
 
 /// A settled batch: what its event reports, and what it cost.
 pub struct SettledBatch<T: Config> {
@@ -80,9 +80,8 @@ struct View<T: Config> {
 impl<T: Config> View<T> {
 	/// The terms the receipts of a group of `session` are judged under.
 	fn group_terms(&mut self, id: u64, first_seq: u64, session: SessionOf<T>) -> GroupTerms<T> {
-		let asset_discount = T::Policy::asset_discount_under(&self.params, &session.asset);
 		let tier = T::Tiers::commitment_discount(&session.seeker);
-		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
+		let (_, _, discount) = Pallet::<T>::discounts(&self.params, tier, &session.asset);
 		let rate = *self
 			.rates
 			.entry(session.asset.clone())
@@ -97,11 +96,7 @@ impl<T: Config> View<T> {
 				receipts: 0,
 				seeker: session.seeker.clone(),
 				asset: session.asset.clone(),
-				discount: combined_discount(
-					asset_discount,
-					tier_discount,
-					self.params.max_discount,
-				),
+				discount,
 				spent: 0,
 			},
 			session,

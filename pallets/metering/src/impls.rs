@@ -476,6 +476,23 @@ impl<T: Config> Pallet<T> {
 		Self::price_under(&T::Policy::params(), tier, terms, units, asset)
 	}
 
+	/// The discounts a seeker whose tier gives commitment discount `tier` gets when paying in
+	/// `asset` under `params`: (asset discount, tier discount, combined and capped). The one
+	/// place settlement (both batch formats), `quote` and `simulate` take them from.
+	pub(crate) fn discounts(
+		params: &FeeParams,
+		tier: Permill,
+		asset: &T::AssetKind,
+	) -> (Perbill, Perbill, Perbill) {
+		let asset_discount = T::Policy::asset_discount_under(params, asset);
+		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
+		(
+			asset_discount,
+			tier_discount,
+			combined_discount(asset_discount, tier_discount, params.max_discount),
+		)
+	}
+
 	/// The price under fee parameters `params` for a seeker whose tier gives commitment
 	/// discount `tier`: the one pricing function behind settlement, `quote` and `simulate`.
 	pub fn price_under(
@@ -485,9 +502,7 @@ impl<T: Config> Pallet<T> {
 		units: &Units,
 		asset: &T::AssetKind,
 	) -> Result<QuoteBreakdown, RejectReason> {
-		let asset_discount = T::Policy::asset_discount_under(params, asset);
-		let tier_discount = Perbill::from_parts(tier.deconstruct().saturating_mul(1_000));
-		let discount = combined_discount(asset_discount, tier_discount, params.max_discount);
+		let (asset_discount, tier_discount, discount) = Self::discounts(params, tier, asset);
 		let rate = T::Policy::rate(asset).map_err(RejectReason::Conversion)?;
 		let p =
 			price_request(units, &terms.prices, discount, &rate, params).map_err(|e| match e {
@@ -505,8 +520,8 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// The `quote_units` runtime API: the price of a request of `units` on `capsule` for
-	/// `seeker` in `asset`.
+	/// The `quote` runtime API: the price of a request of `units` on `capsule` for `seeker` in
+	/// `asset`.
 	pub fn quote(
 		seeker: T::AccountId,
 		capsule: u64,
