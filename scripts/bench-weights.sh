@@ -10,6 +10,12 @@
 # the same run (to a scratch file) and scripts/settlement-cost.py prints the per-receipt marginal
 # cost of `submit_receipts` next to it, and whether a full batch fits a block.
 #
+# The weights take, for the base and for each component's slope, the larger of the least-squares
+# and the median-slopes estimates (`--output-analysis max`): where a cost is not quite linear
+# over a range (a batch's in-memory maps grow with it), least squares can meet a negative
+# intercept, and FRAME then fits through the smallest sample and underestimates the largest
+# calls; a weight must never be below what a call costs.
+#
 # Builds the node with `--features runtime-benchmarks` first (a separate feature set: the next
 # plain build rebuilds the node and the runtime's wasm). Run it on the reference machine, idle.
 set -euo pipefail
@@ -44,6 +50,7 @@ bench() {
 		--steps "$STEPS" --repeat "$REPEAT" \
 		--wasm-execution compiled \
 		--heap-pages 4096 \
+		--output-analysis max \
 		--template "$ROOT/scripts/pallet-weight-template.hbs" \
 		--header "$ROOT/scripts/weight-header.txt" \
 		--output "$3"

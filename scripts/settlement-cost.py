@@ -3,10 +3,12 @@
 
     settlement-cost.py <pallet_metering weights.rs> <pallet_balances weights.rs>
 
-Reads `submit_receipts(n)` and `submit_rollbacks(n)` (base + per-receipt slope, with their
-database reads and writes) and `transfer_keep_alive`, prices the database accesses with the
-runtime's `ParityDbWeight`, and prints the per-receipt marginal cost next to one transfer and
-the weight of a full batch against the block's normal-dispatch limit.
+Reads `submit_batch(r, s, c)` (receipt batches v2: base, and the slopes per receipt, per
+session and per capsule, with their database reads and writes), `submit_receipts(n)` and
+`submit_rollbacks(n)` (version 1) and `transfer_keep_alive`, prices the database accesses with
+the runtime's `ParityDbWeight`, and prints each marginal cost next to one transfer (and one
+transfer extrinsic: the call plus the `ExtrinsicBaseWeight`), and how many receipts fit a
+block's normal-dispatch weight in two shapes.
 """
 import re
 import sys
@@ -16,7 +18,12 @@ DB_READ_PS = 8_000 * 1_000
 DB_WRITE_PS = 50_000 * 1_000
 # runtime/src/configs/system.rs: 2 s blocks, 75% for normal dispatches.
 BLOCK_NORMAL_PS = 2 * 10**12 * 75 // 100
-MAX_BATCH = 128  # runtime/src/configs/settlement.rs: MaxBatch
+MAX_BATCH = 128  # runtime/src/configs/settlement.rs: MaxBatch (version 1)
+# frame_support::weights::constants::ExtrinsicBaseWeight (polkadot-sdk stable2609), picoseconds.
+EXTRINSIC_BASE_PS = 108_157 * 1_000
+# runtime/src/configs/settlement.rs: the bounds of a version-2 batch.
+MAX_BATCH_RECEIPTS = 8_192
+MAX_BATCH_SESSIONS = 1_024
 
 NUM = r"([0-9_]+)"
 
@@ -33,6 +40,26 @@ def functions(path):
     for m in re.finditer(r"fn (\w+)\(([^)]*)\) -> Weight \{(.*?)\n\t\}", text, re.S):
         bodies[m.group(1)] = m.group(3)
     return bodies
+
+
+def slopes(body, names):
+    """(base ps, base reads, base writes) and per component (ps, reads, writes) of a function
+    of several components."""
+
+    def n(pattern):
+        m = re.search(pattern, body)
+        return int(m.group(1).replace("_", "")) if m else 0
+
+    base = (n(r"Weight::from_parts\(" + NUM + r", [0-9_]+\)"), n(r"\.reads\(" + NUM + r"_u64\)"),
+            n(r"\.writes\(" + NUM + r"_u64\)"))
+    per = {}
+    for v in names:
+        per[v] = (
+            n(r"Weight::from_parts\(" + NUM + r", 0\)\.saturating_mul\(" + v + r"\.into\(\)\)"),
+            n(r"\.reads\(\(" + NUM + r"_u64\)\.saturating_mul\(" + v + r"\.into"),
+            n(r"\.writes\(\(" + NUM + r"_u64\)\.saturating_mul\(" + v + r"\.into"),
+        )
+    return base, per
 
 
 def parse(body, var):
@@ -71,6 +98,31 @@ def main():
     print("Settlement cost (reference machine, wasm compiled, ParityDB weights)")
     print(f"  transfer_keep_alive      : {us(tb)} execution + {tr} reads, {tw} writes"
           f" = {us(transfer)}")
+    extrinsic = transfer + EXTRINSIC_BASE_PS
+    print(f"  transfer extrinsic       : + ExtrinsicBaseWeight {us(EXTRINSIC_BASE_PS)} = {us(extrinsic)}")
+    if "submit_batch" in metering:
+        (b, br, bw), per = slopes(metering["submit_batch"], ("r", "s", "c"))
+        receipt = total(*per["r"])
+        # The session and capsule slopes carry one receipt each (`Pallet::batch_weight`).
+        session = total(*per["s"]) - receipt
+        capsule = total(*per["c"]) - receipt
+        fixed = total(b, br, bw)
+        print(f"  submit_batch (v2)        : base {us(b)} + {br} reads, {bw} writes = {us(fixed)}")
+        print(f"  {'':<25}  per receipt {us(per['r'][0])} + {per['r'][1]} reads, {per['r'][2]} writes"
+              f" = {us(receipt)} ({transfer / receipt:.1f}x less than transfer_keep_alive,"
+              f" {extrinsic / receipt:.1f}x less than a transfer extrinsic)")
+        print(f"  {'':<25}  per session {us(per['s'][0] - per['r'][0])} + {per['s'][1]} reads,"
+              f" {per['s'][2]} writes = {us(session)}")
+        print(f"  {'':<25}  per capsule {us(per['c'][0] - per['r'][0])} + {per['c'][1]} reads,"
+              f" {per['c'][2]} writes = {us(capsule)}")
+        for label, per_session in (("64 receipts per session", 64), ("1 receipt per session", 1)):
+            sessions = MAX_BATCH_RECEIPTS // per_session
+            sessions = min(sessions, MAX_BATCH_SESSIONS)
+            receipts = sessions * per_session
+            batch = fixed + receipts * receipt + sessions * session + capsule
+            fit = BLOCK_NORMAL_PS // batch * receipts
+            print(f"  {'':<25}  a batch of {receipts:,} receipts, {label}, one capsule: {us(batch)};"
+                  f" about {fit:,} receipts per block")
     worst_per = 0
     for name in ("submit_receipts", "submit_rollbacks"):
         if name not in metering:

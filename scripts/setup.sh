@@ -6,7 +6,7 @@
 # 1. Debian packages: protobuf-compiler, clang/libclang (bindgen), g++ (libFuzzer, for the
 #    runtime fuzzer), libssl-dev + pkg-config
 #    (system OpenSSL instead of a vendored build), Node.js/npm for the client tests, Python,
-#    Chromium (dashboard tests) and hey (the HTTP load of the gateway benchmark).
+#    Chromium (dashboard tests), hey and wrk (the HTTP load of the gateway benchmark).
 # 1b. clippy (rustup component), which lints the workspace while it compiles.
 # 2. A Rust toolchain able to build the runtime for `wasm32v1-none`:
 #    - if `rustup target add wasm32v1-none` works, the default toolchain is used;
@@ -30,7 +30,7 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # --- 1. system packages -----------------------------------------------------------------------
-APT_PACKAGES=(protobuf-compiler clang libclang-dev g++ libssl-dev pkg-config curl nodejs npm python3 python3-venv chromium hey)
+APT_PACKAGES=(protobuf-compiler clang libclang-dev g++ libssl-dev pkg-config curl nodejs npm python3 python3-venv chromium hey wrk)
 PRIVATE_WASM_PACKAGES=(rustc-web cargo-web rust-web-src lld-22)
 
 missing_packages() {

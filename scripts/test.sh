@@ -77,19 +77,18 @@ elapsed() { echo $(($(date +%s) - start)); }
 
 # ---- what the stages need, built once per run --------------------------------------------------
 
-built=""
+# Stages run in subshells (see run_stage), so what is built once is remembered in files.
 ensure_built() {
-	[ -n "$built" ] && return 0
+	[ -e "$lanes_dir/built" ] && return 0
 	nexus_build
 	nexus_build_dashboard
-	built=1
+	touch "$lanes_dir/built"
 }
 
-try_runtime_built=""
 ensure_try_runtime() {
-	[ -n "$try_runtime_built" ] && return 0
+	[ -e "$lanes_dir/try-runtime-built" ] && return 0
 	nexus_build_try_runtime
-	try_runtime_built=1
+	touch "$lanes_dir/try-runtime-built"
 }
 
 export_binaries() {
@@ -199,12 +198,27 @@ stage_network() {
 
 # ---- running them -------------------------------------------------------------------------------
 
-# Runs stage $1 in this shell, timed; stops the run with its name when it fails.
+# Runs `stage_$1` in a subshell with errexit in force, and sets `stage_status` to its exit
+# status. Never call a stage as a condition (`if stage`, `stage ||`): bash then ignores errexit
+# inside the function, and every command of the stage but the last could fail unnoticed.
+stage_status=0
+run_stage_body() {
+	set +e
+	(
+		set -e
+		"stage_$1"
+	)
+	stage_status=$?
+	set -e
+}
+
+# Runs stage $1, timed; stops the run with its name when it fails.
 run_stage() {
 	local name="$1" t0
 	t0=$(elapsed)
 	say "stage $name ($t0 s in)"
-	if ! "stage_$name"; then
+	run_stage_body "$name"
+	if [ "$stage_status" -ne 0 ]; then
 		stop_lanes
 		die "stage $name failed ($(elapsed) s in)"
 	fi
@@ -224,7 +238,8 @@ start_lane() {
 		for name in "$@"; do
 			t0=$(elapsed)
 			echo "[lane $lane] stage $name ($t0 s in)"
-			if ! "stage_$name"; then
+			run_stage_body "$name"
+			if [ "$stage_status" -ne 0 ]; then
 				echo "$name" >"$lanes_dir/$lane.failed"
 				exit 1
 			fi

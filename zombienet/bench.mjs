@@ -1,24 +1,32 @@
 #!/usr/bin/env node
 // Throughput bench: on one node, in one run, sustained plain balance transfers per second
-// (sTPS style) against sustained usage receipts settled per second through
-// `metering.submit_receipts` batches. Prints both, their ratio, block fullness and finality lag.
-// Run it with scripts/bench-throughput.sh (which builds the node first).
+// (sTPS style) against sustained usage receipts settled per second through receipt batches v2
+// (`metering.submit_batch`), in two shapes. Prints each, their ratios, block fullness and
+// finality lag. Run it with scripts/bench-throughput.sh (which builds the node first).
 //
-//   node bench.mjs [--transfers 10000] [--receipts 16384] [--batch 128]
+//   node bench.mjs [--transfers 10000] [--sessions 1000] [--per-group 64] [--rounds 6]
+//                  [--worst-rounds 8]
 //
 // The node is a fresh `nexus-node --dev` (one validator: Alice; 6 s slots) with a larger
 // transaction pool and RPC limits (printed). Before the clock starts:
 //  - `--transfers` distinct sender accounts are funded from //Alice (utility.batch_all), and each
 //    signs one `balances.transfer_keep_alive` to the next sender (immortal, nonce 0);
-//  - //Ferdie stakes into tier 3, deposits USDN escrow and opens a session with gateway 0, and
-//    the gateway's key (//Dave) signs `--receipts` receipts in batches of `--batch` (the
-//    runtime's MaxBatch), one `submit_receipts` transaction per batch, signed by the operator
-//    (//Dave) with consecutive nonces.
+//  - `--sessions` seekers are funded with NXV (fees) and USDN (escrow), and each deposits and
+//    opens a session with gateway 0 (tier 0: no stake); their sessions are spread over the dev
+//    chain's active capsules;
+//  - the gateway's key (//Dave) signs the batches of two phases, one `submit_batch` per
+//    transaction, signed by the operator (//Dave) with consecutive nonces:
+//    * "receipts": `--rounds` rounds; in each, every session gets a group of `--per-group`
+//      receipts, as many groups per batch as fit the runtime's bounds (8,192 receipts);
+//    * "worst case": `--worst-rounds` rounds of one receipt per session: every receipt its own
+//      group, session and seeker (the most per-session work per receipt).
+//    Each receipt is served with 20 input, 10 output, 40 cache-read and 5 cache-write units.
 // Each phase then submits all of its pre-signed transactions at once over one WebSocket
 // (`author_submitExtrinsic`) and waits until the pool is empty and every block holding them is
-// finalized. Counts come from the blocks' events (ExtrinsicSuccess of each transfer,
-// ReceiptSettled of each receipt; nothing may fail), rates from the blocks' timestamps: items /
-// (timestamp of the last block with one − timestamp of the block before the first).
+// finalized. Counts come from the blocks' events (ExtrinsicSuccess of each transfer; each
+// `BatchSettled`'s groups, with no rejected receipt and no refused group; nothing may fail),
+// rates from the blocks' timestamps: items / (timestamp of the last block with one − timestamp
+// of the block before the first). Every session's `last_seq` is checked at the end.
 
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -28,7 +36,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 import { NODE_BIN } from './lib/env.mjs';
 import { freePort } from './lib/util.mjs';
@@ -36,13 +44,18 @@ import { freePort } from './lib/util.mjs';
 const { values: opts } = parseArgs({
   options: {
     transfers: { type: 'string', default: '10000' },
-    receipts: { type: 'string', default: '16384' },
-    batch: { type: 'string', default: '128' }
+    sessions: { type: 'string', default: '1000' },
+    'per-group': { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '6' },
+    'worst-rounds': { type: 'string', default: '8' }
   }
 });
 const TRANSFERS = Number(opts.transfers);
-const RECEIPTS = Number(opts.receipts);
-const BATCH = Number(opts.batch);
+const SESSIONS = Number(opts.sessions);
+const PER_GROUP = Number(opts['per-group']);
+const ROUNDS = Number(opts.rounds);
+const WORST_ROUNDS = Number(opts['worst-rounds']);
+const UNITS = { input: 20, output: 10, cacheRead: 40, cacheWrite: 5 };
 const NXV = 10n ** 12n;
 const USDN = 10n ** 6n;
 const USDN_ASSET = { WithId: 1 };
@@ -205,56 +218,83 @@ async function main () {
       const calls = senders.slice(i, i + 500).map((s) => api.tx.balances.transferKeepAlive(s.address, 10n * NXV));
       funding.push(send(api, api.tx.utility.batchAll(calls), alice, nonce++));
     }
-    say('//Ferdie: tier 3 stake, USDN escrow, a session with gateway 0');
+    say(`funding ${SESSIONS} seekers (NXV from //Alice, USDN from //Ferdie)`);
+    const seekers = Array.from({ length: SESSIONS }, (_, i) => keyring.addFromUri(`//bench//seeker//${i}`));
+    let ferdieNonce = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
+    for (let i = 0; i < seekers.length; i += 500) {
+      const chunk = seekers.slice(i, i + 500);
+      funding.push(send(api, api.tx.utility.batchAll(chunk.map((s) => api.tx.balances.transferKeepAlive(s.address, 10n * NXV))), alice, nonce++));
+      funding.push(send(api, api.tx.utility.batchAll(chunk.map((s) => api.tx.assets.transferKeepAlive(1, s.address, 100n * USDN))), ferdie, ferdieNonce++));
+    }
+    await Promise.all(funding);
+    say(`each seeker deposits 50 USDN and opens a session with gateway 0`);
     const head = (await api.rpc.chain.getHeader()).number.toNumber();
-    await Promise.all([
-      ...funding,
-      (async () => {
-        let n = (await api.rpc.system.accountNextIndex(ferdie.address)).toNumber();
-        await Promise.all([
-          send(api, api.tx.tiers.stake(50_000n * NXV), ferdie, n++),
-          send(api, api.tx.metering.deposit(USDN_ASSET, 100_000n * USDN), ferdie, n++),
-          send(api, api.tx.metering.openSession(0, USDN_ASSET, 100_000n * USDN, head + 14_400), ferdie, n++)
-        ]);
-      })()
-    ]);
-    const sessions = await api.query.metering.sessions.entries();
-    const session = sessions.map(([k, v]) => [k.args[0].toNumber(), v.unwrap()])
-      .find(([, s]) => s.seeker.toString() === ferdie.address)[0];
+    await Promise.all(seekers.map((s) => send(api, api.tx.utility.batchAll([
+      api.tx.metering.deposit(USDN_ASSET, 50n * USDN),
+      api.tx.metering.openSession(0, USDN_ASSET, 50n * USDN, head + 14_400)
+    ]), s, 0)));
+    const bySeeker = new Map((await api.query.metering.sessions.entries())
+      .map(([k, v]) => [v.unwrap().seeker.toString(), k.args[0].toNumber()]));
+    const sessions = seekers.map((s) => bySeeker.get(s.address));
+    if (sessions.some((x) => x === undefined)) throw new Error('a seeker has no session');
+    const capsules = (await api.query.capsules.capsules.entries())
+      .filter(([, c]) => c.unwrap().status.isActive && !c.unwrap().spec.lane.isPremium)
+      .map(([k]) => k.args[0].toNumber()).sort((a, b) => a - b);
+    if (!capsules.length) throw new Error('the dev chain has no active standard capsule');
 
-    say(`signing ${TRANSFERS} transfers (one per sender) and ${RECEIPTS} receipts in batches of ${BATCH}`);
+    const bounds = api.consts.metering;
+    const maxReceipts = bounds.maxBatchReceipts.toNumber();
+    const maxSessions = bounds.maxBatchSessions.toNumber();
+    const context = bounds.batchContext.toU8a(true);
+    let daveNonce = (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
+    const next = new Map(sessions.map((s) => [s, 1]));
+    /** Signed `submit_batch` transactions: `rounds` rounds of `perGroup` receipts per session. */
+    const sign = async (rounds, perGroup) => {
+      const perBatch = Math.max(1, Math.min(maxSessions, Math.floor(maxReceipts / perGroup)));
+      const out = [];
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < sessions.length; i += perBatch) {
+          const mine = sessions.slice(i, i + perBatch);
+          const used = [...new Set(mine.map((s) => capsules[s % capsules.length]))];
+          const batch = {
+            gateway: 0,
+            timeMs: Date.now(),
+            capsules: used,
+            groups: mine.map((session) => {
+              const first = next.get(session);
+              next.set(session, first + perGroup);
+              const capsule = used.indexOf(capsules[session % capsules.length]);
+              return {
+                session,
+                firstSeq: first,
+                receipts: Array.from({ length: perGroup }, () => ({ outcome: 'Served', capsule, units: UNITS, ageMs: 0 }))
+              };
+            })
+          };
+          // The batch's SCALE bytes as the call encodes them (no second encoding of the format).
+          const unsigned = api.tx.metering.submitBatch(batch, new Uint8Array(64));
+          const bytes = unsigned.method.args[0].toU8a();
+          const payload = blake2AsU8a(u8aConcat(context, api.genesisHash.toU8a(), bytes), 256);
+          const tx = api.tx.metering.submitBatch(batch, u8aToHex(dave.sign(payload)));
+          out.push((await tx.signAsync(dave, { nonce: daveNonce++, era: 0 })).toHex());
+        }
+      }
+      return out;
+    };
+    say(`signing ${TRANSFERS} transfers (one per sender)`);
     const transfers = [];
     for (const [i, s] of senders.entries()) {
       const tx = api.tx.balances.transferKeepAlive(senders[(i + 1) % senders.length].address, NXV);
       transfers.push((await tx.signAsync(s, { nonce: 0, era: 0 })).toHex());
     }
-    const prefix = crypto.randomBytes(8).toString('hex');
-    const now = Date.now();
-    const batches = [];
-    let daveNonce = (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
-    for (let seq = 1; seq <= RECEIPTS; seq += BATCH) {
-      const receipts = [];
-      for (let k = seq; k < Math.min(seq + BATCH, RECEIPTS + 1); k++) {
-        receipts.push({
-          id: `0x${prefix}${k.toString(16).padStart(16, '0')}`,
-          session,
-          seq: k,
-          capsule: 1,
-          inputUnits: 20,
-          outputUnits: 10,
-          outcome: 'Served',
-          timestamp: now
-        });
-      }
-      const payload = blake2AsU8a(u8aConcat(
-        stringToU8a('nexus-vault/receipts/v1'), api.genesisHash.toU8a(), api.createType('u32', 0).toU8a(),
-        api.createType('Vec<PalletMeteringReceipt>', receipts).toU8a()), 256);
-      const tx = api.tx.metering.submitReceipts(0, receipts, u8aToHex(dave.sign(payload)));
-      batches.push((await tx.signAsync(dave, { nonce: daveNonce++, era: 0 })).toHex());
-    }
+    say(`signing ${ROUNDS} rounds of ${PER_GROUP} receipts for each of ${SESSIONS} sessions`);
+    const shaped = await sign(ROUNDS, PER_GROUP);
+    say(`signing ${WORST_ROUNDS} rounds of one receipt for each of ${SESSIONS} sessions`);
+    const worst = await sign(WORST_ROUNDS, 1);
     // The runtime's weight of one of each (paymentInfo dry-runs a fake-signed copy).
     const infoT = await api.tx(transfers[0]).paymentInfo(senders[0]);
-    const infoR = await api.tx(batches[0]).paymentInfo(dave);
+    const infoR = await api.tx(shaped[0]).paymentInfo(dave);
+    const infoW = await api.tx(worst[0]).paymentInfo(dave);
 
     // ---- measured phases -------------------------------------------------------------------
     const heads = await watchHeads(api);
@@ -267,34 +307,50 @@ async function main () {
       if (failed(events)) throw new Error('a transfer failed');
       return isTransfer(events, xts);
     });
-    say(`phase 2: ${RECEIPTS} receipts in ${batches.length} submit_receipts transactions`);
-    let rejected = 0;
-    const r = await phase(api, heads, 'receipts', batches, (events) => {
-      if (failed(events)) throw new Error('a submit_receipts transaction failed');
-      rejected += events.filter(({ event }) => api.events.metering.ReceiptRejected.is(event)).length;
-      return events.filter(({ event }) => api.events.metering.ReceiptSettled.is(event)).length;
-    });
+    /** Receipts judged in a block's batches; none may be rejected or refused. */
+    const settledIn = (events) => {
+      if (failed(events)) throw new Error('a submit_batch transaction failed');
+      let n = 0;
+      for (const { event } of events) {
+        if (!api.events.metering.BatchSettled.is(event)) continue;
+        const s = event.data.settlement;
+        if (s.rejected.length || s.refused.length) throw new Error(`a batch rejected ${s.rejected.length} receipts and refused ${s.refused.length} groups`);
+        n += s.groups.reduce((a, g) => a + g.receipts.toNumber(), 0);
+      }
+      return n;
+    };
+    const total = (rounds, perGroup) => rounds * perGroup * SESSIONS;
+    say(`phase 2: ${total(ROUNDS, PER_GROUP)} receipts (${SESSIONS} sessions × ${PER_GROUP} per group × ${ROUNDS} rounds) in ${shaped.length} transactions`);
+    const r = await phase(api, heads, `receipts (${PER_GROUP}/group)`, shaped, settledIn);
+    say(`phase 3: ${total(WORST_ROUNDS, 1)} receipts, one per group, in ${worst.length} transactions`);
+    const w = await phase(api, heads, 'receipts (1/group)', worst, settledIn);
     heads.stop();
     if (t.total !== TRANSFERS) throw new Error(`${t.total} of ${TRANSFERS} transfers succeeded`);
-    if (r.total !== RECEIPTS || rejected) throw new Error(`${r.total} of ${RECEIPTS} receipts settled, ${rejected} rejected`);
-    const onChain = (await api.query.metering.sessions(session)).unwrap();
-    if (onChain.lastSeq.toNumber() !== RECEIPTS) throw new Error(`session last seq ${onChain.lastSeq} != ${RECEIPTS}`);
+    if (r.total !== total(ROUNDS, PER_GROUP)) throw new Error(`${r.total} of ${total(ROUNDS, PER_GROUP)} receipts settled`);
+    if (w.total !== total(WORST_ROUNDS, 1)) throw new Error(`${w.total} of ${total(WORST_ROUNDS, 1)} receipts settled`);
+    for (const [session, n] of next) {
+      const s = (await api.query.metering.sessions(session)).unwrap();
+      if (s.lastSeq.toNumber() !== n - 1) throw new Error(`session ${session}: last seq ${s.lastSeq} != ${n - 1}`);
+    }
 
     // ---- report ----------------------------------------------------------------------------
     const f = (x, d = 1) => x.toFixed(d);
     const refTime = (info) => `${f(Number(info.weight.refTime.toBigInt()) / 1e6, 0)} µs`;
-    console.log(`\ncommand: scripts/bench-throughput.sh --transfers ${TRANSFERS} --receipts ${RECEIPTS} --batch ${BATCH}`);
+    const perGroupBatch = Math.min(maxSessions, Math.floor(maxReceipts / PER_GROUP)) * PER_GROUP;
+    console.log(`\ncommand: scripts/bench-throughput.sh --transfers ${TRANSFERS} --sessions ${SESSIONS} --per-group ${PER_GROUP} --rounds ${ROUNDS} --worst-rounds ${WORST_ROUNDS}`);
     console.log(`node flags: ${NODE_LIMITS.join(' ')}; one validator (--dev), 6 s slots; ${os.cpus().length} CPUs`);
-    console.log(`weight of one transfer_keep_alive: ${refTime(infoT)}; of one submit_receipts(${BATCH}): ${refTime(infoR)}\n`);
+    console.log(`weight of one transfer_keep_alive: ${refTime(infoT)}; of one submit_batch of ${perGroupBatch} receipts (${PER_GROUP}/group): ${refTime(infoR)}; ` +
+      `of one of ${Math.min(maxSessions, SESSIONS)} receipts (1/group): ${refTime(infoW)}\n`);
     console.log(table([
       ['', 'items', 'blocks', 'seconds', 'per second', 'max per block', 'weight max %', 'weight mean %', 'length max %', 'finality lag mean s', 'max s', 'max blocks behind'],
-      ...[t, r].map((p) => [p.name, p.total, p.blocks, f(p.span), f(p.perSecond), p.perBlockMax, f(p.weightMax), f(p.weightMean),
+      ...[t, r, w].map((p) => [p.name, p.total, p.blocks, f(p.span), f(p.perSecond), p.perBlockMax, f(p.weightMax), f(p.weightMean),
         f(p.lengthMax), f(p.lagMean), f(p.lagMax), p.maxGap])
     ]));
-    console.log(`\ntransfers per block: ${t.perBlock.join(' ')}`);
-    console.log(`receipts per block:  ${r.perBlock.join(' ')}`);
-    console.log(`\nratio: ${f(t.perSecond / r.perSecond, 2)} transfers per settled receipt ` +
-      `(${f(t.perSecond)} transfers/s vs ${f(r.perSecond)} receipts/s); all finalized, every item verified from events`);
+    console.log(`\ntransfers per block:          ${t.perBlock.join(' ')}`);
+    console.log(`receipts per block (${PER_GROUP}/group): ${r.perBlock.join(' ')}`);
+    console.log(`receipts per block (1/group):  ${w.perBlock.join(' ')}`);
+    console.log(`\nratio: ${f(r.perSecond / t.perSecond, 2)} settled receipts per transfer (${PER_GROUP}/group; ${f(r.perSecond)} receipts/s vs ${f(t.perSecond)} transfers/s), ` +
+      `${f(w.perSecond / t.perSecond, 2)} at one receipt per group (${f(w.perSecond)} receipts/s); all finalized, every item verified from events`);
   } finally {
     await api?.disconnect();
     await node.stop();

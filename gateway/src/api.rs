@@ -90,14 +90,16 @@ pub struct App {
 	pub vault: Vault,
 	pub metrics: Metrics,
 	pub http: reqwest::Client,
-	/// Wakes the submitter when a receipt is persisted.
+	/// Wakes the poster when a receipt is persisted.
 	pub submit: Notify,
+	/// Wakes the poster at each new best block.
+	pub blocks: Notify,
 	pub ledger: Mutex<Ledger>,
 	pub probes: Mutex<HashMap<u64, Probes>>,
 	/// Streams still copying from an upstream (a graceful shutdown waits for them).
 	pub streams: TaskTracker,
-	/// Serialises the operator's transactions (one nonce sequence).
-	pub tx_lock: tokio::sync::Mutex<()>,
+	/// The operator's nonces (several transactions in flight).
+	pub nonces: crate::settle::Nonces,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -214,6 +216,7 @@ pub fn router(app: Arc<App>) -> Router {
 			"/admin/v1/endpoints",
 			post(register_endpoint).get(list_endpoints).fallback(method_not_allowed),
 		)
+		.route("/v1/receipts", get(seeker_receipts).fallback(method_not_allowed))
 		.route(
 			"/admin/v1/sessions/:id/receipts",
 			get(session_receipts).fallback(method_not_allowed),
@@ -227,7 +230,7 @@ async fn not_found(uri: axum::http::Uri) -> Response {
 		StatusCode::NOT_FOUND,
 		"unknown_route",
 		format!(
-			"There is no {} here: this gateway serves /v1/chat/completions and /v1/models.",
+			"There is no {} here: this gateway serves /v1/chat/completions, /v1/models and /v1/receipts.",
 			uri.path()
 		),
 	)
@@ -292,11 +295,19 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Seeker>, ApiError> {
+	app.chain.seeker(key_hash(headers)?).await.map_err(auth_error)
+}
+
+/// The blake2-256 of the request's Bearer key (the chain's `metering.apiKeys` key).
+fn key_hash(headers: &HeaderMap) -> Result<[u8; 32], ApiError> {
 	let key = bearer(headers).ok_or_else(|| {
 		ApiError::unauthorized("missing_api_key", "Send your session's API key as a Bearer token.")
 	})?;
-	let hash = sp_crypto_hashing::blake2_256(key.as_bytes());
-	app.chain.seeker(hash).await.map_err(|e| match e {
+	Ok(sp_crypto_hashing::blake2_256(key.as_bytes()))
+}
+
+fn auth_error(e: AuthError) -> ApiError {
+	match e {
 		AuthError::UnknownKey => ApiError::unauthorized(
 			"invalid_api_key",
 			"Incorrect API key: no open session on this gateway is bound to it.",
@@ -305,11 +316,11 @@ async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Arc<Seeker>, Api
 			"invalid_api_key",
 			format!("This key's session is with gateway {g}, not this one."),
 		),
-		AuthError::SessionEnded =>
+		AuthError::SessionEnded(_) =>
 			ApiError::unauthorized("session_ended", "This key's session is closed or expired."),
 		AuthError::Unavailable(m) =>
 			ApiError::unavailable("chain_unavailable", format!("cannot read the chain: {m}")),
-	})
+	}
 }
 
 fn record_request(app: &App, route: &str, status: StatusCode, started: Instant) {
@@ -557,6 +568,11 @@ fn receipt(
 		capsule,
 		input_units: units.0,
 		output_units: units.1,
+		// Chat Completions usage is metered as plain input and output (its cached prompt
+		// tokens are billed as input by the admission estimate too); the receipt's cache units
+		// are filled where an upstream reports them apart (Anthropic Messages, Responses).
+		cache_read_units: 0,
+		cache_write_units: 0,
 		outcome,
 		timestamp: now_ms(),
 		estimate,
@@ -886,6 +902,9 @@ fn annotate(headers: &mut HeaderMap, stored: &Stored) {
 	}
 	if let Ok(v) = HeaderValue::from_str(&stored.capsule.to_string()) {
 		headers.insert("x-nexus-capsule", v);
+	}
+	if let Ok(v) = HeaderValue::from_str(&stored.seq.to_string()) {
+		headers.insert("x-nexus-receipt-seq", v);
 	}
 }
 
@@ -1219,6 +1238,42 @@ async fn list_endpoints(State(app): State<Arc<App>>, headers: HeaderMap) -> Resp
 struct Page {
 	from: Option<u64>,
 	limit: Option<usize>,
+}
+
+/// `GET /v1/receipts?from=SEQ&limit=N` (seeker, by its session's API key, also once the
+/// session has ended): the session's receipts in sequence order, each with what the chain ruled
+/// and, once judged in a batch, its leaf and proof, which `metering.dispute_receipt` takes.
+async fn seeker_receipts(
+	State(app): State<Arc<App>>,
+	headers: HeaderMap,
+	page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+	let started = Instant::now();
+	let result = async {
+		let session = match app.chain.seeker(key_hash(&headers)?).await {
+			Ok(s) => s.session.id,
+			Err(AuthError::SessionEnded(id)) => id,
+			Err(e) => return Err(auth_error(e)),
+		};
+		let Ok(Query(page)) = page else {
+			return Err(ApiError::bad_request(
+				"`from` must be an unsigned integer, `limit` a count.",
+			));
+		};
+		let limit = page.limit.unwrap_or(100).min(1_000);
+		let store = app.store.clone();
+		let list = tokio::task::spawn_blocking(move || {
+			store.session_receipts(session, page.from.unwrap_or(0), limit)
+		})
+		.await
+		.map_err(|e| ApiError::internal(e.to_string()))?
+		.map_err(|e| ApiError::internal(format!("cannot read the receipts: {e}")))?;
+		Ok(Json(json!({"object": "list", "session": session, "data": list})).into_response())
+	}
+	.await;
+	let response = result.unwrap_or_else(IntoResponse::into_response);
+	record_request(&app, "receipts", response.status(), started);
+	response
 }
 
 /// `GET /admin/v1/sessions/{id}/receipts?from=SEQ&limit=N` (operator): a session's receipts

@@ -39,8 +39,8 @@ pub enum AuthError {
 	UnknownKey,
 	/// The key's session belongs to another gateway.
 	OtherGateway(u32),
-	/// The session is closed or past its expiry.
-	SessionEnded,
+	/// The key's session (this id) is closed or past its expiry.
+	SessionEnded(u64),
 	/// The node is unreachable and nothing is cached.
 	Unavailable(String),
 }
@@ -293,7 +293,7 @@ impl Chain {
 			return Err(AuthError::OtherGateway(session.gateway));
 		}
 		if session.closed.is_some() || u64::from(session.expires_at) <= number {
-			return Err(AuthError::SessionEnded);
+			return Err(AuthError::SessionEnded(session.id));
 		}
 		let account = nexus_client::parse_account(&session.seeker).map_err(unavailable)?;
 		let tier = self.client.tier(&account).await.map_err(unavailable)?.tier;

@@ -14,7 +14,7 @@ pub struct Config {
 	pub node_url: String,
 	/// This gateway's on-chain id (`metering.gateways`).
 	pub gateway_id: u32,
-	/// The operator account's secret URI (signs `submit_receipts` and `report_uptime`).
+	/// The operator account's secret URI (signs `submit_batch` and `report_uptime`).
 	pub operator_suri: Option<String>,
 	/// A file holding the operator's secret URI (instead of `operator_suri`).
 	pub operator_key_file: Option<PathBuf>,
@@ -32,13 +32,13 @@ pub struct Config {
 	pub upstream_timeout_ms: u64,
 	/// Capsules tried per request before answering 503.
 	pub max_attempts: u32,
-	/// Receipts per `submit_receipts` batch (the runtime's `MaxBatch` is 128).
-	pub batch_size: u32,
-	/// Signed batches per transaction (`utility.batch_all`): the submitter posts one transaction
-	/// at a time and follows it to finality, so this sets settlement throughput (at most 12: the
-	/// weight of 12 full batches stays within a normal transaction's limit).
-	pub batches_per_transaction: u32,
-	/// How long the submitter waits to fill a batch, in milliseconds.
+	/// Receipts per batch at most (0: the runtime's `maxBatchReceipts`; a larger value is
+	/// capped at it).
+	pub batch_receipts: u32,
+	/// Batch transactions posted and not yet in a block, at most (1 to 16).
+	pub max_in_flight: u32,
+	/// How often the poster looks again for a full batch while the current block has its
+	/// batch, in milliseconds.
 	pub batch_interval_ms: u64,
 	/// Seconds between health probes of every registered capsule.
 	pub probe_interval_secs: u64,
@@ -81,9 +81,9 @@ impl Default for Config {
 			admin_token: None,
 			upstream_timeout_ms: 30_000,
 			max_attempts: 3,
-			batch_size: 128,
-			batches_per_transaction: 8,
-			batch_interval_ms: 1_000,
+			batch_receipts: 0,
+			max_in_flight: 4,
+			batch_interval_ms: 500,
 			probe_interval_secs: 30,
 			report_interval_secs: 300,
 			priority_reserve_percent: 20,
@@ -117,8 +117,8 @@ const FIELDS: [&str; 25] = [
 	"admin_token",
 	"upstream_timeout_ms",
 	"max_attempts",
-	"batch_size",
-	"batches_per_transaction",
+	"batch_receipts",
+	"max_in_flight",
 	"batch_interval_ms",
 	"probe_interval_secs",
 	"report_interval_secs",
@@ -185,11 +185,11 @@ impl Config {
 		if self.operator_suri.is_none() && self.operator_key_file.is_none() {
 			return Err(ConfigError::Invalid("operator_suri or operator_key_file is required"));
 		}
-		if self.batch_size == 0 || self.batch_size > 128 {
-			return Err(ConfigError::Invalid("batch_size must be between 1 and 128"));
+		if self.max_in_flight == 0 || self.max_in_flight > 16 {
+			return Err(ConfigError::Invalid("max_in_flight must be between 1 and 16"));
 		}
-		if self.batches_per_transaction == 0 || self.batches_per_transaction > 12 {
-			return Err(ConfigError::Invalid("batches_per_transaction must be between 1 and 12"));
+		if self.batch_interval_ms == 0 {
+			return Err(ConfigError::Invalid("batch_interval_ms must be at least 1"));
 		}
 		if self.max_attempts == 0 {
 			return Err(ConfigError::Invalid("max_attempts must be at least 1"));
@@ -243,8 +243,8 @@ mod tests {
 		let file = "node_url = \"ws://a:1\"\ngateway_id = 3\noperator_suri = \"//Dave\"\n";
 		let c = Config::from_parts(file, vec![("gateway_id".into(), "7".into())]).unwrap();
 		assert_eq!((c.node_url.as_str(), c.gateway_id), ("ws://a:1", 7));
-		assert_eq!(c.batch_size, 128);
-		let e = Config::from_parts("operator_suri = \"//Dave\"\nbatch_size = 500\n", vec![]);
+		assert_eq!((c.batch_receipts, c.max_in_flight), (0, 4));
+		let e = Config::from_parts("operator_suri = \"//Dave\"\nmax_in_flight = 17\n", vec![]);
 		assert!(matches!(e, Err(ConfigError::Invalid(_))));
 		let e = Config::from_parts("operator_suri = \"//Dave\"\nbogus = 1\n", vec![]);
 		assert!(matches!(e, Err(ConfigError::Parse(m)) if m.contains("bogus")));

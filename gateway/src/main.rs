@@ -2,8 +2,9 @@
 //!
 //! Seekers call it with an API key bound on chain to an open session; it routes each request
 //! to a provider capsule (with failover), meters the upstream's usage into a signed receipt
-//! that is committed to an embedded database before the response completes, and a submitter
-//! settles the receipts on chain exactly once.
+//! that is committed to an embedded database before the response completes, and settlement
+//! ([`settle`]) posts the receipts to the chain in signed batches and records each verdict,
+//! exactly once.
 
 mod api;
 mod chain;
@@ -12,9 +13,10 @@ mod config;
 mod endpoints;
 mod errors;
 mod metrics;
+mod probe;
 mod server;
+mod settle;
 mod store;
-mod submitter;
 
 use clap::Parser;
 use std::{path::PathBuf, sync::Arc, time::Duration};
@@ -104,10 +106,11 @@ async fn run(opts: Opts) -> Result<(), Box<dyn std::error::Error>> {
 		metrics,
 		http,
 		submit: tokio::sync::Notify::new(),
+		blocks: tokio::sync::Notify::new(),
 		ledger: Default::default(),
 		probes: Default::default(),
 		streams: TaskTracker::new(),
-		tx_lock: tokio::sync::Mutex::new(()),
+		nonces: Default::default(),
 	});
 	app.load_ledger()?;
 	tracing::info!(
@@ -124,16 +127,17 @@ async fn run(opts: Opts) -> Result<(), Box<dyn std::error::Error>> {
 		let app = app.clone();
 		tokio::spawn(chain.clone().follow(move |n| {
 			app.metrics.best_block.set(i64::try_from(n).unwrap_or(i64::MAX));
+			app.blocks.notify_waiters();
 		}))
 	};
 	let grace = Duration::from_secs(config.shutdown_grace_secs);
-	let submitter = tokio::spawn(submitter::run(
+	let submitter = tokio::spawn(settle::run(
 		app.clone(),
-		submitter::Keys { operator: operator.clone(), signing },
+		settle::poster::Keys { operator: operator.clone(), signing },
 		stop.clone(),
 		grace,
 	));
-	let prober = tokio::spawn(submitter::probe(app.clone(), operator, stop.clone()));
+	let prober = tokio::spawn(probe::probe(app.clone(), operator, stop.clone()));
 	let prune = {
 		let app = app.clone();
 		let stop = stop.clone();

@@ -15,14 +15,22 @@ pub struct Metrics {
 	/// Upstream attempts, by capsule and result (`ok`, `error`, `timeout`, `rate_limited`).
 	pub attempts: IntCounterVec,
 	/// Receipts by what happened to them (`served`, `failed` when persisted; `settled`,
-	/// `recorded`, `rejected` when the chain ruled).
+	/// `recorded`, `rejected`, `judged` when the chain ruled).
 	pub receipts: IntCounterVec,
 	/// Receipts persisted and not yet ruled on by the chain.
 	pub pending: IntGauge,
 	/// Receipts per write transaction (one fsync each) of the group commit.
 	pub commit_group: Histogram,
-	/// `submit_receipts` batches by result (`finalized`, `error`).
+	/// Posted batches by result (`posted`; then `finalized` or `error`).
 	pub batches: IntCounterVec,
+	/// Receipts per posted batch.
+	pub batch_receipts: Histogram,
+	/// Batch transactions posted and not yet in a block.
+	pub in_flight: IntGauge,
+	/// Seconds from a receipt's request to its verdict in a finalized block.
+	pub settlement_lag: Histogram,
+	/// The last finalized block whose verdicts are recorded.
+	pub followed_block: IntGauge,
 	/// Uptime reports sent, by result.
 	pub uptime_reports: IntCounterVec,
 	/// The best block seen.
@@ -50,7 +58,7 @@ impl Metrics {
 		let attempts =
 			counter("upstream_attempts_total", "Upstream attempts", &["capsule", "result"])?;
 		let receipts = counter("receipts_total", "Receipts by fate", &["state"])?;
-		let batches = counter("batches_total", "submit_receipts batches", &["result"])?;
+		let batches = counter("batches_total", "Receipt batches posted", &["result"])?;
 		let uptime_reports = counter("uptime_reports_total", "report_uptime calls", &["result"])?;
 		let latency = HistogramVec::new(
 			HistogramOpts::new("request_duration_seconds", "Request latency").buckets(vec![
@@ -64,6 +72,23 @@ impl Metrics {
 				.buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
 		)?;
 		registry.register(Box::new(commit_group.clone()))?;
+		let batch_receipts = Histogram::with_opts(
+			HistogramOpts::new("batch_receipts", "Receipts per posted batch")
+				.buckets(vec![1.0, 8.0, 64.0, 256.0, 1024.0, 2048.0, 4096.0, 8192.0]),
+		)?;
+		registry.register(Box::new(batch_receipts.clone()))?;
+		let settlement_lag = Histogram::with_opts(
+			HistogramOpts::new(
+				"settlement_lag_seconds",
+				"From a receipt's request to its verdict in a finalized block",
+			)
+			.buckets(vec![1.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 120.0, 300.0, 600.0]),
+		)?;
+		registry.register(Box::new(settlement_lag.clone()))?;
+		let in_flight =
+			gauge("batches_in_flight", "Batch transactions posted, not yet in a block")?;
+		let followed_block =
+			gauge("followed_block", "Last finalized block whose verdicts are recorded")?;
 		let pending = gauge("receipts_pending", "Receipts waiting for settlement")?;
 		let best_block = gauge("best_block", "Best block seen")?;
 		let chain_connected = gauge("chain_connected", "1 while the node is reachable")?;
@@ -76,6 +101,10 @@ impl Metrics {
 			pending,
 			commit_group,
 			batches,
+			batch_receipts,
+			in_flight,
+			settlement_lag,
+			followed_block,
 			uptime_reports,
 			best_block,
 			chain_connected,

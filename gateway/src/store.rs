@@ -21,8 +21,13 @@ const PENDING: TableDefinition<(u64, u64), &[u8]> = TableDefinition::new("pendin
 const SEQS: TableDefinition<u64, u64> = TableDefinition::new("seqs");
 /// capsule → nonce ‖ encrypted endpoint.
 const ENDPOINTS: TableDefinition<u64, &[u8]> = TableDefinition::new("endpoints");
-/// Which chain and gateway this database belongs to, and counters.
+/// Posted batches not yet seen in a finalized block: post number → [`Posted`] (JSON).
+const POSTED: TableDefinition<u64, &[u8]> = TableDefinition::new("posted");
+/// Which chain and gateway this database belongs to, the finalized block followed to, and
+/// counters.
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// The `META` key of the last finalized block whose verdicts are recorded (u64 LE).
+const FOLLOWED: &str = "followed";
 const COUNTS: TableDefinition<&str, u64> = TableDefinition::new("counts");
 
 /// A receipt id: 16 random bytes.
@@ -44,12 +49,30 @@ pub enum Outcome {
 pub enum State {
 	/// Persisted, not settled yet.
 	Pending,
-	/// Charged on chain (`ReceiptSettled`), `net` in the session's asset.
+	/// Charged on chain, `net` in the session's asset.
 	Settled { net: String, block: String },
 	/// Recorded on chain without a charge (a failed outcome).
 	Recorded { block: String },
-	/// Refused by the chain (`ReceiptRejected`): final.
+	/// Refused by the chain (a receipt rejected in its batch, or its group refused for good):
+	/// final.
 	Rejected { reason: String, block: String },
+	/// Judged on chain (its session's finalized `last_seq` passed it) in a block whose verdict
+	/// this gateway could not read (the node no longer had that block's state): final, its
+	/// verdict is on chain only.
+	Judged { block: String },
+}
+
+impl State {
+	/// The state's name, as the metrics and counters label it.
+	pub fn label(&self) -> &'static str {
+		match self {
+			State::Pending => "pending",
+			State::Settled { .. } => "settled",
+			State::Recorded { .. } => "recorded",
+			State::Rejected { .. } => "rejected",
+			State::Judged { .. } => "judged",
+		}
+	}
 }
 
 /// A receipt as the gateway keeps it.
@@ -65,6 +88,13 @@ pub struct Stored {
 	pub capsule: u64,
 	pub input_units: u64,
 	pub output_units: u64,
+	/// Input units read from the upstream's prompt cache (0 in receipts stored before cache
+	/// units were metered).
+	#[serde(default)]
+	pub cache_read_units: u64,
+	/// Input units written to the upstream's prompt cache.
+	#[serde(default)]
+	pub cache_write_units: u64,
 	pub outcome: Outcome,
 	/// Gateway time, ms since the Unix epoch.
 	pub timestamp: u64,
@@ -72,6 +102,35 @@ pub struct Stored {
 	pub estimate: String,
 	#[serde(flatten)]
 	pub state: State,
+	/// Once judged in a batch: its leaf and the proof against the batch's commitment, with
+	/// which the seeker can dispute it.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub evidence: Option<Evidence>,
+}
+
+/// A judged receipt's place in its batch's commitment (see `docs/token-model.md`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+	/// The chain's batch id (`metering.commitments`).
+	pub batch: u64,
+	/// The leaf, SCALE-encoded (0x-hex), as `dispute_receipt` takes it.
+	pub leaf: String,
+	/// The proof, SCALE-encoded (0x-hex), as `dispute_receipt` takes it.
+	pub proof: String,
+}
+
+/// A batch the poster has signed and posted (or is about to), kept until the follower sees it in
+/// a finalized block or it can no longer be included.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Posted {
+	/// The operator nonce it was posted with.
+	pub nonce: u64,
+	/// The last block it can be included in (its mortal era's end).
+	pub valid_until: u64,
+	/// Each group: `(session, first seq, last seq)`.
+	pub ranges: Vec<(u64, u64, u64)>,
 }
 
 impl Stored {
@@ -112,6 +171,8 @@ pub struct NewReceipt {
 	pub capsule: u64,
 	pub input_units: u64,
 	pub output_units: u64,
+	pub cache_read_units: u64,
+	pub cache_write_units: u64,
 	pub outcome: Outcome,
 	pub timestamp: u64,
 	pub estimate: u128,
@@ -130,6 +191,8 @@ impl NewReceipt {
 			capsule: 1,
 			input_units: 10,
 			output_units: 20,
+			cache_read_units: 0,
+			cache_write_units: 0,
 			outcome: Outcome::Served,
 			timestamp: 1_000,
 			estimate: 42,
@@ -212,6 +275,7 @@ impl Store {
 			tx.open_table(SEQS)?;
 			tx.open_table(ENDPOINTS)?;
 			tx.open_table(COUNTS)?;
+			tx.open_table(POSTED)?;
 		}
 		tx.commit()?;
 		Ok(Self { db: Arc::new(db) })
@@ -252,10 +316,13 @@ impl Store {
 					capsule: new.capsule,
 					input_units: new.input_units,
 					output_units: new.output_units,
+					cache_read_units: new.cache_read_units,
+					cache_write_units: new.cache_write_units,
 					outcome: new.outcome,
 					timestamp: new.timestamp,
 					estimate: new.estimate.to_string(),
 					state: State::Pending,
+					evidence: None,
 				};
 				receipts.insert(&new.id[..], encode(&stored)?.as_slice())?;
 				by_seq.insert((new.session, seq), &new.id[..])?;
@@ -303,6 +370,49 @@ impl Store {
 		self.read(ids)
 	}
 
+	/// Up to `limit` pending receipts in `(session, seq)` order, leaving out those `skip` names
+	/// (already posted), before reading any record.
+	pub fn pending_where(
+		&self,
+		skip: impl Fn(u64, u64) -> bool,
+		limit: usize,
+	) -> Result<Vec<Stored>, StoreError> {
+		let ids: Vec<Vec<u8>> = {
+			let tx = self.db.begin_read()?;
+			let pending = tx.open_table(PENDING)?;
+			let mut ids = Vec::new();
+			for item in pending.iter()? {
+				let (key, id) = item?;
+				let (session, seq) = key.value();
+				if skip(session, seq) {
+					continue;
+				}
+				ids.push(id.value().to_vec());
+				if ids.len() >= limit {
+					break;
+				}
+			}
+			ids
+		};
+		self.read(ids)
+	}
+
+	/// The pending receipts among `keys` (`(session, seq)`), in one read.
+	pub fn pending_of(&self, keys: &[(u64, u64)]) -> Result<Vec<Stored>, StoreError> {
+		let ids: Vec<Vec<u8>> = {
+			let tx = self.db.begin_read()?;
+			let pending = tx.open_table(PENDING)?;
+			let mut ids = Vec::new();
+			for key in keys {
+				if let Some(id) = pending.get(*key)? {
+					ids.push(id.value().to_vec());
+				}
+			}
+			ids
+		};
+		self.read(ids)
+	}
+
 	/// Every pending receipt of each session (for the in-memory budget after a restart).
 	pub fn pending_all(&self) -> Result<Vec<Stored>, StoreError> {
 		self.pending(usize::MAX)
@@ -327,35 +437,60 @@ impl Store {
 		self.read(ids)
 	}
 
-	/// Records the chain's verdicts: each receipt leaves the pending set.
-	pub fn finish(&self, verdicts: &[(Stored, State)]) -> Result<(), StoreError> {
-		if verdicts.is_empty() {
-			return Ok(());
+	/// Records the chain's verdicts: each receipt leaves the pending set. Returns the receipts
+	/// ruled now (those that were still pending), with their verdicts.
+	pub fn finish(&self, verdicts: &[(Stored, State)]) -> Result<Vec<Stored>, StoreError> {
+		self.finish_block(verdicts, &[], None)
+	}
+
+	/// Records the verdicts found in a finalized block, forgets the posted batches `seen` (found
+	/// in it, or expired), and, with `followed`, that every block up to it has been followed: all
+	/// in one transaction, so a crash never records a block's verdicts without its number or
+	/// the other way round. Returns the receipts ruled now, with their verdicts.
+	pub fn finish_block(
+		&self,
+		verdicts: &[(Stored, State)],
+		seen: &[u64],
+		followed: Option<u64>,
+	) -> Result<Vec<Stored>, StoreError> {
+		let mut ruled = Vec::new();
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(redb::Durability::Immediate);
+		{
+			let mut posted = tx.open_table(POSTED)?;
+			for id in seen {
+				posted.remove(id)?;
+			}
+			if let Some(n) = followed {
+				tx.open_table(META)?.insert(FOLLOWED, &n.to_le_bytes()[..])?;
+			}
 		}
-		let tx = self.db.begin_write()?;
 		{
 			let mut receipts = tx.open_table(RECEIPTS)?;
 			let mut pending = tx.open_table(PENDING)?;
 			let mut counts = tx.open_table(COUNTS)?;
 			for (r, state) in verdicts {
+				if *state == State::Pending {
+					continue;
+				}
+				// A receipt is ruled once: a verdict found again (a block followed twice, a
+				// reconcile meeting the follower) changes nothing.
+				if pending.remove((r.session, r.seq))?.is_none() {
+					continue;
+				}
 				let mut r = r.clone();
 				r.state = state.clone();
 				receipts.insert(&r.raw_id()[..], encode(&r)?.as_slice())?;
-				pending.remove((r.session, r.seq))?;
-				let key = match state {
-					State::Pending => continue,
-					State::Settled { .. } => "settled",
-					State::Recorded { .. } => "recorded",
-					State::Rejected { .. } => "rejected",
-				};
-				bump(&mut counts, key, 1)?;
+				bump(&mut counts, state.label(), 1)?;
+				ruled.push(r);
 			}
 		}
 		tx.commit()?;
-		Ok(())
+		Ok(ruled)
 	}
 
-	/// Counters (`served`, `failed`, `settled`, `recorded`, `rejected`) and the pending count.
+	/// Counters (`served`, `failed`, `settled`, `recorded`, `rejected`, `judged`) and the pending
+	/// count.
 	pub fn counts(&self) -> Result<BTreeMap<String, u64>, StoreError> {
 		let tx = self.db.begin_read()?;
 		let mut out = BTreeMap::new();
@@ -398,6 +533,43 @@ impl Store {
 		}
 		tx.commit()?;
 		Ok(old.len())
+	}
+
+	/// Records a batch about to be posted; returns its post number.
+	pub fn post(&self, posted: &Posted) -> Result<u64, StoreError> {
+		let mut tx = self.db.begin_write()?;
+		tx.set_durability(redb::Durability::Immediate);
+		let id = {
+			let mut table = tx.open_table(POSTED)?;
+			let id = table.last()?.map(|(k, _)| k.value().saturating_add(1)).unwrap_or(0);
+			let bytes =
+				serde_json::to_vec(posted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+			table.insert(id, bytes.as_slice())?;
+			id
+		};
+		tx.commit()?;
+		Ok(id)
+	}
+
+	/// Every posted batch not yet seen in a finalized block, by post number.
+	pub fn posted(&self) -> Result<Vec<(u64, Posted)>, StoreError> {
+		let tx = self.db.begin_read()?;
+		let mut out = Vec::new();
+		for item in tx.open_table(POSTED)?.iter()? {
+			let (k, v) = item?;
+			let p = serde_json::from_slice(v.value())
+				.map_err(|e| StoreError::Corrupt(e.to_string()))?;
+			out.push((k.value(), p));
+		}
+		Ok(out)
+	}
+
+	/// The last finalized block whose verdicts are recorded.
+	pub fn followed(&self) -> Result<Option<u64>, StoreError> {
+		let tx = self.db.begin_read()?;
+		let meta = tx.open_table(META)?;
+		let n = meta.get(FOLLOWED)?.and_then(|v| <[u8; 8]>::try_from(v.value()).ok());
+		Ok(n.map(u64::from_le_bytes))
 	}
 
 	/// Stores a capsule's sealed endpoint.
@@ -454,6 +626,40 @@ mod tests {
 		assert_eq!(s5[0].raw_id(), [2; 16]);
 		assert_eq!(store.prune(2_000, 10).unwrap(), 1);
 		assert!(store.session_receipts(5, 0, 10).unwrap().is_empty());
+		let _ = std::fs::remove_file(&dir);
+	}
+
+	#[test]
+	fn a_block_is_recorded_once_with_its_number_and_posted_batches() {
+		let dir = std::env::temp_dir().join(format!("nexus-gw-store-b-{}", std::process::id()));
+		let _ = std::fs::remove_file(&dir);
+		let store = Store::open(&dir, "0xgen", 0).unwrap();
+		let a = store.record(new(1, 7, 0)).unwrap();
+		let b = store.record(new(2, 7, 0)).unwrap();
+		let posted = Posted { nonce: 4, valid_until: 70, ranges: vec![(7, 1, 2)] };
+		let first = store.post(&posted).unwrap();
+		let second = store.post(&Posted { nonce: 5, ..posted.clone() }).unwrap();
+		assert_eq!(
+			store.posted().unwrap(),
+			vec![(first, posted.clone()), (second, Posted { nonce: 5, ..posted })]
+		);
+		assert_eq!(store.followed().unwrap(), None);
+		// Only pending receipts are looked up.
+		assert_eq!(store.pending_of(&[(7, 2), (7, 9), (8, 1)]).unwrap(), vec![b.clone()]);
+		let settled = State::Settled { net: "5".into(), block: "0xb".into() };
+		let ruled =
+			store.finish_block(&[(a.clone(), settled.clone())], &[first], Some(12)).unwrap();
+		assert_eq!(ruled.len(), 1);
+		assert_eq!((store.followed().unwrap(), store.posted().unwrap().len()), (Some(12), 1));
+		// The same verdict again (a block followed twice) changes nothing and counts nothing.
+		let again = store.finish_block(&[(a.clone(), settled)], &[], Some(13)).unwrap();
+		assert!(again.is_empty());
+		let counts = store.counts().unwrap();
+		assert_eq!((counts["settled"], counts["pending"]), (1, 1));
+		assert_eq!(store.followed().unwrap(), Some(13));
+		// Pending receipts skip what was posted, before reading any record.
+		let unposted = store.pending_where(|session, seq| session == 7 && seq < 2, 10).unwrap();
+		assert_eq!(unposted, vec![b]);
 		let _ = std::fs::remove_file(&dir);
 	}
 }

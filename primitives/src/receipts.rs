@@ -495,6 +495,34 @@ pub struct Leaf<AccountId, AssetKind> {
 	pub provider_amount: u128,
 }
 
+impl<AccountId: Clone, AssetKind: Clone> Leaf<AccountId, AssetKind> {
+	/// The leaf of receipt `r` of `group` on `capsule` (`None`: a capsule the chain does not
+	/// know), judged `verdict`, which charged `charge` and paid its provider `provider_amount`.
+	pub fn new(
+		group: &GroupSettled<AccountId, AssetKind>,
+		capsule: Option<&CapsuleSettled<AccountId>>,
+		r: &ResolvedReceipt,
+		verdict: Verdict,
+		charge: u128,
+		provider_amount: u128,
+	) -> Self {
+		Leaf {
+			session: r.session,
+			seq: r.seq,
+			seeker: group.seeker.clone(),
+			asset: group.asset.clone(),
+			capsule: r.capsule,
+			provider: capsule.map(|c| c.provider.clone()),
+			units: r.units,
+			outcome: r.outcome,
+			time_ms: r.time_ms,
+			verdict,
+			charge,
+			provider_amount,
+		}
+	}
+}
+
 /// A capsule of a settled batch, as the batch's event reports it: its provider and the prices
 /// in force when the batch was judged.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
@@ -574,8 +602,9 @@ pub enum RebuildError {
 
 /// The leaf of receipt `r`, judged `verdict`, of `group` on `capsule` (`None`: a capsule the
 /// chain does not know), charged at `rate` (needed only when settled) under `params`: the
-/// charge of a settled receipt is [`price_request`] of its units. The chain builds each leaf
-/// with this function, and so does whoever rebuilds them ([`Settlement::leaves`]).
+/// charge of a settled receipt is [`price_request`] of its units, as the chain charged it
+/// (the chain builds each leaf with [`Leaf::new`] from the price it has just charged; whoever
+/// rebuilds the leaves calls this, [`Settlement::leaves`]).
 pub fn leaf_of<AccountId: Clone, AssetKind: Clone>(
 	group: &GroupSettled<AccountId, AssetKind>,
 	capsule: Option<&CapsuleSettled<AccountId>>,
@@ -593,20 +622,7 @@ pub fn leaf_of<AccountId: Clone, AssetKind: Clone>(
 		(Verdict::Settled, _, _) => return Err(PriceError::Conversion),
 		_ => (0, 0),
 	};
-	Ok(Leaf {
-		session: r.session,
-		seq: r.seq,
-		seeker: group.seeker.clone(),
-		asset: group.asset.clone(),
-		capsule: r.capsule,
-		provider: capsule.map(|c| c.provider.clone()),
-		units: r.units,
-		outcome: r.outcome,
-		time_ms: r.time_ms,
-		verdict,
-		charge,
-		provider_amount,
-	})
+	Ok(Leaf::new(group, capsule, r, verdict, charge, provider_amount))
 }
 
 impl<AccountId: Clone, AssetKind: Clone + PartialEq> Settlement<AccountId, AssetKind> {
@@ -697,6 +713,50 @@ pub fn proof(leaves: &[H256], index: u32) -> Option<Proof> {
 	Some(Proof { index, leaves: p.number_of_leaves, siblings: BoundedVec::try_from(p.proof).ok()? })
 }
 
+/// The proofs of every leaf of `leaves`, in order: what [`proof`] gives for each index, from one
+/// pass over the tree (a gateway proves every receipt of a batch it posted; asking [`proof`]
+/// for each would rebuild the tree once per leaf).
+pub fn proofs(leaves: &[H256]) -> Vec<Proof> {
+	let Ok(count) = u32::try_from(leaves.len()) else { return Vec::new() };
+	// The tree as `binary-merkle-tree` builds it: each leaf hashed, then pairs hashed level by
+	// level, an odd last node promoted as it is.
+	let mut levels: Vec<Vec<H256>> = Vec::new();
+	levels.push(leaves.iter().map(|l| BlakeTwo256::hash(l.as_bytes())).collect());
+	while let Some(level) = levels.last().filter(|l| l.len() > 1) {
+		let up = level
+			.chunks(2)
+			.map(|pair| match pair {
+				[a, b] => {
+					let mut both = [0u8; 64];
+					both[..32].copy_from_slice(a.as_bytes());
+					both[32..].copy_from_slice(b.as_bytes());
+					BlakeTwo256::hash(&both)
+				},
+				[a] => *a,
+				_ => H256::zero(),
+			})
+			.collect();
+		levels.push(up);
+	}
+	(0..count)
+		.map(|index| {
+			let mut siblings = Vec::new();
+			let mut at = index as usize;
+			for level in &levels {
+				if level.len() <= 1 {
+					break;
+				}
+				let sibling = if at % 2 == 1 { at.checked_sub(1) } else { at.checked_add(1) };
+				if let Some(h) = sibling.and_then(|s| level.get(s)) {
+					siblings.push(*h);
+				}
+				at /= 2;
+			}
+			Proof { index, leaves: count, siblings: BoundedVec::truncate_from(siblings) }
+		})
+		.collect()
+}
+
 /// Whether `leaf` is leaf `proof.index` of the batch committed to by `root`.
 pub fn verify<A: Encode, K: Encode>(root: &H256, leaf: &Leaf<A, K>, proof: &Proof) -> bool {
 	let hash = leaf_hash(leaf);
@@ -738,6 +798,22 @@ mod tests {
 			capsules: BoundedVec::truncate_from(capsules),
 			groups: BoundedVec::truncate_from(groups),
 		}
+	}
+
+	#[test]
+	fn all_proofs_at_once_equal_each_proof_and_verify() {
+		for n in 1..=40u64 {
+			let leaves: Vec<Leaf<u64, u32>> = (1..=n).map(leaf).collect();
+			let hashes: Vec<H256> = leaves.iter().map(leaf_hash).collect();
+			let root = commitment_root(&hashes);
+			let all = proofs(&hashes);
+			assert_eq!(all.len() as u64, n);
+			for (i, p) in all.iter().enumerate() {
+				assert_eq!(Some(p.clone()), proof(&hashes, i as u32), "{n} leaves, leaf {i}");
+				assert!(verify(&root, &leaves[i], p));
+			}
+		}
+		assert!(proofs(&[]).is_empty());
 	}
 
 	fn leaf(seq: u64) -> Leaf<u64, u32> {

@@ -191,27 +191,37 @@ pub trait CapsuleBondSlash<AccountId, Balance> {
 
 /// Settled usage, as the programmes that reward real activity see it: the rebates of the
 /// buyback/rebates pot (pro rata to seekers' spend) and milestone emissions (to providers by
-/// served volume). Called by settlement once per batch per (seeker, provider) pair; volumes are
-/// in the pricing unit, net of discounts, whatever asset paid.
+/// served volume). Settlement calls [`UsageObserver::on_settled_batch`] once per batch, with
+/// each seeker's and each provider's volume summed over the batch, so that a programme reads
+/// and writes its own state once per batch and once per account; volumes are in the pricing
+/// unit, net of discounts, whatever asset paid.
 pub trait UsageObserver<AccountId> {
-	/// `seeker` was charged `volume` for what `provider` served.
-	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128);
+	/// A batch's settled usage: what each seeker was charged, and what each provider served
+	/// (every account once; both lists sum to the batch's volume).
+	fn on_settled_batch(seekers: &[(AccountId, u128)], providers: &[(AccountId, u128)]);
+	/// `seeker` was charged `volume` for what `provider` served (a batch of one charge).
+	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128)
+	where
+		AccountId: Clone,
+	{
+		Self::on_settled_batch(&[(seeker.clone(), volume)], &[(provider.clone(), volume)]);
+	}
 	/// A charge of `volume` from `seeker` for `provider`'s service was refunded (rolled back or
 	/// ruled against the provider): it no longer counts as settled usage.
 	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128);
 }
 
 impl<AccountId> UsageObserver<AccountId> for () {
-	fn on_settled(_: &AccountId, _: &AccountId, _: u128) {}
+	fn on_settled_batch(_: &[(AccountId, u128)], _: &[(AccountId, u128)]) {}
 	fn on_refunded(_: &AccountId, _: &AccountId, _: u128) {}
 }
 
 impl<AccountId, A: UsageObserver<AccountId>, B: UsageObserver<AccountId>> UsageObserver<AccountId>
 	for (A, B)
 {
-	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128) {
-		A::on_settled(seeker, provider, volume);
-		B::on_settled(seeker, provider, volume);
+	fn on_settled_batch(seekers: &[(AccountId, u128)], providers: &[(AccountId, u128)]) {
+		A::on_settled_batch(seekers, providers);
+		B::on_settled_batch(seekers, providers);
 	}
 	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128) {
 		A::on_refunded(seeker, provider, volume);

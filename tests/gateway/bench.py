@@ -1,12 +1,15 @@
 """Gateway benchmark: the latency the gateway adds over calling the upstream directly (same
 client, same run, requests interleaved), and requests per second through the gateway with every
 receipt committed to its store before the response, then how fast the chain settles them.
+With --sustained SECONDS: only a sustained `hey` load, served and settled rates side by side,
+the settlement lag, and every receipt finalized and charged once.
 
 Run by scripts/bench-gateway.sh; prints the figures docs/performance.md records.
 """
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -111,6 +114,98 @@ def hey_rounds(net, key, upstream, args):
         print(f"  ratio this / compared: {mine / other:.2f}")
 
 
+def metric(text, name, labels=None):
+    """The value of one Prometheus sample (0 when absent)."""
+    sel = "" if labels is None else "{" + labels + "}"
+    m = re.search(rf"^nexus_gateway_{re.escape(name)}{re.escape(sel)} ([\d.e+]+)", text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+WRK_SCRIPT = """
+-- POSTs the completion request, the sessions' keys in turn (given after `--`).
+local keys, n = {}, 0
+function init(args) for _, k in ipairs(args) do keys[#keys + 1] = k end end
+function request()
+  n = n + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. keys[n % #keys + 1]}, [[@BODY@]])
+end
+"""
+
+
+def sustained(net, keys, args):
+    """`wrk` through the gateway for --sustained seconds (`--connections` connections on two
+    threads, the session keys in turn), sampling the gateway's counters every 10 s: served and
+    settled rates over the same window, the most receipts pending, the settlement lag; then
+    waits until every served receipt is finalized and checks each session's spend on chain.
+    (`hey` keeps every result in memory for its report, which on a long run costs more CPU
+    than the gateway it loads; `wrk` does not.)"""
+    import tempfile
+    import urllib.request
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk; scripts/setup.sh does)")
+    body = json.dumps({"model": "claude-sonnet", "messages": MESSAGES})
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(WRK_SCRIPT.replace("@BODY@", body))
+    script.close()
+    loads = [subprocess.Popen(
+        ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.sustained}s", "-s", script.name,
+         f"{net.gw}/v1/chat/completions", "--", *keys.values()],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)]
+    scrape = lambda: urllib.request.urlopen(f"{net.gw}/metrics", timeout=10).read().decode()  # noqa: E731
+    first = scrape()
+    served0 = metric(first, "receipts_total", 'state="served"')
+    settled0 = metric(first, "receipts_total", 'state="settled"')
+    t0 = time.perf_counter()
+    samples, max_pending = [], 0
+    while any(h.poll() is None for h in loads):
+        time.sleep(10)
+        text = scrape()
+        pending = metric(text, "receipts_pending")
+        max_pending = max(max_pending, pending)
+        samples.append((time.perf_counter() - t0, metric(text, "receipts_total", 'state="served"') - served0,
+                        metric(text, "receipts_total", 'state="settled"') - settled0, pending))
+    elapsed = time.perf_counter() - t0
+    out = loads[0].communicate()[0]
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total_requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    statuses = {"2xx": total_requests - (int(non2xx.group(1)) if non2xx else 0),
+                "other": int(non2xx.group(1)) if non2xx else 0}
+    end = scrape()
+    served = metric(end, "receipts_total", 'state="served"') - served0
+    settled_during = metric(end, "receipts_total", 'state="settled"') - settled0
+    t = time.perf_counter()
+    net.wait_settled(timeout=1800)
+    drain = time.perf_counter() - t
+    end = scrape()
+    settled = metric(end, "receipts_total", 'state="settled"') - settled0
+    rejected = metric(end, "receipts_total", 'state="rejected"')
+    # The settlement lag: the smallest histogram bucket holding every receipt.
+    buckets = [(float(le), float(n)) for le, n in re.findall(
+        r'^nexus_gateway_settlement_lag_seconds_bucket\{le="([\d.]+)"\} ([\d.e+]+)', end, re.M)]
+    total = metric(end, "settlement_lag_seconds_count")
+    lag_max = next((le for le, n in buckets if n >= total), float("inf"))
+    lag_mean = metric(end, "settlement_lag_seconds_sum") / total if total else 0
+    for session, key in keys.items():
+        receipts = net.receipts(session)
+        assert all(r["state"] == "settled" for r in receipts), f"session {session}: not all settled"
+        spent = int(net.cli(None, "session", "show", str(session))["spent"])
+        assert spent == sum(int(r["net"]) for r in receipts), f"session {session}: spend != receipts"
+    print(f"\nSustained load: wrk, {args.connections} connections, {len(keys)} sessions' keys in turn, {args.sustained} s")
+    print(f"  served        {served:9.0f} receipts, {served / elapsed:8.1f} /s (wrk: {rps:.1f} req/s; responses {statuses})")
+    print(f"  settled       {settled_during:9.0f} receipts finalized during the run, {settled_during / elapsed:8.1f} /s; "
+          f"the rest ({served - settled_during:.0f}) in {drain:.1f} s after it")
+    print(f"  pending       at most {max_pending:.0f} receipts (sampled every 10 s)")
+    print(f"  lag           request → verdict in a finalized block: mean {lag_mean:.1f} s, all within {lag_max:g} s")
+    print(f"  every served receipt finalized: {settled == served} ({settled:.0f} of {served:.0f}; {rejected:.0f} rejected); "
+          "each session's spend on chain = the sum of its receipts")
+    print("  samples (s, served, settled, pending): " + " ".join(
+        f"({a:.0f},{b:.0f},{c:.0f},{d:.0f})" for a, b, c, d in samples))
+    assert settled == served and rejected == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--requests", type=int, default=500, help="latency samples per path")
@@ -121,15 +216,25 @@ def main():
                     help="then load the gateway with hey (Debian) for this many rounds")
     ap.add_argument("--compare-gateway", metavar="BINARY",
                     help="with --hey-rounds: alternate rounds with this gateway binary")
+    ap.add_argument("--sustained", type=int, default=0, metavar="SECONDS",
+                    help="only the sustained load: hey through the gateway for this long")
+    ap.add_argument("--sessions", type=int, default=4, help="sessions (keys) of the sustained load")
+    ap.add_argument("--connections", type=int, default=32, help="connections of the sustained load")
     args = ap.parse_args()
 
     net = Network()
     try:
         upstream = net.start_mock("bench", "sk-bench", latency_ms=args.upstream_latency_ms)
         net.start_gateway()
-        net.provider_capsule("//Bob", "claude-sonnet", upstream, "sk-bench", 1800, 9000, concurrency=256)
+        # Capacity for the sustained load: 40 units a request, up to an hour at 5,000 requests/s.
+        net.provider_capsule("//Bob", "claude-sonnet", upstream, "sk-bench", 1800, 9000,
+                             concurrency=256, capacity=1_000_000_000, window="hour")
         # Enterprise tier: a rate limit the run cannot reach, full capsule share.
         net.cli("//Eve", "tier", "stake", "250000NXV")
+        if args.sustained:
+            keys = dict(net.seeker_session("//Eve", 1000) for _ in range(args.sessions))
+            sustained(net, keys, args)
+            return
         session, key = net.seeker_session("//Eve", 1000)
         gw = openai.OpenAI(base_url=f"{net.gw}/v1", api_key=key, max_retries=0, timeout=30)
         direct = openai.OpenAI(base_url=upstream, api_key="sk-bench", max_retries=0, timeout=30)

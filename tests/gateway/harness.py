@@ -270,16 +270,18 @@ class Network:
 
     # ---- flows ------------------------------------------------------------------------------
     def provider_capsule(
-        self, suri, offering, endpoint, credential, per_in, per_out, premium=False, concurrency=16
+        self, suri, offering, endpoint, credential, per_in, per_out, premium=False, concurrency=16,
+        capacity=50_000_000, window="day",
     ):
         """Registers a capsule and hands the gateway its endpoint: the capsule id. Prompt-cache
-        units are priced as Anthropic bills them: reads at a tenth of input, writes at 1.25×."""
+        units are priced as Anthropic bills them: reads at a tenth of input, writes at 1.25×.
+        `capacity` units per `window` (the gateway shares them out by the hour)."""
         args = [
             "capsule", "register", "--offering", offering,
             "--per-1k-input", str(per_in), "--per-1k-output", str(per_out),
             "--per-1k-cache-read", str(max(per_in // 10, 1)),
             "--per-1k-cache-write", str(per_in * 5 // 4),
-            "--capacity", "50000000", "--window", "day", "--region", "eu-west",
+            "--capacity", str(capacity), "--window", window, "--region", "eu-west",
             "--concurrency", str(concurrency),
             "--endpoint", endpoint, "--credential", credential,
         ]

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import openai
 
-from harness import Network, wait_until
+from harness import Network, http_json, wait_until
 
 
 EVE = "5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw"
@@ -71,6 +71,8 @@ class GatewayTest(unittest.TestCase):
             client = lambda key: openai.OpenAI(  # noqa: E731
                 base_url=f"{net.gw}/v1", api_key=key, max_retries=0, timeout=60
             )
+            cls.keys = {cls.eve_session: eve_key, cls.ferdie_session: ferdie_key,
+                        cls.small_session: small_key, cls.alice_session: alice_key}
             cls.eve, cls.ferdie = client(eve_key), client(ferdie_key)
             cls.small, cls.alice = client(small_key), client(alice_key)
         except BaseException:
@@ -286,10 +288,34 @@ class GatewayTest(unittest.TestCase):
             rid = "0x" + cid.removeprefix("chatcmpl-")
             mine = by_id[rid]
             self.assertEqual((mine["inputUnits"], mine["outputUnits"]), (prompt, completion))
-            on_chain = net.cli(None, "receipt", rid)
-            self.assertEqual(on_chain["status"], "charged")
-            self.assertEqual(on_chain["session"], session)
-            self.assertEqual(on_chain["net"], mine["net"])
+            # The receipt's leaf, served to its seeker and proven against the batch commitment
+            # the chain keeps, says what the chain charged.
+            on_chain = net.cli(None, "receipt", "--gateway", net.gw, "--api-key",
+                               self.keys[session], "--seq", str(mine["seq"]))
+            self.assertEqual((on_chain["verdict"], on_chain["verified"]), ("settled", True))
+            self.assertEqual((on_chain["session"], on_chain["seq"]), (session, mine["seq"]))
+            self.assertEqual(on_chain["charge"], mine["net"])
+            self.assertEqual(on_chain["batch"], mine["evidence"]["batch"])
+            self.assertEqual((on_chain["units"]["input"], on_chain["units"]["output"]),
+                             (prompt, completion))
+        # The seeker's own view is its session's receipts only, each judged one with its leaf.
+        eve_view = http_json(f"{net.gw}/v1/receipts?limit=1000", self.keys[self.eve_session])
+        self.assertEqual(eve_view["session"], self.eve_session)
+        self.assertEqual([r["id"] for r in eve_view["data"]],
+                         [r["id"] for r in net.receipts(self.eve_session)])
+        self.assertTrue(all(r["evidence"]["leaf"].startswith("0x") for r in eve_view["data"]))
+        # A seeker disputes a charge by its leaf and proof; a second dispute is refused by name.
+        first = next(r for r in eve_view["data"] if r["state"] == "settled")
+        dispute = ["dispute", "--gateway", net.gw, "--api-key", self.keys[self.eve_session],
+                   "--seq", str(first["seq"])]
+        disputed = net.cli("//Eve", *dispute)
+        self.assertEqual((disputed["session"], disputed["seq"]), (self.eve_session, first["seq"]))
+        self.assertEqual(disputed["batch"], first["evidence"]["batch"])
+        with self.assertRaisesRegex(RuntimeError, "metering.AlreadyDisputed"):
+            net.cli("//Eve", *dispute)
+        # Another account cannot dispute Eve's receipt.
+        with self.assertRaisesRegex(RuntimeError, "metering.NotYourReceipt"):
+            net.cli("//Ferdie", *dispute)
         # Nothing else was settled on this chain: the flows count exactly the served receipts.
         flows = net.rpc("nexus_flows", None)
         self.assertEqual(sum(f["receipts"] for f in flows), served_total)

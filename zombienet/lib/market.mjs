@@ -197,6 +197,8 @@ export class Market {
  */
 export class Traffic {
   constructor (gatewayUrl, key, { workers = 2, pauseMs = 250, model = 'claude-sonnet' } = {}) {
+    /** The session's API key the traffic carries. */
+    this.key = key;
     this.ok = [];
     this.errors = [];
     /** `{ at, error }` for each error: when it happened (ms since the epoch). */
@@ -244,7 +246,8 @@ export class Traffic {
  * Asserts that every request the gateway served settled on chain exactly once, and nothing else
  * did: every served receipt settled, sequence numbers dense (none reused or skipped across
  * crashes), every completion a client received among them, the session's on-chain spend their
- * sum, the chain's flows counting each once, and each sampled receipt `charged` on chain.
+ * sum, the chain's flows counting each once, and each sampled receipt's leaf proven against the
+ * chain's commitment with the charge the gateway recorded.
  * `assert` is node:assert. Returns the served receipts.
  */
 export async function assertSettledExactlyOnce (assert, market, session, traffic, rpcHttp) {
@@ -266,9 +269,13 @@ export async function assertSettledExactlyOnce (assert, market, session, traffic
   });
   const flows = (await res.json()).result;
   assert.equal(flows.reduce((s, f) => s + f.receipts, 0), served.length, 'the flows count each receipt once');
+  // Sampled receipts: each a leaf of a batch the chain committed to (proven against its
+  // commitment), charged what the gateway recorded.
   const step = Math.max(1, Math.floor(served.length / 20));
   for (let i = 0; i < served.length; i += step) {
-    assert.equal((await market.cli(null, 'receipt', served[i].id)).status, 'charged');
+    const leaf = await market.cli(null, 'receipt', '--gateway', market.gatewayUrl,
+      '--api-key', traffic.key, '--seq', String(served[i].seq));
+    assert.deepEqual([leaf.verdict, leaf.verified, leaf.charge], ['settled', true, served[i].net]);
   }
   return served;
 }

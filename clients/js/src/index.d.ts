@@ -72,6 +72,10 @@ export declare function openSession (api: ApiPromise, signer: Signer,
 export declare function apiKeyHash (api: ApiPromise, apiKey: string): string;
 export declare function bindApiKey (api: ApiPromise, signer: Signer, session: number, apiKey: string, options?: SubmitOptions):
   Promise<{ keyHash: string; blockHash: string }>;
+export interface ReceiptEvidence { batch: number; leaf: string; proof: string }
+export declare function receiptEvidence (gatewayUrl: string, apiKey: string, seq: number): Promise<ReceiptEvidence>;
+export declare function disputeReceipt (api: ApiPromise, signer: Signer, evidence: ReceiptEvidence, options?: SubmitOptions):
+  Promise<{ batch: number; session: number; seq: number; deposit: bigint; blockHash: string }>;
 export declare function closeSession (api: ApiPromise, signer: Signer, id: number, options?: SubmitOptions):
   Promise<{ releaseAt: number; blockHash: string }>;
 

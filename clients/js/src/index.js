@@ -320,6 +320,44 @@ export async function closeSession (api, signer, id, options) {
 }
 
 /**
+ * The leaf and proof of receipt `seq` of the session `apiKey` is bound to, from the gateway at
+ * `gatewayUrl` (`GET /v1/receipts`, authenticated by the key): `{ batch, leaf, proof }` with the
+ * leaf and proof as the SCALE hex `metering.disputeReceipt` takes. Throws when the gateway
+ * refuses, or when the receipt is not judged in a batch yet.
+ */
+export async function receiptEvidence (gatewayUrl, apiKey, seq) {
+  const base = gatewayUrl.replace(/\/+$/, '');
+  const r = await fetch(`${base}/v1/receipts?from=${seq}&limit=1`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const body = await r.json();
+  if (!r.ok) throw new Error(`${base}: ${r.status} ${body?.error?.message ?? 'refused'}`);
+  const receipt = body.data?.[0];
+  if (!receipt || receipt.seq !== seq) throw new Error(`${base}: no receipt ${seq} of this session`);
+  if (!receipt.evidence) throw new Error(`receipt ${seq} is not judged in a batch yet (${receipt.state})`);
+  return receipt.evidence;
+}
+
+/**
+ * Disputes a judged receipt by its leaf and proof (`metering.disputeReceipt`, from
+ * `receiptEvidence`), holding the dispute deposit; `signer` must be the receipt's seeker. The
+ * leaf and proof go as the gateway served them (the runtime's encoding, decoded by the
+ * metadata's types). Resolves to `{ batch, session, seq, deposit, blockHash }`.
+ */
+export async function disputeReceipt (api, signer, { batch, leaf, proof }, options) {
+  const call = api.tx.metering.disputeReceipt;
+  const [, leafType, proofType] = call.meta.args.map((a) => a.type.toString());
+  const tx = call(batch, api.createType(leafType, leaf), api.createType(proofType, proof));
+  const result = await submit(api, tx, signer, options);
+  const e = eventOf(result, 'metering', 'LeafDisputed');
+  return {
+    batch: e.data.batch.toNumber(),
+    session: e.data.session.toNumber(),
+    seq: e.data.seq.toNumber(),
+    deposit: e.data.deposit.toBigInt(),
+    blockHash: result.blockHash.toHex()
+  };
+}
+
+/**
  * The runtime's quote for `seeker` on `capsule` (`nexus_quote`): amounts as bigints, ratios in
  * parts per billion.
  */

@@ -34,9 +34,35 @@ pub use nexus_rpc_types as rpc;
 
 /// Calls, storage, events and runtime APIs of the Nexus Vault runtime, generated from
 /// `metadata/nexus.scale`.
+///
+/// The receipt types of [`nexus_primitives::receipts`] are used as they are (not regenerated), so
+/// that batches, leaves, proofs and settlements are encoded by the one definition the runtime
+/// uses.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/nexus.scale",
-	derive_for_all_types = "Clone, PartialEq, Eq"
+	derive_for_all_types = "Clone, PartialEq, Eq",
+	// The payment asset is a field of the receipt types used as they are (below), which encode
+	// through SCALE: it needs SCALE's derives (subxt's own types go through metadata instead).
+	derive_for_type(
+		path = "frame_support::traits::tokens::fungible::union_of::NativeOrWithId",
+		derive = "codec::Encode, codec::Decode"
+	),
+	substitute_type(
+		path = "nexus_primitives::receipts::ReceiptBatch",
+		with = "::subxt::utils::Static<crate::ReceiptBatch>"
+	),
+	substitute_type(
+		path = "nexus_primitives::receipts::Settlement<A, B>",
+		with = "::subxt::utils::Static<::nexus_primitives::receipts::Settlement<A, B>>"
+	),
+	substitute_type(
+		path = "nexus_primitives::receipts::Leaf<A, B>",
+		with = "::subxt::utils::Static<::nexus_primitives::receipts::Leaf<A, B>>"
+	),
+	substitute_type(
+		path = "nexus_primitives::receipts::Proof",
+		with = "::subxt::utils::Static<::nexus_primitives::receipts::Proof>"
+	)
 )]
 pub mod runtime {}
 
@@ -49,18 +75,27 @@ use runtime::runtime_types::{
 /// what `register_capsule` and `announce_price` send.
 pub type Price = runtime::runtime_types::pallet_capsules::types::Price<u128>;
 
-/// Units of one request, by kind: what `quote_units` prices.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Units {
-	/// Plain input units.
-	pub input: u64,
-	/// Output units (reasoning included).
-	pub output: u64,
-	/// Input units read from the prompt cache.
-	pub cache_read: u64,
-	/// Input units written to the prompt cache.
-	pub cache_write: u64,
-}
+/// The receipt wire format (version 2), its signing payload, leaves, commitments and proofs:
+/// the runtime's own definitions ([`nexus_primitives::receipts`]).
+pub use nexus_primitives::receipts;
+/// Units of one request, by kind: what `quote_units` prices and a receipt carries.
+pub use nexus_primitives::receipts::Units;
+/// The pricing and split every charge is computed with (the runtime's own).
+pub use nexus_primitives::settlement;
+
+/// A receipt batch as this client builds and sends it. Its bounds are the encoding's (none):
+/// the runtime's are its constants `metering.maxBatch{Receipts,Sessions,Capsules}` and
+/// `metering.maxGroupReceipts`, which whoever builds a batch reads from the chain.
+pub type ReceiptBatch = receipts::ReceiptBatch<Unbounded, Unbounded, Unbounded>;
+
+/// No bound beyond the encoding's (see [`ReceiptBatch`]).
+pub type Unbounded = sp_core::ConstU32<{ u32::MAX }>;
+
+/// A receipt's leaf in its batch's commitment, as the chain's events and calls carry it.
+pub type Leaf = receipts::Leaf<AccountId32, AssetKind>;
+
+/// A payment asset, as the runtime names it.
+pub type AssetKind = NativeOrWithId<u32>;
 
 /// Blocks a transaction stays valid for (its mortal era).
 pub const MORTALITY: u64 = 64;
@@ -253,18 +288,21 @@ pub async fn register_endpoint(
 		timestamp_ms,
 	);
 	let signature = format!("0x{}", hex::encode(owner.sign(&payload).0));
-	let r = http
-		.post(format!("{base}/admin/v1/endpoints"))
-		.json(&serde_json::json!({
-			"capsule": capsule,
-			"endpoint": endpoint,
-			"credential": credential,
-			"timestampMs": timestamp_ms,
-			"signature": signature,
-		}))
-		.send()
-		.await
-		.map_err(gw)?;
+	let request = http.post(format!("{base}/admin/v1/endpoints")).json(&serde_json::json!({
+		"capsule": capsule,
+		"endpoint": endpoint,
+		"credential": credential,
+		"timestampMs": timestamp_ms,
+		"signature": signature,
+	}));
+	gateway_json(base, request).await
+}
+
+/// Sends `request` to the gateway at `base` and reads its JSON answer; an error status is
+/// [`Error::Gateway`] with the gateway's message.
+async fn gateway_json(base: &str, request: reqwest::RequestBuilder) -> Result<serde_json::Value> {
+	let gw = |e: reqwest::Error| Error::Gateway(format!("{base}: {e}"));
+	let r = request.send().await.map_err(gw)?;
 	let status = r.status();
 	let body: serde_json::Value = r.json().await.map_err(gw)?;
 	if !status.is_success() {
@@ -272,6 +310,56 @@ pub async fn register_endpoint(
 		return Err(Error::Gateway(format!("{} {message}", status.as_u16())));
 	}
 	Ok(body)
+}
+
+/// A judged receipt's leaf and proof, as its gateway serves them (`GET /v1/receipts`): what
+/// `metering.dispute_receipt` takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+	/// The chain's batch id.
+	pub batch: u64,
+	/// The receipt's leaf.
+	pub leaf: Leaf,
+	/// Its proof against the batch's commitment.
+	pub proof: receipts::Proof,
+}
+
+/// The leaf and proof of receipt `seq` of the session `api_key` is bound to, from the gateway at
+/// `gateway_url` (which authenticates the key). Fails with [`Error::Gateway`] when the gateway
+/// refuses, and [`Error::Input`] when that receipt is not judged in a batch yet.
+pub async fn receipt_evidence(gateway_url: &str, api_key: &str, seq: u64) -> Result<Evidence> {
+	use subxt::ext::codec::Decode;
+	let base = gateway_url.trim_end_matches('/');
+	let request = reqwest::Client::new()
+		.get(format!("{base}/v1/receipts?from={seq}&limit=1"))
+		.bearer_auth(api_key);
+	let body = gateway_json(base, request).await?;
+	let receipt = body["data"]
+		.as_array()
+		.and_then(|l| l.first())
+		.filter(|r| r["seq"].as_u64() == Some(seq))
+		.ok_or_else(|| Error::Input(format!("the gateway has no receipt {seq} of this session")))?;
+	let evidence = &receipt["evidence"];
+	let batch = evidence["batch"].as_u64().ok_or_else(|| {
+		Error::Input(format!(
+			"receipt {seq} is not judged in a batch yet (state: {})",
+			receipt["state"]
+		))
+	})?;
+	let bytes = |field: &str| -> Result<Vec<u8>> {
+		evidence[field]
+			.as_str()
+			.and_then(|h| hex::decode(h.trim_start_matches("0x")).ok())
+			.ok_or_else(|| Error::Gateway(format!("{base}: the receipt's {field} is not hex")))
+	};
+	let leaf = Leaf::decode(&mut &bytes("leaf")?[..])
+		.map_err(|e| Error::Gateway(format!("{base}: the receipt's leaf does not decode: {e}")))?;
+	let proof = receipts::Proof::decode(&mut &bytes("proof")?[..])
+		.map_err(|e| Error::Gateway(format!("{base}: the receipt's proof does not decode: {e}")))?;
+	if leaf.seq != seq {
+		return Err(Error::Gateway(format!("{base}: asked for receipt {seq}, got {}", leaf.seq)));
+	}
+	Ok(Evidence { batch, leaf, proof })
 }
 
 /// The hash a session's API key is bound by on chain: `blake2_256` of the key's bytes.
@@ -708,6 +796,22 @@ pub mod outcome {
 		pub block: String,
 	}
 
+	/// A disputed receipt.
+	#[derive(Debug, Clone, serde::Serialize)]
+	#[serde(rename_all = "camelCase")]
+	pub struct Disputed {
+		/// Its batch.
+		pub batch: u64,
+		/// Its session.
+		pub session: u64,
+		/// Its sequence number.
+		pub seq: u64,
+		/// NXV deposit held until the ruling.
+		pub deposit: String,
+		/// The finalized block.
+		pub block: String,
+	}
+
 	/// A closed session.
 	#[derive(Debug, Clone, serde::Serialize)]
 	#[serde(rename_all = "camelCase")]
@@ -1006,6 +1110,45 @@ impl Client {
 			Some(v) => Ok(Some(v.decode().map_err(sx)?)),
 			None => Ok(None),
 		}
+	}
+
+	/// Whether `evidence` proves its leaf against the commitment the chain keeps for its batch
+	/// (`metering.commitments`) at the best block; `None` when the chain keeps no commitment of
+	/// that batch (unknown, or pruned after the dispute window).
+	pub async fn verify_evidence(&self, evidence: &Evidence) -> Result<Option<bool>> {
+		let at = self.at_best().await?;
+		let found = at
+			.storage()
+			.try_fetch(runtime::storage().metering().commitments(), (evidence.batch,))
+			.await
+			.map_err(sx)?;
+		let Some(c) = found else { return Ok(None) };
+		let c = c.decode().map_err(sx)?;
+		Ok(Some(receipts::verify(&c.root, &evidence.leaf, &evidence.proof)))
+	}
+
+	/// Disputes a judged receipt by its leaf and proof (`metering.dispute_receipt`), holding the
+	/// dispute deposit; the signer must be the receipt's seeker.
+	pub async fn dispute_receipt(
+		&self,
+		signer: &Keypair,
+		evidence: &Evidence,
+		progress: impl FnMut(Progress),
+	) -> Result<outcome::Disputed> {
+		let call = runtime::tx().metering().dispute_receipt(
+			evidence.batch,
+			subxt::utils::Static(evidence.leaf.clone()),
+			subxt::utils::Static(evidence.proof.clone()),
+		);
+		let done = self.submit(&call, signer, None, progress).await?;
+		let e = done.event::<runtime::metering::events::LeafDisputed>()?;
+		Ok(outcome::Disputed {
+			batch: e.batch,
+			session: e.session,
+			seq: e.seq,
+			deposit: e.deposit.to_string(),
+			block: block_hex(done.block_hash),
+		})
 	}
 
 	/// Closes a session (`metering.close_session`).

@@ -285,28 +285,33 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> UsageObserver<T::AccountId> for Pallet<T> {
-	/// Adds the spend to the seeker's tally in the current epoch.
-	fn on_settled(seeker: &T::AccountId, _provider: &T::AccountId, volume: u128) {
-		if volume == 0 {
-			return;
-		}
+	/// Adds each seeker's spend to its tally in the current epoch (the epoch's tally is read
+	/// and written once).
+	fn on_settled_batch(seekers: &[(T::AccountId, u128)], _providers: &[(T::AccountId, u128)]) {
 		let epoch = CurrentEpoch::<T>::get();
-		let mut tally = Tallies::<T>::get(epoch);
-		let known = Spend::<T>::contains_key(epoch, seeker);
-		if !known {
-			if tally.seekers >= T::MaxSeekersPerEpoch::get() {
-				Self::deposit_event(Event::SpendNotTallied {
-					epoch,
-					who: seeker.clone(),
-					spend: volume,
-				});
-				return;
+		let before = Tallies::<T>::get(epoch);
+		let mut tally = before;
+		for (seeker, volume) in seekers {
+			if *volume == 0 {
+				continue;
 			}
-			tally.seekers = tally.seekers.saturating_add(1);
+			if !Spend::<T>::contains_key(epoch, seeker) {
+				if tally.seekers >= T::MaxSeekersPerEpoch::get() {
+					Self::deposit_event(Event::SpendNotTallied {
+						epoch,
+						who: seeker.clone(),
+						spend: *volume,
+					});
+					continue;
+				}
+				tally.seekers = tally.seekers.saturating_add(1);
+			}
+			Spend::<T>::mutate(epoch, seeker, |s| *s = s.saturating_add(*volume));
+			tally.spend = tally.spend.saturating_add(*volume);
 		}
-		Spend::<T>::mutate(epoch, seeker, |s| *s = s.saturating_add(volume));
-		tally.spend = tally.spend.saturating_add(volume);
-		Tallies::<T>::insert(epoch, tally);
+		if tally != before {
+			Tallies::<T>::insert(epoch, tally);
+		}
 	}
 
 	/// Takes a refunded charge back out of the seeker's tally in the current epoch (as far as

@@ -276,6 +276,29 @@ fn a_full_epoch_reports_the_spend_it_cannot_tally() {
 }
 
 #[test]
+fn a_batch_tallies_each_seeker_once_and_the_epoch_once() {
+	build_and_execute((0, 0), || {
+		spend(1, 5);
+		// A batch of three seekers (one known, one new, one without volume) and a provider list
+		// the rebates ignore.
+		<Buyback as UsageObserver<AccountId>>::on_settled_batch(
+			&[(1, 2), (2, 7), (3, 0)],
+			&[(100, 9)],
+		);
+		assert_eq!((Spend::<Test>::get(0, 1), Spend::<Test>::get(0, 2)), (7, 7));
+		assert!(!Spend::<Test>::contains_key(0, 3));
+		let t = Tallies::<Test>::get(0);
+		assert_eq!((t.spend, t.seekers), (14, 2));
+		// The epoch's seeker bound (4) holds within a batch: seeker 6, the fifth, is reported.
+		<Buyback as UsageObserver<AccountId>>::on_settled_batch(&[(4, 1), (5, 3), (6, 4)], &[]);
+		let t = Tallies::<Test>::get(0);
+		assert_eq!((t.spend, t.seekers), (18, 4));
+		assert!(!events().iter().any(|e| matches!(e, Event::SpendNotTallied { who: 5, .. })));
+		assert!(events().contains(&Event::SpendNotTallied { epoch: 0, who: 6, spend: 4 }));
+	});
+}
+
+#[test]
 fn spend_during_a_close_counts_in_the_new_epoch() {
 	build_and_execute((0, 0), || {
 		for who in 1..=4 {

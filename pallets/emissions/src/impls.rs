@@ -278,35 +278,49 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> UsageObserver<T::AccountId> for Pallet<T> {
-	/// Counts the volume, the seeker and the provider, and accrues the provider's weight
-	/// (volume × its multiplier now) in the current round.
-	fn on_settled(seeker: &T::AccountId, provider: &T::AccountId, volume: u128) {
-		if volume == 0 {
-			return;
-		}
+	/// Counts the volume, the seekers and the providers, and accrues each provider's weight
+	/// (its volume × its multiplier now) in the current round; the progress and the round's
+	/// tally are read and written once.
+	fn on_settled_batch(seekers: &[(T::AccountId, u128)], providers: &[(T::AccountId, u128)]) {
 		let mut progress = MetricsProgress::<T>::get();
-		progress.settled_volume = progress.settled_volume.saturating_add(volume);
-		if !SeenSeekers::<T>::contains_key(seeker) {
-			SeenSeekers::<T>::insert(seeker, ());
-			progress.seekers = progress.seekers.saturating_add(1);
-		}
-		if !SeenProviders::<T>::contains_key(provider) {
-			SeenProviders::<T>::insert(provider, ());
-			progress.providers = progress.providers.saturating_add(1);
-		}
-		MetricsProgress::<T>::put(progress);
-		let weight = T::Multiplier::multiplier(provider).saturating_mul_int(volume);
-		if weight == 0 {
-			return;
+		let before = progress;
+		for (seeker, volume) in seekers {
+			if *volume == 0 {
+				continue;
+			}
+			progress.settled_volume = progress.settled_volume.saturating_add(*volume);
+			if !SeenSeekers::<T>::contains_key(seeker) {
+				SeenSeekers::<T>::insert(seeker, ());
+				progress.seekers = progress.seekers.saturating_add(1);
+			}
 		}
 		let round = CurrentRound::<T>::get();
 		let mut tally = Rounds::<T>::get(round);
-		if !Weights::<T>::contains_key(round, provider) {
-			tally.providers = tally.providers.saturating_add(1);
+		let tally_before = tally;
+		for (provider, volume) in providers {
+			if *volume == 0 {
+				continue;
+			}
+			if !SeenProviders::<T>::contains_key(provider) {
+				SeenProviders::<T>::insert(provider, ());
+				progress.providers = progress.providers.saturating_add(1);
+			}
+			let weight = T::Multiplier::multiplier(provider).saturating_mul_int(*volume);
+			if weight == 0 {
+				continue;
+			}
+			if !Weights::<T>::contains_key(round, provider) {
+				tally.providers = tally.providers.saturating_add(1);
+			}
+			Weights::<T>::mutate(round, provider, |w| *w = w.saturating_add(weight));
+			tally.weight = tally.weight.saturating_add(weight);
 		}
-		Weights::<T>::mutate(round, provider, |w| *w = w.saturating_add(weight));
-		tally.weight = tally.weight.saturating_add(weight);
-		Rounds::<T>::insert(round, tally);
+		if progress != before {
+			MetricsProgress::<T>::put(progress);
+		}
+		if tally != tally_before {
+			Rounds::<T>::insert(round, tally);
+		}
 	}
 
 	/// Takes the refunded volume back out of the settled volume and out of the provider's

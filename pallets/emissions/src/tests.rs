@@ -138,6 +138,24 @@ fn each_metric_counts_distinct_accounts() {
 }
 
 #[test]
+fn a_batch_counts_each_account_once_and_weighs_each_provider_by_its_volume() {
+	build_and_execute(vec![], || {
+		served(1, 4, 5);
+		set_multiplier(5, FixedU128::from_rational(3, 2));
+		// Seekers 1 (known) and 2 spent 10 and 20; providers 4 (known) and 5 served 12 and 18.
+		<Emissions as UsageObserver<AccountId>>::on_settled_batch(
+			&[(1, 10), (2, 20), (3, 0)],
+			&[(4, 12), (5, 18), (6, 0)],
+		);
+		let p = MetricsProgress::<Test>::get();
+		assert_eq!((p.settled_volume, p.seekers, p.providers), (35, 2, 2));
+		// Provider 5's weight is its batch volume × 1.5.
+		let tally = Rounds::<Test>::get(0);
+		assert_eq!((tally.weight, tally.providers), (5 + 12 + 27, 2));
+	});
+}
+
+#[test]
 fn refunds_come_out_of_volume_and_weight() {
 	build_and_execute(vec![], || {
 		served(1, 4, 30);

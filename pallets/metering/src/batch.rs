@@ -18,9 +18,9 @@ use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
 	receipts::{
-		commitment_root, leaf_hash, leaf_of, signing_payload, AssetSettled, BatchError,
-		CapsuleSettled, GroupRefusal, GroupSettled, ReceiptOutcome, Rejection, ResolvedReceipt,
-		Settlement, Verdict,
+		commitment_root, leaf_hash, signing_payload, AssetSettled, BatchError, CapsuleSettled,
+		GroupRefusal, GroupSettled, Leaf, ReceiptOutcome, Rejection, ResolvedReceipt, Settlement,
+		Verdict,
 	},
 	settlement::{price_request, FeeParams, Legs, PriceError, Rate},
 	traits::{CapsuleRegistry, CapsuleTerms, ConversionError, FeePolicy, Outcome, TierProvider},
@@ -53,13 +53,23 @@ pub struct BatchShape {
 	pub capsules: u32,
 }
 
-/// What the receipts of one accepted group are judged under.
+/// What the receipts of one accepted group are judged under, and what they have done so far.
+/// A group has one seeker and one asset, so its seeker's usage and escrow are taken from the
+/// batch's view when the group opens and put back when it closes; its charges are summed per
+/// capsule (from each receipt's exact legs) and booked once per capsule.
 struct GroupTerms<T: Config> {
 	session: SessionOf<T>,
 	premium_lanes: bool,
 	usage_limit: u64,
 	/// The asset's rate, or why it has none (every charge of the group is then rejected).
 	rate: Result<Rate, ConversionError>,
+	/// The seeker's units used in the current window, this group's receipts included.
+	used: u64,
+	/// The seeker's escrow committed to open sessions in the group's asset, net of this group's
+	/// charges.
+	committed: u128,
+	/// Per capsule: receipts settled, their volume in the pricing unit, and their legs.
+	charged: BTreeMap<u64, (u32, u128, Legs)>,
 	/// The group as the event reports it (its `spent` is filled in once it is judged).
 	settled: GroupSettled<T::AccountId, T::AssetKind>,
 }
@@ -77,9 +87,16 @@ struct View<T: Config> {
 	assets: BTreeMap<T::AssetKind, (Rate, u32, u128, Legs)>,
 }
 
+/// What one receipt was judged: its verdict, its charge and the provider's part of it.
+struct Judged {
+	verdict: Verdict,
+	charge: u128,
+	provider_amount: u128,
+}
+
 impl<T: Config> View<T> {
-	/// The terms the receipts of a group of `session` are judged under.
-	fn group_terms(&mut self, id: u64, first_seq: u64, session: SessionOf<T>) -> GroupTerms<T> {
+	/// Opens a group of `session`: the terms its receipts are judged under.
+	fn open_group(&mut self, id: u64, first_seq: u64, session: SessionOf<T>) -> GroupTerms<T> {
 		let tier = T::Tiers::commitment_discount(&session.seeker);
 		let (_, _, discount) = Pallet::<T>::discounts(&self.params, tier, &session.asset);
 		let rate = *self
@@ -90,6 +107,9 @@ impl<T: Config> View<T> {
 			premium_lanes: T::Tiers::premium_lanes(&session.seeker),
 			usage_limit: T::Tiers::usage_limit(&session.seeker),
 			rate,
+			used: self.money.used(&session.seeker),
+			committed: self.money.ledger(&session.seeker, &session.asset).committed,
+			charged: BTreeMap::new(),
 			settled: GroupSettled {
 				session: id,
 				first_seq,
@@ -103,9 +123,9 @@ impl<T: Config> View<T> {
 		}
 	}
 
-	/// Judges one receipt of an accepted group: settled (its charge is then in the view),
+	/// Judges one receipt of an accepted group: settled (its charge is then in the group),
 	/// recorded (failed upstream), or rejected (nothing changed).
-	fn judge(&mut self, g: &mut GroupTerms<T>, r: &ResolvedReceipt) -> Result<Verdict, Rejection> {
+	fn judge(&mut self, g: &mut GroupTerms<T>, r: &ResolvedReceipt) -> Result<Judged, Rejection> {
 		let window = T::ReceiptWindowMs::get();
 		ensure!(r.time_ms >= self.now_ms.saturating_sub(window), Rejection::Expired);
 		ensure!(
@@ -120,11 +140,10 @@ impl<T: Config> View<T> {
 			.terms
 			.get(&r.capsule)
 			.and_then(Option::as_ref)
-			.cloned()
 			.ok_or(Rejection::UnknownCapsule)?;
 		if r.outcome == ReceiptOutcome::Failed {
 			self.money.outcome(r.capsule, Outcome::Failed);
-			return Ok(Verdict::Recorded);
+			return Ok(Judged { verdict: Verdict::Recorded, charge: 0, provider_amount: 0 });
 		}
 		ensure!(!r.units.is_zero(), Rejection::ZeroUnits);
 		// The tier's usage cap counts what loads the upstream as its own rate limits do: input,
@@ -135,8 +154,7 @@ impl<T: Config> View<T> {
 			r.units.input.saturating_add(r.units.output).saturating_add(r.units.cache_write);
 		ensure!(terms.active, Rejection::CapsuleNotActive);
 		ensure!(!terms.premium || g.premium_lanes, Rejection::LaneNotAllowed);
-		let seeker = g.session.seeker.clone();
-		let used = self.money.used(&seeker).saturating_add(units);
+		let used = g.used.saturating_add(units);
 		ensure!(used <= g.usage_limit, Rejection::UsageCapExceeded);
 		let rate = g.rate.map_err(Rejection::Conversion)?;
 		let p = price_request(&r.units, &terms.prices, g.settled.discount, &rate, &self.params)
@@ -146,22 +164,38 @@ impl<T: Config> View<T> {
 			})?;
 		let spent = g.session.spent.checked_add(p.net).ok_or(Rejection::OverCap)?;
 		ensure!(spent <= g.session.cap, Rejection::OverCap);
-		let asset = g.session.asset.clone();
-		let ledger = self.money.ledger(&seeker, &asset);
 		// `committed` backs every session's unspent cap (try_state), so this cannot fail.
-		ledger.committed =
-			ledger.committed.checked_sub(p.net).ok_or(Rejection::InsufficientEscrow)?;
+		let committed = g.committed.checked_sub(p.net).ok_or(Rejection::InsufficientEscrow)?;
 
-		// Accepted: apply to the view.
+		// Accepted: apply to the group.
 		g.session.spent = spent;
-		self.money.set_used(seeker.clone(), used);
-		self.money.book(&seeker, &terms.provider, &asset, p.net_pricing, &p.legs);
+		g.used = used;
+		g.committed = committed;
+		let line = g.charged.entry(r.capsule).or_default();
+		line.0 = line.0.saturating_add(1);
+		line.1 = line.1.saturating_add(p.net_pricing);
+		line.2.accrue(&p.legs);
 		self.money.outcome(r.capsule, Outcome::Served);
-		let line = self.assets.entry(asset).or_insert((rate, 0, 0, Legs::default()));
-		line.1 = line.1.saturating_add(1);
-		line.2 = line.2.saturating_add(p.net_pricing);
-		line.3.accrue(&p.legs);
-		Ok(Verdict::Settled)
+		Ok(Judged { verdict: Verdict::Settled, charge: p.net, provider_amount: p.legs.provider })
+	}
+
+	/// Closes a judged group: its seeker's usage and escrow go back into the view, and its
+	/// charges are booked once per capsule.
+	fn close_group(&mut self, g: &mut GroupTerms<T>) {
+		let seeker = &g.session.seeker;
+		let asset = &g.session.asset;
+		self.money.set_used(seeker.clone(), g.used);
+		self.money.ledger(seeker, asset).committed = g.committed;
+		let Ok(rate) = g.rate else { return };
+		for (capsule, (count, net_pricing, legs)) in core::mem::take(&mut g.charged) {
+			// Only receipts on a known capsule are charged.
+			let Some(Some(terms)) = self.terms.get(&capsule) else { continue };
+			self.money.book(seeker, &terms.provider, asset, count, net_pricing, &legs);
+			let line = self.assets.entry(asset.clone()).or_insert((rate, 0, 0, Legs::default()));
+			line.1 = line.1.saturating_add(count);
+			line.2 = line.2.saturating_add(net_pricing);
+			line.3.accrue(&legs);
+		}
 	}
 }
 
@@ -228,21 +262,24 @@ impl<T: Config> Pallet<T> {
 					continue;
 				},
 			};
-			let mut g = view.group_terms(sg.session, sg.first_seq, session);
+			let mut g = view.open_group(sg.session, sg.first_seq, session);
 			let spent_before = g.session.spent;
 			for r in mine {
-				let verdict = view.judge(&mut g, r).unwrap_or_else(|why| {
+				let j = view.judge(&mut g, r).unwrap_or_else(|why| {
 					let leaf = u32::try_from(leaves.len()).unwrap_or(u32::MAX);
 					rejected.push((leaf, why));
-					Verdict::Rejected(why)
+					Judged { verdict: Verdict::Rejected(why), charge: 0, provider_amount: 0 }
 				});
-				let capsule = capsules.iter().find(|c| c.capsule == r.capsule);
+				// `capsules` is sorted by id (it was built from a `BTreeMap`).
+				let capsule = capsules
+					.binary_search_by_key(&r.capsule, |c| c.capsule)
+					.ok()
+					.and_then(|i| capsules.get(i));
 				let leaf =
-					leaf_of(&g.settled, capsule, g.rate.as_ref().ok(), &view.params, r, verdict)
-						// Settled receipts were priced by the same function a moment ago.
-						.map_err(|_| Error::<T>::Overflow)?;
+					Leaf::new(&g.settled, capsule, r, j.verdict, j.charge, j.provider_amount);
 				leaves.push(leaf_hash(&leaf));
 			}
+			view.close_group(&mut g);
 			let count = u32::try_from(mine.len()).map_err(|_| Error::<T>::BatchTooLarge)?;
 			// Dense: the group consumed `first_seq ..= first_seq + count - 1` (`resolve`
 			// checked that this does not overflow, and a group is never empty).
@@ -295,12 +332,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight of a batch of `receipts` receipts on `sessions` sessions and `capsules`
-	/// capsules. The benchmark counts the receipts beyond one per session and capsule (a valid
-	/// batch has at least that many), so that each component varies on its own.
+	/// capsules. The benchmark's `r` counts the receipts beyond one per session and one per
+	/// capsule, so that each component varies on its own, and its session and capsule slopes
+	/// carry one receipt each; this takes those receipts back out (a batch judges fewer
+	/// receipts than that when groups are refused or a receipt uses two capsules' worth of the
+	/// table), so the weight is linear in the receipts judged: base + receipts × the receipt
+	/// slope + the sessions' and capsules' own costs.
 	pub fn batch_weight(receipts: u32, sessions: u32, capsules: u32) -> Weight {
 		use crate::weights::WeightInfo;
-		let extra = receipts.saturating_sub(sessions.max(capsules));
-		T::WeightInfo::submit_batch(extra, sessions, capsules)
+		let per_receipt = T::WeightInfo::submit_batch(1, 0, 0)
+			.saturating_sub(T::WeightInfo::submit_batch(0, 0, 0));
+		T::WeightInfo::submit_batch(receipts, sessions, capsules).saturating_sub(
+			per_receipt.saturating_mul(u64::from(sessions.saturating_add(capsules))),
+		)
 	}
 
 	/// The session of a group of `gateway` starting at `first_seq`, if the group is accepted:

@@ -368,7 +368,12 @@ fn the_weight_charged_is_that_of_the_receipts_judged() {
 		let (b, _, _) = a_settled_batch();
 		let replay = submit_batch(b.clone()).unwrap();
 		let declared = Metering::batch_weight(4, 2, 2);
-		assert_eq!(declared, <Test as crate::Config>::WeightInfo::submit_batch(2, 2, 2));
+		// The benchmark's session and capsule slopes carry a receipt each: four receipts on
+		// two sessions and two capsules are what `submit_batch(0, 2, 2)` measured.
+		assert_eq!(declared, <Test as crate::Config>::WeightInfo::submit_batch(0, 2, 2));
+		let per_receipt = Metering::batch_weight(5, 2, 2).saturating_sub(declared);
+		assert!(per_receipt.ref_time() > 0);
+		assert_eq!(Metering::batch_weight(4 + 7, 2, 2), declared + per_receipt * 7);
 		let actual = replay.actual_weight.unwrap();
 		assert_eq!(actual, Metering::batch_weight(0, 2, 2));
 		assert!(actual.ref_time() < declared.ref_time(), "refused groups are refunded");
@@ -564,4 +569,26 @@ fn bal(asset: Asset, who: AccountId) -> u128 {
 
 fn escrow(who: AccountId, asset: Asset) -> crate::EscrowLedger {
 	crate::pallet::Escrow::<Test>::get(who, asset)
+}
+
+#[test]
+fn the_usage_programmes_hear_of_a_batch_once_with_each_accounts_sum() {
+	build_and_execute(|| {
+		UsageLog::take();
+		let (b, s, g) = a_settled_batch();
+		let leaves = leaves_of(&b);
+		// Volumes are in the pricing unit: USDN's smallest unit, so each charge itself.
+		let spent = |session: u64| -> u128 {
+			leaves.iter().filter(|l| l.session == session).map(|l| l.charge).sum()
+		};
+		let (by_s, by_g) = (spent(s), spent(g));
+		assert!(by_s > 0 && by_g > 0);
+		let mut seekers = vec![(SEEKER, by_s), (GOLD, by_g)];
+		seekers.sort();
+		assert_eq!(
+			UsageLog::take(),
+			vec![Usage::Settled(seekers, vec![(PROVIDER, by_s + by_g)])],
+			"one report per batch: each seeker's and the provider's sum, not one per receipt"
+		);
+	});
 }

@@ -827,6 +827,24 @@ pub mod pallet {
 		ReserveShortfall,
 	}
 
+	#[pallet::extra_constants]
+	impl<T: Config> Pallet<T> {
+		/// The domain tag of a receipt batch's signing payload:
+		/// `blake2_256(batchContext ‖ genesis hash ‖ SCALE(batch))` (see
+		/// [`nexus_primitives::receipts::signing_payload`]); published so that clients sign
+		/// with the chain's own tag.
+		pub fn batch_context() -> alloc::vec::Vec<u8> {
+			nexus_primitives::receipts::BATCH_CONTEXT.to_vec()
+		}
+
+		/// The domain tag of a receipt's leaf in its batch's commitment:
+		/// `blake2_256(leafContext ‖ SCALE(leaf))` (see
+		/// [`nexus_primitives::receipts::leaf_hash`]).
+		pub fn leaf_context() -> alloc::vec::Vec<u8> {
+			nexus_primitives::receipts::LEAF_CONTEXT.to_vec()
+		}
+	}
+
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {

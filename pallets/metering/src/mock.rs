@@ -492,23 +492,32 @@ pub fn submit(receipts: Vec<Receipt>) -> frame_support::dispatch::DispatchResult
 }
 
 thread_local! {
-	static USAGE: core::cell::RefCell<Vec<(bool, AccountId, AccountId, u128)>> =
+	static USAGE: core::cell::RefCell<Vec<Usage>> =
 		const { core::cell::RefCell::new(Vec::new()) };
 }
 
-/// Records what settlement tells the usage programmes: `(settled?, seeker, provider, volume)`.
+/// What settlement told the usage programmes.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Usage {
+	/// A batch: each seeker's and each provider's volume.
+	Settled(Vec<(AccountId, u128)>, Vec<(AccountId, u128)>),
+	/// A refund: seeker, provider, volume.
+	Refunded(AccountId, AccountId, u128),
+}
+
+/// Records what settlement tells the usage programmes.
 pub struct UsageLog;
 impl UsageLog {
 	/// Everything recorded so far.
-	pub fn take() -> Vec<(bool, AccountId, AccountId, u128)> {
+	pub fn take() -> Vec<Usage> {
 		USAGE.with(|u| core::mem::take(&mut *u.borrow_mut()))
 	}
 }
 impl nexus_primitives::traits::UsageObserver<AccountId> for UsageLog {
-	fn on_settled(seeker: &AccountId, provider: &AccountId, volume: u128) {
-		USAGE.with(|u| u.borrow_mut().push((true, *seeker, *provider, volume)));
+	fn on_settled_batch(seekers: &[(AccountId, u128)], providers: &[(AccountId, u128)]) {
+		USAGE.with(|u| u.borrow_mut().push(Usage::Settled(seekers.to_vec(), providers.to_vec())));
 	}
 	fn on_refunded(seeker: &AccountId, provider: &AccountId, volume: u128) {
-		USAGE.with(|u| u.borrow_mut().push((false, *seeker, *provider, volume)));
+		USAGE.with(|u| u.borrow_mut().push(Usage::Refunded(*seeker, *provider, volume)));
 	}
 }

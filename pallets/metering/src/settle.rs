@@ -122,7 +122,7 @@ impl<T: Config> Batch<T> {
 		session.last_seq = r.seq;
 		self.sessions.insert(r.session, Some(session));
 		self.money.set_used(seeker.clone(), used);
-		self.money.book(&seeker, &terms.provider, &asset, q.net_pricing, &q.legs);
+		self.money.book(&seeker, &terms.provider, &asset, 1, q.net_pricing, &q.legs);
 		self.money.outcome(r.capsule, Outcome::Served);
 		let charge = ReceiptRecord::Charged(Charge {
 			session: r.session,

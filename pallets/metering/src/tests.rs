@@ -1328,9 +1328,13 @@ fn a_batch_reports_spend_per_seeker_and_provider_once_and_rollbacks_take_it_back
 			.collect();
 		assert_eq!(nets.len(), 2);
 		// USDN's smallest unit is the pricing unit: volume is the net itself.
-		assert_eq!(UsageLog::take(), vec![(true, SEEKER, PROVIDER, nets[0] + nets[1])]);
+		let volume = nets[0] + nets[1];
+		assert_eq!(
+			UsageLog::take(),
+			vec![Usage::Settled(vec![(SEEKER, volume)], vec![(PROVIDER, volume)])]
+		);
 		assert_ok!(submit(vec![rollback_of(a, 3)]));
-		assert_eq!(UsageLog::take(), vec![(false, SEEKER, PROVIDER, nets[0])]);
+		assert_eq!(UsageLog::take(), vec![Usage::Refunded(SEEKER, PROVIDER, nets[0])]);
 		// A rejected receipt reports nothing.
 		assert_ok!(submit(vec![served(s, 3, STANDARD, 1, 1)]));
 		assert_eq!(UsageLog::take(), vec![]);

@@ -31,8 +31,9 @@ pub(crate) struct Ledgers<T: Config> {
 	credits: BTreeMap<(T::AssetKind, T::AccountId), u128>,
 	/// Per asset: receipts settled, volume (pricing unit) and legs, for the flow ledger.
 	flows: BTreeMap<T::AssetKind, (u32, u128, Legs)>,
-	/// Settled volume (pricing unit) per (seeker, provider), for the usage programmes.
-	served: BTreeMap<(T::AccountId, T::AccountId), u128>,
+	/// Settled volume (pricing unit) per seeker and per provider, for the usage programmes.
+	spent: BTreeMap<T::AccountId, u128>,
+	served: BTreeMap<T::AccountId, u128>,
 }
 
 impl<T: Config> Ledgers<T> {
@@ -47,6 +48,7 @@ impl<T: Config> Ledgers<T> {
 			outcomes: BTreeMap::new(),
 			credits: BTreeMap::new(),
 			flows: BTreeMap::new(),
+			spent: BTreeMap::new(),
 			served: BTreeMap::new(),
 		}
 	}
@@ -79,13 +81,16 @@ impl<T: Config> Ledgers<T> {
 		self.outcomes.entry(capsule).or_default().push(outcome);
 	}
 
-	/// Books one settled charge of `asset`: each leg to its destination (the provider's to
-	/// `provider`), the flow ledger, and the usage programmes' volume (`net_pricing`).
+	/// Books `count` settled charges of `asset` from `seeker` to `provider`, of `net_pricing` in
+	/// the pricing unit and `legs` in all (the sums of each charge's exact legs): each leg to its
+	/// destination (the provider's to `provider`), the flow ledger, and the usage programmes'
+	/// volume.
 	pub(crate) fn book(
 		&mut self,
 		seeker: &T::AccountId,
 		provider: &T::AccountId,
 		asset: &T::AssetKind,
+		count: u32,
 		net_pricing: u128,
 		legs: &Legs,
 	) {
@@ -95,10 +100,12 @@ impl<T: Config> Ledgers<T> {
 		self.credit(asset, T::Destinations::validators(), legs.validators);
 		self.credit(asset, T::Destinations::reserve(), legs.reserve);
 		let flow = self.flows.entry(asset.clone()).or_default();
-		flow.0 = flow.0.saturating_add(1);
+		flow.0 = flow.0.saturating_add(count);
 		flow.1 = flow.1.saturating_add(net_pricing);
 		flow.2.accrue(legs);
-		let served = self.served.entry((seeker.clone(), provider.clone())).or_default();
+		let spent = self.spent.entry(seeker.clone()).or_default();
+		*spent = spent.saturating_add(net_pricing);
+		let served = self.served.entry(provider.clone()).or_default();
 		*served = served.saturating_add(net_pricing);
 	}
 
@@ -129,8 +136,10 @@ impl<T: Config> Ledgers<T> {
 		for (asset, (count, volume, legs)) in self.flows {
 			T::Policy::note_settled(&asset, count, volume, &legs);
 		}
-		for ((seeker, provider), volume) in self.served {
-			T::Usage::on_settled(&seeker, &provider, volume);
+		if !self.spent.is_empty() {
+			let spent: Vec<_> = self.spent.into_iter().collect();
+			let served: Vec<_> = self.served.into_iter().collect();
+			T::Usage::on_settled_batch(&spent, &served);
 		}
 		Ok(())
 	}

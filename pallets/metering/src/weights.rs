@@ -5,8 +5,8 @@
 //! pallet`, template `scripts/pallet-weight-template.hbs`). Do not edit by hand: re-run the
 //! script after changing a benchmark or the logic it measures.
 //!
-//! CLI VERSION 64.0.0, DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! CLI VERSION 64.0.0, DATE: 2026-12-05, STEPS: `25`, REPEAT: `10`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
@@ -24,13 +24,15 @@
 // --extrinsic
 // *
 // --steps
-// 50
+// 25
 // --repeat
-// 20
+// 10
 // --wasm-execution
 // compiled
 // --heap-pages
 // 4096
+// --output-analysis
+// max
 // --template
 // /work/main/scripts/pallet-weight-template.hbs
 // --header
@@ -88,8 +90,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `362`
 		//  Estimated: `3694`
-		// Minimum execution time: 62_853_000 picoseconds.
-		Weight::from_parts(66_519_000, 3694)
+		// Minimum execution time: 51_663_000 picoseconds.
+		Weight::from_parts(54_500_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -99,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 13_250_000 picoseconds.
-		Weight::from_parts(16_855_000, 3562)
+		// Minimum execution time: 10_984_000 picoseconds.
+		Weight::from_parts(12_971_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -110,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 13_080_000 picoseconds.
-		Weight::from_parts(15_853_000, 3562)
+		// Minimum execution time: 10_992_000 picoseconds.
+		Weight::from_parts(12_868_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -121,8 +123,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 14_861_000 picoseconds.
-		Weight::from_parts(19_018_000, 3562)
+		// Minimum execution time: 12_137_000 picoseconds.
+		Weight::from_parts(13_915_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -138,8 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
 		//  Estimated: `3694`
-		// Minimum execution time: 57_115_000 picoseconds.
-		Weight::from_parts(62_382_000, 3694)
+		// Minimum execution time: 45_611_000 picoseconds.
+		Weight::from_parts(49_476_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -151,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `303`
 		//  Estimated: `6196`
-		// Minimum execution time: 56_264_000 picoseconds.
-		Weight::from_parts(58_977_000, 6196)
+		// Minimum execution time: 45_406_000 picoseconds.
+		Weight::from_parts(48_371_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -177,13 +179,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `983 + s * (60 ±0)`
 		//  Estimated: `6196 + s * (2609 ±0)`
-		// Minimum execution time: 63_955_000 picoseconds.
-		Weight::from_parts(76_996_844, 6196)
-			// Standard Error: 49_359
-			.saturating_add(Weight::from_parts(56_896_887, 0).saturating_mul(s.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 51_266_000 picoseconds.
+		Weight::from_parts(69_343_848, 6196)
+			// Standard Error: 54_319
+			.saturating_add(Weight::from_parts(43_517_082, 0).saturating_mul(s.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
 	}
@@ -207,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `962`
 		//  Estimated: `3694`
-		// Minimum execution time: 91_796_000 picoseconds.
-		Weight::from_parts(97_545_000, 3694)
+		// Minimum execution time: 72_771_000 picoseconds.
+		Weight::from_parts(78_764_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -226,8 +228,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `426`
 		//  Estimated: `3599`
-		// Minimum execution time: 37_596_000 picoseconds.
-		Weight::from_parts(46_168_000, 3599)
+		// Minimum execution time: 26_952_000 picoseconds.
+		Weight::from_parts(33_051_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -241,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `3599`
-		// Minimum execution time: 29_634_000 picoseconds.
-		Weight::from_parts(34_341_000, 3599)
+		// Minimum execution time: 25_006_000 picoseconds.
+		Weight::from_parts(27_850_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -256,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3599`
-		// Minimum execution time: 18_938_000 picoseconds.
-		Weight::from_parts(22_303_000, 3599)
+		// Minimum execution time: 15_896_000 picoseconds.
+		Weight::from_parts(18_572_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -283,8 +285,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1007`
 		//  Estimated: `3694`
-		// Minimum execution time: 85_396_000 picoseconds.
-		Weight::from_parts(90_654_000, 3694)
+		// Minimum execution time: 70_222_000 picoseconds.
+		Weight::from_parts(75_111_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -299,7 +301,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Metering::Receipts` (r:128 w:128)
 	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:128 w:128)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Offerings` (r:1 w:0)
 	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Usage` (r:128 w:128)
@@ -316,8 +318,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:133 w:133)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::PruneCursor` (r:1 w:1)
-	/// Proof: `Metering::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::Totals` (r:1 w:1)
 	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::Buckets` (r:1 w:1)
@@ -332,6 +332,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::SeenSeekers` (r:128 w:128)
 	/// Proof: `Emissions::SeenSeekers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Rounds` (r:1 w:1)
+	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::SeenProviders` (r:128 w:128)
 	/// Proof: `Emissions::SeenProviders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Tiers::ProviderLedgers` (r:128 w:0)
@@ -340,28 +344,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Tiers::NxvPayouts` (r:128 w:0)
 	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
-	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::Rounds` (r:1 w:1)
-	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::Weights` (r:128 w:128)
 	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::PruneCursor` (r:1 w:1)
+	/// Proof: `Metering::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::ReceiptExpiry` (r:0 w:128)
 	/// Proof: `Metering::ReceiptExpiry` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 128]`.
 	fn submit_receipts(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1797 + n * (597 ±0)`
-		//  Estimated: `14005 + n * (3759 ±0)`
-		// Minimum execution time: 431_048_000 picoseconds.
-		Weight::from_parts(344_092_796, 14005)
-			// Standard Error: 326_612
-			.saturating_add(Weight::from_parts(140_336_771, 0).saturating_mul(n.into()))
+		//  Measured:  `1802 + n * (629 ±0)`
+		//  Estimated: `14005 + n * (3823 ±0)`
+		// Minimum execution time: 373_672_000 picoseconds.
+		Weight::from_parts(354_696_183, 14005)
+			// Standard Error: 156_821
+			.saturating_add(Weight::from_parts(106_127_000, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
@@ -384,7 +386,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Metering::Escrow` (r:128 w:128)
 	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:128 w:128)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:128 w:128)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::NxvPrice` (r:1 w:0)
@@ -402,28 +404,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	fn submit_rollbacks(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1197 + n * (805 ±0)`
-		//  Estimated: `6196 + n * (3759 ±0)`
-		// Minimum execution time: 257_331_000 picoseconds.
-		Weight::from_parts(266_314_000, 6196)
-			// Standard Error: 203_189
-			.saturating_add(Weight::from_parts(144_080_856, 0).saturating_mul(n.into()))
+		//  Measured:  `1204 + n * (837 ±0)`
+		//  Estimated: `6196 + n * (3823 ±0)`
+		// Minimum execution time: 219_712_000 picoseconds.
+		Weight::from_parts(198_976_372, 6196)
+			// Standard Error: 227_939
+			.saturating_add(Weight::from_parts(114_404_527, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn report_uptime() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `712`
-		//  Estimated: `4749`
-		// Minimum execution time: 25_598_000 picoseconds.
-		Weight::from_parts(30_615_000, 4749)
+		//  Measured:  `744`
+		//  Estimated: `4813`
+		// Minimum execution time: 21_250_000 picoseconds.
+		Weight::from_parts(24_558_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -441,8 +443,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `511`
 		//  Estimated: `3694`
-		// Minimum execution time: 67_740_000 picoseconds.
-		Weight::from_parts(71_376_000, 3694)
+		// Minimum execution time: 54_868_000 picoseconds.
+		Weight::from_parts(57_812_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -473,163 +475,297 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Emissions::Weights` (r:1 w:0)
 	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::Offerings` (r:1 w:0)
+	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Receipts` (r:1 w:1)
 	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1983`
+		//  Measured:  `2167`
 		//  Estimated: `11402`
-		// Minimum execution time: 202_760_000 picoseconds.
-		Weight::from_parts(208_809_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Minimum execution time: 172_363_000 picoseconds.
+		Weight::from_parts(181_109_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 	}
-	// Provisional, until scripts/bench-weights.sh regenerates this file with the v2 benchmarks.
+	/// Storage: `Metering::Gateways` (r:1 w:0)
+	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `System::BlockHash` (r:1 w:0)
+	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::Params` (r:1 w:0)
+	/// Proof: `Fees::Params` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::Capsules` (r:128 w:128)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::Offerings` (r:1 w:0)
+	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Sessions` (r:512 w:512)
+	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::SeekerLedgers` (r:512 w:0)
+	/// Proof: `Tiers::SeekerLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::TierTable` (r:1 w:0)
+	/// Proof: `Tiers::TierTable` (`max_values`: Some(1), `max_size`: Some(241), added: 736, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::NxvPrice` (r:1 w:0)
+	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Usage` (r:512 w:512)
+	/// Proof: `Metering::Usage` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Escrow` (r:512 w:512)
+	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:133 w:133)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::Totals` (r:1 w:1)
+	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::Buckets` (r:1 w:1)
+	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Tallies` (r:1 w:1)
+	/// Proof: `Buyback::Tallies` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Spend` (r:512 w:512)
+	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
+	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::SeenSeekers` (r:512 w:512)
+	/// Proof: `Emissions::SeenSeekers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Rounds` (r:1 w:1)
+	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::SeenProviders` (r:128 w:128)
+	/// Proof: `Emissions::SeenProviders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::ProviderLedgers` (r:128 w:0)
+	/// Proof: `Tiers::ProviderLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::ProviderCapsules` (r:128 w:0)
+	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::NxvPayouts` (r:128 w:0)
+	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Weights` (r:128 w:128)
+	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::NextBatchId` (r:1 w:1)
+	/// Proof: `Metering::NextBatchId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Commitments` (r:0 w:1)
+	/// Proof: `Metering::Commitments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// The range of component `r` is `[0, 4096]`.
+	/// The range of component `s` is `[1, 512]`.
+	/// The range of component `c` is `[1, 128]`.
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
-		Weight::from_parts(300_000_000, 14005)
-			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(150_000_000, 3759).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(60_000_000, 2860).saturating_mul(c.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0 + c * (427 ±0) + s * (248 ±0)`
+		//  Estimated: `14005 + c * (3823 ±0) + s * (2860 ±0)`
+		// Minimum execution time: 13_710_321_000 picoseconds.
+		Weight::from_parts(13_961_232_000, 14005)
+			// Standard Error: 64_662
+			.saturating_add(Weight::from_parts(2_373_206, 0).saturating_mul(r.into()))
+			// Standard Error: 517_496
+			.saturating_add(Weight::from_parts(42_781_617, 0).saturating_mul(s.into()))
+			// Standard Error: 2_072_082
+			.saturating_add(Weight::from_parts(83_172_700, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(20_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(s.into())))
-			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
-			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2860).saturating_mul(s.into()))
 	}
+	/// Storage: `Metering::Commitments` (r:1 w:0)
+	/// Proof: `Metering::Commitments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Gateways` (r:1 w:0)
+	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Marks` (r:1 w:1)
+	/// Proof: `Metering::Marks` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:3 w:3)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Reserve::Paid` (r:1 w:1)
+	/// Proof: `Reserve::Paid` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::Totals` (r:1 w:1)
+	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::Buckets` (r:1 w:1)
+	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Escrow` (r:1 w:1)
+	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::NxvPrice` (r:1 w:0)
+	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
+	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Spend` (r:1 w:1)
+	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Tallies` (r:1 w:1)
+	/// Proof: `Buyback::Tallies` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
+	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
+	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Weights` (r:1 w:1)
+	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::ProviderLedgers` (r:1 w:0)
+	/// Proof: `Tiers::ProviderLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::ProviderCapsules` (r:1 w:0)
+	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::Capsules` (r:1 w:1)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::NxvPayouts` (r:1 w:0)
+	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Rounds` (r:1 w:1)
+	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn roll_back() -> Weight {
-		Weight::from_parts(266_314_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(20_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `2953`
+		//  Estimated: `8799`
+		// Minimum execution time: 245_228_000 picoseconds.
+		Weight::from_parts(280_597_000, 8799)
+			.saturating_add(T::DbWeight::get().reads(23_u64))
+			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
+	/// Storage: `Metering::Commitments` (r:1 w:0)
+	/// Proof: `Metering::Commitments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Marks` (r:1 w:1)
+	/// Proof: `Metering::Marks` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ReceiptDisputes` (r:0 w:1)
+	/// Proof: `Metering::ReceiptDisputes` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn dispute_receipt() -> Weight {
-		Weight::from_parts(120_000_000, 3694)
+		// Proof Size summary in bytes:
+		//  Measured:  `697`
+		//  Estimated: `3694`
+		// Minimum execution time: 127_442_000 picoseconds.
+		Weight::from_parts(184_007_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_gateway() -> Weight {
-		Weight::from_parts(66_519_000, 3694)
+		Weight::from_parts(54_500_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn rotate_gateway_key() -> Weight {
-		Weight::from_parts(16_855_000, 3562)
+		Weight::from_parts(12_971_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_gateway() -> Weight {
-		Weight::from_parts(15_853_000, 3562)
+		Weight::from_parts(12_868_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_gateway() -> Weight {
-		Weight::from_parts(19_018_000, 3562)
+		Weight::from_parts(13_915_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(62_382_000, 3694)
+		Weight::from_parts(49_476_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(58_977_000, 6196)
+		Weight::from_parts(48_371_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(s: u32, ) -> Weight {
-		Weight::from_parts(76_996_844, 6196)
-			.saturating_add(Weight::from_parts(56_896_887, 0).saturating_mul(s.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(69_343_848, 6196)
+			.saturating_add(Weight::from_parts(43_517_082, 0).saturating_mul(s.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(s.into())))
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
 	}
 	fn open_session() -> Weight {
-		Weight::from_parts(97_545_000, 3694)
+		Weight::from_parts(78_764_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_session() -> Weight {
-		Weight::from_parts(46_168_000, 3599)
+		Weight::from_parts(33_051_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn bind_api_key() -> Weight {
-		Weight::from_parts(34_341_000, 3599)
+		Weight::from_parts(27_850_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbind_api_key() -> Weight {
-		Weight::from_parts(22_303_000, 3599)
+		Weight::from_parts(18_572_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn release_session() -> Weight {
-		Weight::from_parts(90_654_000, 3694)
+		Weight::from_parts(75_111_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(344_092_796, 14005)
-			.saturating_add(Weight::from_parts(140_336_771, 0).saturating_mul(n.into()))
+		Weight::from_parts(354_696_183, 14005)
+			.saturating_add(Weight::from_parts(106_127_000, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().reads((14_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(ParityDbWeight::get().writes((11_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
 	}
 	fn submit_rollbacks(n: u32, ) -> Weight {
-		Weight::from_parts(266_314_000, 6196)
-			.saturating_add(Weight::from_parts(144_080_856, 0).saturating_mul(n.into()))
+		Weight::from_parts(198_976_372, 6196)
+			.saturating_add(Weight::from_parts(114_404_527, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3759).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
 	}
 	fn report_uptime() -> Weight {
-		Weight::from_parts(30_615_000, 4749)
+		Weight::from_parts(24_558_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn dispute() -> Weight {
-		Weight::from_parts(71_376_000, 3694)
+		Weight::from_parts(57_812_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(208_809_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
+		Weight::from_parts(181_109_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 	}
-	// Provisional, until scripts/bench-weights.sh regenerates this file with the v2 benchmarks.
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
-		Weight::from_parts(300_000_000, 14005)
-			.saturating_add(Weight::from_parts(25_000_000, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(150_000_000, 3759).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(60_000_000, 2860).saturating_mul(c.into()))
+		Weight::from_parts(13_961_232_000, 14005)
+			.saturating_add(Weight::from_parts(2_373_206, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(42_781_617, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(83_172_700, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
-			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(s.into())))
-			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
-			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(0, 2860).saturating_mul(s.into()))
 	}
 	fn roll_back() -> Weight {
-		Weight::from_parts(266_314_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(20_u64))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+		Weight::from_parts(280_597_000, 8799)
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
+			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn dispute_receipt() -> Weight {
-		Weight::from_parts(120_000_000, 3694)
+		Weight::from_parts(184_007_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }

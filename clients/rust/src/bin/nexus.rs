@@ -57,11 +57,37 @@ enum Command {
 	Supply,
 	/// The fee parameters in force and their bounds.
 	Fees,
-	/// What the chain holds about a receipt (by its 0x id, as the gateway's `x-nexus-receipt`
-	/// header and completion id carry it).
+	/// What the chain decided about a receipt: with --gateway, --api-key and --seq, its leaf
+	/// (charge, provider's part, verdict) from the gateway, verified against the batch
+	/// commitment the chain keeps; with an id, its version-1 record (`metering.receipts`).
 	Receipt {
-		/// The receipt id: 0x and 32 hex digits (or `chatcmpl-` and 32 hex digits).
-		id: String,
+		/// A version-1 receipt id: 0x and 32 hex digits (or `chatcmpl-` and 32 hex digits).
+		#[arg(required_unless_present = "seq", conflicts_with = "seq")]
+		id: Option<String>,
+		/// The gateway's base URL.
+		#[arg(long, requires = "seq")]
+		gateway: Option<String>,
+		/// The session's API key.
+		#[arg(long, env = "NEXUS_API_KEY", hide_env_values = true)]
+		api_key: Option<String>,
+		/// The receipt's sequence number in the session.
+		#[arg(long, requires = "gateway")]
+		seq: Option<u64>,
+	},
+	/// Dispute a charge (seekers): fetches the receipt's leaf and proof from the gateway (with
+	/// the session's API key) and submits `metering.dispute_receipt`, holding the dispute
+	/// deposit until governance rules.
+	Dispute {
+		/// The gateway's base URL (as the seeker's AI client uses it, without `/v1`).
+		#[arg(long)]
+		gateway: String,
+		/// The session's API key.
+		#[arg(long, env = "NEXUS_API_KEY", hide_env_values = true)]
+		api_key: String,
+		/// The receipt's sequence number in the session (the `x-nexus-receipt-seq` header of a
+		/// non-streaming response, or `seq` in the gateway's `GET /v1/receipts`).
+		#[arg(long)]
+		seq: u64,
 	},
 }
 
@@ -592,7 +618,62 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				register_endpoint(&gateway, ctx.key()?, id, &endpoint, &credential).await?;
 			ctx.print(&answer, || format!("capsule {id}: endpoint registered with {gateway}"));
 		},
-		Command::Receipt { id } => {
+		Command::Receipt { id: None, gateway: None, .. } |
+		Command::Receipt { id: None, seq: None, .. } =>
+			return Err(Error::Input(
+				"name a receipt by its id, or by --gateway, --api-key and --seq".into(),
+			)),
+		Command::Dispute { gateway, api_key, seq } => {
+			let evidence = nexus_client::receipt_evidence(&gateway, &api_key, seq).await?;
+			let d = c.dispute_receipt(ctx.key()?, &evidence, ctx.progress()).await?;
+			ctx.print(&d, || {
+				format!(
+					"disputed receipt {} of session {} (batch {}); deposit {} held until the ruling",
+					d.seq, d.session, d.batch, d.deposit
+				)
+			});
+		},
+		Command::Receipt { seq: Some(seq), gateway: Some(gateway), api_key, .. } => {
+			let api_key = api_key
+				.ok_or_else(|| Error::Input("--api-key (or NEXUS_API_KEY) is required".into()))?;
+			let e = nexus_client::receipt_evidence(&gateway, &api_key, seq).await?;
+			let verified = c.verify_evidence(&e).await?;
+			let l = &e.leaf;
+			let verdict = match l.verdict {
+				nexus_client::receipts::Verdict::Settled => "settled".to_string(),
+				nexus_client::receipts::Verdict::Recorded => "recorded".to_string(),
+				nexus_client::receipts::Verdict::Rejected(why) => format!("rejected: {why:?}"),
+			};
+			let value = serde_json::json!({
+				"batch": e.batch,
+				"session": l.session,
+				"seq": l.seq,
+				"capsule": l.capsule,
+				"verdict": verdict,
+				"charge": l.charge.to_string(),
+				"providerAmount": l.provider_amount.to_string(),
+				"units": {
+					"input": l.units.input,
+					"output": l.units.output,
+					"cacheRead": l.units.cache_read,
+					"cacheWrite": l.units.cache_write,
+				},
+				"timeMs": l.time_ms,
+				"verified": verified,
+			});
+			ctx.print(&value, || {
+				let proof = match verified {
+					Some(true) => "proven against the chain's commitment",
+					Some(false) => "NOT proven: the proof does not match the chain's commitment",
+					None => "the chain no longer keeps this batch's commitment",
+				};
+				format!(
+					"receipt {} of session {} (batch {}): {verdict}, charged {} (provider {}); {proof}",
+					l.seq, l.session, e.batch, l.charge, l.provider_amount
+				)
+			});
+		},
+		Command::Receipt { id: Some(id), .. } => {
 			let raw = id.trim_start_matches("chatcmpl-").trim_start_matches("0x");
 			let bytes: [u8; 16] = hex::decode(raw)
 				.ok()
