@@ -118,19 +118,21 @@ async fn block(
 				tracing::warn!(target: "gateway::follower", "block {n}: cannot read its events ({e}); its verdicts are on chain only"),
 		}
 	}
-	record(app, rulings, nonces, n).await
+	record(app, cursors, rulings, nonces, n).await
 }
 
 /// Records `rulings` from block `n`, forgets the posted batches of `nonces` or past their era,
-/// and notes `n` as followed.
+/// and notes `n` as followed. A batch whose era ended without its nonce being used never landed:
+/// its sessions are posted again from its first numbers.
 async fn record(
 	app: &Arc<App>,
+	cursors: &Cursors,
 	rulings: Vec<verdicts::Ruling>,
 	nonces: Vec<u64>,
 	n: u64,
 ) -> Result<(), String> {
 	let store = app.store.clone();
-	let ruled = tokio::task::spawn_blocking(move || {
+	let (ruled, lost) = tokio::task::spawn_blocking(move || {
 		let keys: Vec<(u64, u64)> = rulings.iter().map(|r| (r.session, r.seq)).collect();
 		let mut pending: std::collections::HashMap<(u64, u64), Stored> =
 			store.pending_of(&keys)?.into_iter().map(|r| ((r.session, r.seq), r)).collect();
@@ -141,17 +143,24 @@ async fn record(
 				verdicts.push((r, ruling.state));
 			}
 		}
-		let seen: Vec<u64> = store
-			.posted()?
-			.into_iter()
-			.filter(|(_, p)| nonces.contains(&p.nonce) || p.valid_until < n)
-			.map(|(id, _)| id)
-			.collect();
-		store.finish_block(&verdicts, &seen, Some(n))
+		let mut seen = Vec::new();
+		let mut lost = Vec::new();
+		for (id, p) in store.posted()? {
+			if nonces.contains(&p.nonce) {
+				seen.push(id);
+			} else if p.valid_until < n {
+				seen.push(id);
+				lost.extend(p.ranges);
+			}
+		}
+		store.finish_block(&verdicts, &seen, Some(n)).map(|ruled| (ruled, lost))
 	})
 	.await
 	.map_err(|e| e.to_string())?
 	.map_err(|e| e.to_string())?;
+	for (session, first, _) in lost {
+		cursors.rewind(session, first);
+	}
 	note(app, &ruled);
 	app.metrics.followed_block.set(i64::try_from(n).unwrap_or(i64::MAX));
 	Ok(())
