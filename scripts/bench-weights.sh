@@ -7,8 +7,9 @@
 #   STEPS=2 REPEAT=1 scripts/bench-weights.sh  # a quick smoke run (weights not for committing)
 #
 # When pallet_metering is benchmarked, `pallet_balances::transfer_keep_alive` is benchmarked in
-# the same run (to a scratch file) and scripts/settlement-cost.py prints the per-receipt marginal
-# cost of `submit_receipts` next to it, and whether a full batch fits a block.
+# the same run (to a scratch file) and scripts/settlement-cost.py prints the marginal costs of
+# `submit_batch` (per receipt, per session, per capsule) next to it, and how many receipts a
+# block holds.
 #
 # The weights take, for the base and for each component's slope, the larger of the least-squares
 # and the median-slopes estimates (`--output-analysis max`): where a cost is not quite linear

@@ -3,9 +3,8 @@
 
     settlement-cost.py <pallet_metering weights.rs> <pallet_balances weights.rs>
 
-Reads `submit_batch(r, s, c)` (receipt batches v2: base, and the slopes per receipt, per
-session and per capsule, with their database reads and writes), `submit_receipts(n)` and
-`submit_rollbacks(n)` (version 1) and `transfer_keep_alive`, prices the database accesses with
+Reads `submit_batch(r, s, c)` (base, and the slopes per receipt, per session and per capsule,
+with their database reads and writes) and `transfer_keep_alive`, prices the database accesses with
 the runtime's `ParityDbWeight`, and prints each marginal cost next to one transfer (and one
 transfer extrinsic: the call plus the `ExtrinsicBaseWeight`), and how many receipts fit a
 block's normal-dispatch weight in two shapes.
@@ -18,10 +17,9 @@ DB_READ_PS = 8_000 * 1_000
 DB_WRITE_PS = 50_000 * 1_000
 # runtime/src/configs/system.rs: 2 s blocks, 75% for normal dispatches.
 BLOCK_NORMAL_PS = 2 * 10**12 * 75 // 100
-MAX_BATCH = 128  # runtime/src/configs/settlement.rs: MaxBatch (version 1)
 # frame_support::weights::constants::ExtrinsicBaseWeight (polkadot-sdk stable2609), picoseconds.
 EXTRINSIC_BASE_PS = 108_157 * 1_000
-# runtime/src/configs/settlement.rs: the bounds of a version-2 batch.
+# runtime/src/configs/settlement.rs: the bounds of a batch.
 MAX_BATCH_RECEIPTS = 8_192
 MAX_BATCH_SESSIONS = 1_024
 
@@ -100,45 +98,30 @@ def main():
           f" = {us(transfer)}")
     extrinsic = transfer + EXTRINSIC_BASE_PS
     print(f"  transfer extrinsic       : + ExtrinsicBaseWeight {us(EXTRINSIC_BASE_PS)} = {us(extrinsic)}")
-    if "submit_batch" in metering:
-        (b, br, bw), per = slopes(metering["submit_batch"], ("r", "s", "c"))
-        receipt = total(*per["r"])
-        # The session and capsule slopes carry one receipt each (`Pallet::batch_weight`).
-        session = total(*per["s"]) - receipt
-        capsule = total(*per["c"]) - receipt
-        fixed = total(b, br, bw)
-        print(f"  submit_batch (v2)        : base {us(b)} + {br} reads, {bw} writes = {us(fixed)}")
-        print(f"  {'':<25}  per receipt {us(per['r'][0])} + {per['r'][1]} reads, {per['r'][2]} writes"
-              f" = {us(receipt)} ({transfer / receipt:.1f}x less than transfer_keep_alive,"
-              f" {extrinsic / receipt:.1f}x less than a transfer extrinsic)")
-        print(f"  {'':<25}  per session {us(per['s'][0] - per['r'][0])} + {per['s'][1]} reads,"
-              f" {per['s'][2]} writes = {us(session)}")
-        print(f"  {'':<25}  per capsule {us(per['c'][0] - per['r'][0])} + {per['c'][1]} reads,"
-              f" {per['c'][2]} writes = {us(capsule)}")
-        for label, per_session in (("64 receipts per session", 64), ("1 receipt per session", 1)):
-            sessions = MAX_BATCH_RECEIPTS // per_session
-            sessions = min(sessions, MAX_BATCH_SESSIONS)
-            receipts = sessions * per_session
-            batch = fixed + receipts * receipt + sessions * session + capsule
-            fit = BLOCK_NORMAL_PS // batch * receipts
-            print(f"  {'':<25}  a batch of {receipts:,} receipts, {label}, one capsule: {us(batch)};"
-                  f" about {fit:,} receipts per block")
-    worst_per = 0
-    for name in ("submit_receipts", "submit_rollbacks"):
-        if name not in metering:
-            sys.exit(f"{sys.argv[1]}: no {name}")
-        b, s, r, rn, w, wn = parse(metering[name], "n")
-        per = total(s, rn, wn)
-        worst_per = max(worst_per, per)
-        fixed = total(b, r, w)
-        full = fixed + per * MAX_BATCH
-        print(f"  {name:<25}: base {us(b)} + {r} reads, {w} writes = {us(fixed)}")
-        print(f"  {'':<25}  per receipt {us(s)} + {rn} reads, {wn} writes = {us(per)}"
-              f" ({per / transfer:.2f}x transfer_keep_alive)")
-        print(f"  {'':<25}  full batch of {MAX_BATCH}: {us(full)}"
-              f" = {100 * full / BLOCK_NORMAL_PS:.1f}% of a block's normal weight")
-    fits = BLOCK_NORMAL_PS // max(worst_per, 1)
-    print(f"  receipts per block (worst kind, normal dispatch share): about {fits:,}")
+    if "submit_batch" not in metering:
+        sys.exit(f"{sys.argv[1]}: no submit_batch")
+    (b, br, bw), per = slopes(metering["submit_batch"], ("r", "s", "c"))
+    receipt = total(*per["r"])
+    # The session and capsule slopes carry one receipt each (`Pallet::batch_weight`).
+    session = total(*per["s"]) - receipt
+    capsule = total(*per["c"]) - receipt
+    fixed = total(b, br, bw)
+    print(f"  submit_batch             : base {us(b)} + {br} reads, {bw} writes = {us(fixed)}")
+    print(f"  {'':<25}  per receipt {us(per['r'][0])} + {per['r'][1]} reads, {per['r'][2]} writes"
+          f" = {us(receipt)} ({transfer / receipt:.1f}x less than transfer_keep_alive,"
+          f" {extrinsic / receipt:.1f}x less than a transfer extrinsic)")
+    print(f"  {'':<25}  per session {us(per['s'][0] - per['r'][0])} + {per['s'][1]} reads,"
+          f" {per['s'][2]} writes = {us(session)}")
+    print(f"  {'':<25}  per capsule {us(per['c'][0] - per['r'][0])} + {per['c'][1]} reads,"
+          f" {per['c'][2]} writes = {us(capsule)}")
+    for label, per_session in (("64 receipts per session", 64), ("1 receipt per session", 1)):
+        sessions = MAX_BATCH_RECEIPTS // per_session
+        sessions = min(sessions, MAX_BATCH_SESSIONS)
+        receipts = sessions * per_session
+        batch = fixed + receipts * receipt + sessions * session + capsule
+        fit = BLOCK_NORMAL_PS // batch * receipts
+        print(f"  {'':<25}  a batch of {receipts:,} receipts, {label}, one capsule: {us(batch)};"
+              f" about {fit:,} receipts per block")
 
 
 if __name__ == "__main__":

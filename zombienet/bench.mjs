@@ -36,8 +36,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
-import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { receiptBatchPayload } from '../clients/js/src/index.js';
 import { NODE_BIN } from './lib/env.mjs';
 import { freePort } from './lib/util.mjs';
 
@@ -245,7 +246,6 @@ async function main () {
     const bounds = api.consts.metering;
     const maxReceipts = bounds.maxBatchReceipts.toNumber();
     const maxSessions = bounds.maxBatchSessions.toNumber();
-    const context = bounds.batchContext.toU8a(true);
     let daveNonce = (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
     const next = new Map(sessions.map((s) => [s, 1]));
     /** Signed `submit_batch` transactions: `rounds` rounds of `perGroup` receipts per session. */
@@ -271,11 +271,8 @@ async function main () {
               };
             })
           };
-          // The batch's SCALE bytes as the call encodes them (no second encoding of the format).
-          const unsigned = api.tx.metering.submitBatch(batch, new Uint8Array(64));
-          const bytes = unsigned.method.args[0].toU8a();
-          const payload = blake2AsU8a(u8aConcat(context, api.genesisHash.toU8a(), bytes), 256);
-          const tx = api.tx.metering.submitBatch(batch, u8aToHex(dave.sign(payload)));
+          // Signed over the call's own encoding of the batch (the JS package's payload).
+          const tx = api.tx.metering.submitBatch(batch, u8aToHex(dave.sign(receiptBatchPayload(api, batch))));
           out.push((await tx.signAsync(dave, { nonce: daveNonce++, era: 0 })).toHex());
         }
       }

@@ -9,7 +9,9 @@
 //  4. both restarted on their databases: each comes back at (at least) the block it had when it
 //     died, not at genesis, then syncs; finality catches up; every block finalized at any point
 //     of the run has the same hash on all four nodes at the end (none was reverted);
-//  5. every request the gateway served settled on chain exactly once.
+//  5. every request the gateway served settled on chain exactly once;
+//  6. the seeker disputes one of those receipts with the JS package (its leaf and proof from the
+//     gateway), once: a second dispute of the same receipt is refused.
 // Loopback only. Timing: about 5.5 minutes on 2 cores. Figures are printed for docs/operations.md.
 
 import assert from 'node:assert/strict';
@@ -18,6 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { disputeReceipt, receiptEvidence, rpc } from '../clients/js/src/index.js';
 import { Market, Traffic, assertSettledExactlyOnce } from './lib/market.mjs';
 import { startNetwork } from './lib/network.mjs';
 
@@ -165,4 +169,24 @@ test('every request the gateway served settled on chain exactly once', async () 
     `${served.length} receipts, each settled once`);
   note(`errors, seconds from the first kill: ${traffic.errorLog.map((e) => `${((e.at - t0) / 1000).toFixed(1)} ${e.error}`).join('; ')}`);
   console.log(`# figures ${JSON.stringify(figures)}`);
+});
+
+test('the seeker disputes a settled receipt with the JS package, once', async () => {
+  const api = await ApiPromise.create({ provider: new WsProvider(network.wsUrl('alice')), rpc });
+  try {
+    const eve = new Keyring({ type: 'sr25519' }).addFromUri('//Eve');
+    const served = (await market.receipts(session)).filter((r) => r.outcome === 'served');
+    const seq = served[Math.floor(served.length / 2)].seq;
+    const evidence = await receiptEvidence(market.gatewayUrl, traffic.key, seq);
+    const disputed = await disputeReceipt(api, eve, evidence);
+    assert.deepEqual([disputed.session, disputed.seq, disputed.batch], [session, seq, evidence.batch]);
+    assert.equal(disputed.deposit, (await api.consts.metering.disputeDeposit).toBigInt());
+    // The dispute is open on chain with a copy of the charge, for governance to rule on.
+    const open = (await api.query.metering.receiptDisputes.entries(evidence.batch)).map(([, d]) => d.unwrap().charge);
+    assert.deepEqual(open.map((c) => [c.seeker.toString(), c.session.toNumber()]), [[eve.address, session]]);
+    await assert.rejects(disputeReceipt(api, eve, evidence), /metering\.AlreadyDisputed/);
+    note(`receipt ${seq} of session ${session} disputed by its leaf and proof (batch ${evidence.batch}); a second dispute refused`);
+  } finally {
+    await api.disconnect();
+  }
 });

@@ -2,7 +2,6 @@
 
 use codec::{Decode, DecodeLimit, Encode};
 use nexus_runtime::RuntimeCall;
-use pallet_metering::Receipt;
 use sp_keyring::Sr25519Keyring;
 
 /// Actions taken from one input at most: inputs stay fast, the fuzzer explores breadth.
@@ -36,24 +35,32 @@ pub const SIGNERS: [Sr25519Keyring; 8] = [
 #[derive(Encode, Decode, Debug, Clone)]
 pub enum Action {
 	/// `call`, signed by `SIGNERS[origin % 8]`.
+	#[codec(index = 0)]
 	Call { origin: u8, call: RuntimeCall },
-	/// `metering.submit_receipts(gateway, receipts, signature)` sent by `SIGNERS[origin % 8]`,
-	/// signed by gateway 0's key (//Dave) or, when `forged`, by //Eve. Each receipt's
-	/// `timestamp` is read as an offset from chain time (see [`receipt_time`]).
-	Receipts { origin: u8, gateway: u32, receipts: Vec<Receipt>, forged: bool },
+	// Index 1 was version-1 receipts (`submit_receipts`, retired): inputs of the corpus that
+	// hold one stop decoding there. The other indices stay, so the rest still decode as before.
 	/// Ends the block; the next one is `blocks + 1` numbers and `blocks + 1 + 10 × minutes`
 	/// slots later (`blocks: 0, minutes: 0` is the next block). The blocks in between are
 	/// skipped, except those a live chain could not skip (see [`crate::chain`]'s stops).
+	#[codec(index = 2)]
 	Advance { blocks: u8, minutes: u16 },
 	/// [`Action::Advance`] over long windows (7-day unbonding and bond release, 1-day price
 	/// staleness, vote locks …): [`Action::jump_blocks`] blocks, `minutes` of slots on top. The
 	/// length is encoded on a log scale, so that the lengths random mutations make are spread
 	/// over every scale instead of mostly the longest (a long jump costs its session stops).
+	#[codec(index = 3)]
 	Jump { scale: u8, fraction: u32, minutes: u16 },
 	/// `metering.submit_batch(batch, signature)` (receipt batches v2) sent by
 	/// `SIGNERS[origin % 8]`, signed by gateway 0's key (//Dave) or, when `forged`, by //Eve.
 	/// The batch's `time_ms` is read as an offset from chain time (see [`receipt_time`]).
+	#[codec(index = 4)]
 	Batch { origin: u8, batch: pallet_metering::BatchOf<nexus_runtime::Runtime>, forged: bool },
+	/// Takes back receipt `index` (mod the leaves) of the last batch settled in this input, by
+	/// its leaf and proof as the gateway serves them: `metering.roll_back` when `roll_back`,
+	/// else `metering.dispute_receipt`, sent by `SIGNERS[origin % 8]` (Dave operates gateway 0;
+	/// the receipt's seeker disputes it). Skipped when no batch has settled yet.
+	#[codec(index = 5)]
+	Evidence { origin: u8, index: u16, roll_back: bool },
 }
 
 impl Action {

@@ -12,7 +12,7 @@
 //! Skipping is only sound for blocks in which a live chain does nothing the landing block does
 //! not catch up on. Hooks that catch up (`now >= deadline` checks: treasury spend periods, the
 //! reserve's sweep, the bags-list rebagging) need nothing; per-block cursors that walk empty
-//! entries (the scheduler's, metering's release and pruning cursors) are moved past the skipped
+//! entries (the scheduler's and metering's release cursors) are moved past the skipped
 //! stretch as its blocks would have moved them ([`emulate_skipped_blocks`]). The blocks that do
 //! work **only at their exact number, or over several consecutive blocks**, are executed on the way
 //! ([`next_stop`]):
@@ -40,7 +40,6 @@ use frame_support::traits::Get;
 use nexus_runtime::{
 	AccountId, Block, Header, Runtime, RuntimeCall, SignedPayload, System, UncheckedExtrinsic,
 };
-use pallet_metering::Receipt;
 use sp_api::runtime_decl_for_core::CoreV5;
 use sp_block_builder::runtime_decl_for_block_builder::BlockBuilderV6;
 use sp_core::{sr25519, Pair, H256};
@@ -239,14 +238,14 @@ pub fn next_stop(after: u32, before: u32) -> Option<(u32, Stop)> {
 	(stop.0 < before).then_some(stop)
 }
 
-/// What the skipped blocks' per-block cursors would show, before block `number` after a jump
-/// (the last skipped block at `last_skipped_ms`). A live chain's every block walks the scheduler's
-/// agendas (`IncompleteSince`), metering's release queue (`ReleaseCursor`) and its receipt-expiry
-/// buckets (`PruneCursor`) up to itself; where the skipped stretch held nothing to service (a jump
-/// stops at every agenda and queued release, see [`next_stop`]), each cursor simply ends past it.
+/// What the skipped blocks' per-block cursors would show, before block `number` after a jump. A
+/// live chain's every block walks the scheduler's agendas (`IncompleteSince`) and metering's
+/// release queue (`ReleaseCursor`) up to itself; where the skipped stretch held nothing to service
+/// (a jump stops at every agenda and queued release, see [`next_stop`]), each cursor simply ends
+/// past it. (Metering's commitments are pruned by batch id, not per block: nothing to emulate.)
 /// Without this, the landing block would walk every skipped block's empty entry in one go, which
 /// no live chain's block does. A cursor with work in the stretch is left to catch up on it.
-fn emulate_skipped_blocks(number: u32, last_skipped_ms: u64) {
+fn emulate_skipped_blocks(number: u32) {
 	if let Some(since) = pallet_scheduler::IncompleteSince::<Runtime>::get() {
 		let due = pallet_scheduler::Agenda::<Runtime>::iter().any(|(when, agenda)| {
 			when >= since && when < number && agenda.iter().any(Option::is_some)
@@ -260,15 +259,6 @@ fn emulate_skipped_blocks(number: u32, last_skipped_ms: u64) {
 		.any(|(block, _)| block >= cursor && block < number);
 	if cursor < number && !due {
 		pallet_metering::ReleaseCursor::<Runtime>::put(number);
-	}
-	type Metering = <Runtime as pallet_metering::Config>::ReceiptWindowMs;
-	type Bucket = <Runtime as pallet_metering::Config>::ReceiptBucketMs;
-	let cursor = pallet_metering::PruneCursor::<Runtime>::get();
-	let horizon = last_skipped_ms.saturating_sub(Metering::get()) / Bucket::get().max(1);
-	let due = pallet_metering::ReceiptExpiry::<Runtime>::iter_keys()
-		.any(|(bucket, _)| bucket >= cursor && bucket < horizon);
-	if cursor != 0 && cursor < horizon && !due {
-		pallet_metering::PruneCursor::<Runtime>::put(horizon);
 	}
 }
 
@@ -326,6 +316,8 @@ pub struct Chain<'a> {
 	/// CPU time the runtime spent on the open block so far.
 	block_cpu: Duration,
 	trace: bool,
+	/// The last batch this input settled: its id and leaves (for [`Action::Evidence`]).
+	last_batch: Option<(u64, Vec<pallet_metering::LeafOf<Runtime>>)>,
 	/// What the run measured.
 	pub report: Report,
 }
@@ -353,6 +345,7 @@ impl<'a> Chain<'a> {
 			parent_hash: start.hash,
 			block_cpu: Duration::ZERO,
 			trace,
+			last_batch: None,
 			report: Report::default(),
 		}
 	}
@@ -369,10 +362,6 @@ impl<'a> Chain<'a> {
 	/// Starts block `number` in `slot` (both above the last block's): the Aura pre-runtime
 	/// digest, `on_initialize`, then the timestamp inherent.
 	pub fn start_block(&mut self, number: u32, slot: u64) {
-		// After a jump: the time of the last skipped block, had the skipped blocks taken the
-		// slots right after the last executed one.
-		let skipped = number.saturating_sub(self.number).saturating_sub(1);
-		let last_skipped_ms = self.slot.saturating_add(u64::from(skipped)).saturating_mul(SLOT_MS);
 		self.number = number;
 		self.slot = slot;
 		let digest = Digest {
@@ -394,7 +383,7 @@ impl<'a> Chain<'a> {
 			// A jump: the blocks in between were skipped.
 			if System::block_number().saturating_add(1) != number {
 				System::set_block_number(number.saturating_sub(1));
-				emulate_skipped_blocks(number, last_skipped_ms);
+				emulate_skipped_blocks(number);
 			}
 			timed(cpu, || <Runtime as CoreV5<Block>>::initialize_block(&header));
 			timed(cpu, || <Runtime as BlockBuilderV6<Block>>::apply_extrinsic(inherent))
@@ -532,24 +521,6 @@ impl<'a> Chain<'a> {
 					} else {
 						Outcome::Filtered
 					},
-				Action::Receipts { origin, gateway, receipts, forged } => {
-					let now = self.now_ms();
-					let receipts: Vec<Receipt> = receipts
-						.iter()
-						.map(|r| Receipt { timestamp: receipt_time(now, r.timestamp), ..*r })
-						.collect();
-					let key = if *forged { 4 } else { 3 }; // //Eve, //Dave (SIGNERS)
-					let payload = self.engine.run(|| {
-						pallet_metering::Pallet::<Runtime>::signing_payload(*gateway, &receipts)
-					});
-					let signature = self.keys.sign(key, &payload);
-					let call = RuntimeCall::Metering(pallet_metering::Call::submit_receipts {
-						gateway: *gateway,
-						receipts,
-						signature,
-					});
-					self.apply_signed(*origin, call)
-				},
 				Action::Batch { origin, batch, forged } => {
 					let mut batch = batch.clone();
 					batch.time_ms = receipt_time(self.now_ms(), batch.time_ms);
@@ -562,10 +533,35 @@ impl<'a> Chain<'a> {
 					});
 					let signature = self.keys.sign(key, &payload);
 					let call = RuntimeCall::Metering(pallet_metering::Call::submit_batch {
-						batch: Box::new(batch),
+						batch: Box::new(batch.clone()),
 						signature,
 					});
-					self.apply_signed(*origin, call)
+					let outcome = self.apply_signed(*origin, call);
+					if let Some(last) = self.engine.run(|| settled_leaves(&batch)) {
+						self.last_batch = Some(last);
+					}
+					outcome
+				},
+				Action::Evidence { origin, index, roll_back } => match &self.last_batch {
+					None => Outcome::Filtered,
+					Some((id, leaves)) => {
+						let i = u32::from(*index) % u32::try_from(leaves.len()).unwrap_or(1).max(1);
+						let leaf = leaves.get(i as usize).cloned();
+						let hashes: Vec<H256> =
+							leaves.iter().map(nexus_primitives::receipts::leaf_hash).collect();
+						match (leaf, nexus_primitives::receipts::proof(&hashes, i)) {
+							(Some(leaf), Some(proof)) => {
+								let (batch, leaf) = (*id, Box::new(leaf));
+								let call = if *roll_back {
+									pallet_metering::Call::roll_back { batch, leaf, proof }
+								} else {
+									pallet_metering::Call::dispute_receipt { batch, leaf, proof }
+								};
+								self.apply_signed(*origin, RuntimeCall::Metering(call))
+							},
+							_ => Outcome::Filtered,
+						}
+					},
 				},
 				Action::Advance { blocks, minutes } =>
 					self.advance(u32::from(*blocks), u32::from(*minutes)),
@@ -659,4 +655,19 @@ impl<'a> Chain<'a> {
 		self.report.take_rate = take_rate;
 		self.report
 	}
+}
+
+/// The id and leaves of `batch` if the last extrinsic settled it (its `BatchSettled` event is the
+/// last of the block's and commits to something): the leaves as its gateway rebuilds them.
+fn settled_leaves(
+	batch: &pallet_metering::BatchOf<Runtime>,
+) -> Option<(u64, Vec<pallet_metering::LeafOf<Runtime>>)> {
+	System::events().into_iter().rev().find_map(|r| match r.event {
+		nexus_runtime::RuntimeEvent::Metering(pallet_metering::Event::BatchSettled {
+			batch: Some(id),
+			settlement,
+			..
+		}) => settlement.leaves(batch).ok().map(|leaves| (id, leaves)),
+		_ => None,
+	})
 }

@@ -1,10 +1,11 @@
-//! The seed corpus: inputs that walk the marketplace's main paths (a seeker's session settled,
-//! rolled back and disputed; tier and provider stakes; capsules; a fee referendum; a buyback
-//! epoch) and the long windows only jumps reach (a stake unbonded after 7 days, a capsule's bond
-//! released after 7 days, NXV payments refused at a price older than a day), so that the fuzzer
-//! starts from deep states instead of discovering each step by chance. [`check`] runs each seed
-//! and fails if a step that must succeed does not, or if its end state is not the one it walks
-//! to: the seeds double as a check that the harness reaches settlement and the long windows.
+//! The seed corpus: inputs that walk the marketplace's main paths (a seeker's session settled by
+//! receipt batches, a receipt rolled back and another disputed by leaf and proof; tier and provider
+//! stakes; capsules; a fee referendum; a buyback epoch) and the long windows only jumps reach (a
+//! stake unbonded after 7 days, a capsule's bond released after 7 days, NXV payments refused at a
+//! price older than a day), so that the fuzzer starts from deep states instead of discovering each
+//! step by chance. [`check`] runs each seed and fails if a step that must succeed does not, or if
+//! its end state is not the one it walks to: the seeds double as a check that the harness reaches
+//! settlement and the long windows.
 
 use crate::{
 	action::{encode_actions, Action},
@@ -13,9 +14,7 @@ use crate::{
 	execute_then,
 };
 use codec::Encode;
-use nexus_primitives::traits::Outcome as Served;
 use nexus_runtime::{Runtime, RuntimeCall, DAYS, NXV};
-use pallet_metering::Receipt;
 use sp_runtime::traits::{BlakeTwo256, Hash};
 
 const ALICE: u8 = 0;
@@ -25,7 +24,7 @@ const EVE: u8 = 4;
 const FERDIE: u8 = 5;
 const USDN: u128 = 1_000_000;
 
-fn usdn() -> nexus_runtime::configs::settlement::AssetKind {
+fn usdn() -> nexus_runtime::configs::assets::AssetKind {
 	frame_support::traits::tokens::fungible::NativeOrWithId::WithId(1)
 }
 
@@ -39,20 +38,6 @@ fn advance(blocks: u8, minutes: u16) -> Action {
 
 fn jump(blocks: u32) -> Action {
 	Action::jump(blocks, 0)
-}
-
-/// A receipt of session `session`, `seq`, on `capsule`; `age_ms` before chain time.
-fn receipt(id: u8, session: u64, seq: u64, capsule: u64, outcome: Served, age_ms: u64) -> Receipt {
-	Receipt {
-		id: [id; 16],
-		session,
-		seq,
-		capsule,
-		input_units: 1_200,
-		output_units: 800,
-		outcome,
-		timestamp: age_ms,
-	}
 }
 
 fn metering(c: pallet_metering::Call<nexus_runtime::Runtime>) -> RuntimeCall {
@@ -76,8 +61,9 @@ fn eve_session() -> Vec<Action> {
 	]
 }
 
-/// Eve: escrow, session with gateway 0, API key; Dave settles receipts on capsules 1 and 3,
-/// rolls one back; Eve disputes another, closes the session; time passes for the release.
+/// Eve: escrow, session with gateway 0, API key; Dave settles a batch of receipts on capsules 1
+/// and 3, rolls one back by its leaf; Eve disputes another (and cannot dispute the rolled-back
+/// one), closes the session; time passes for the release.
 fn settlement() -> Vec<Action> {
 	use pallet_metering::Call as M;
 	let mut actions = eve_session();
@@ -86,32 +72,22 @@ fn settlement() -> Vec<Action> {
 			EVE,
 			metering(M::bind_api_key { session: 0, key_hash: BlakeTwo256::hash(b"nxv-seed") }),
 		),
+		// The reserve refunds rollbacks in the session's asset: 100 USDN for it to pay from.
+		call(
+			EVE,
+			RuntimeCall::Assets(pallet_assets::Call::transfer_keep_alive {
+				id: codec::Compact(1),
+				target: sp_runtime::MultiAddress::Id(nexus_runtime::Reserve::account_id()),
+				amount: 100 * USDN,
+			}),
+		),
 		advance(0, 0),
-		Action::Receipts {
-			origin: DAVE,
-			gateway: 0,
-			receipts: vec![
-				receipt(1, 0, 1, 1, Served::Served, 20_000),
-				receipt(2, 0, 2, 3, Served::Served, 10_000),
-				receipt(3, 0, 3, 1, Served::Failed, 5_000),
-				receipt(4, 0, 4, 3, Served::Served, 1_000),
-			],
-			forged: false,
-		},
+		batch_v2(0, 1, false),
 		advance(1, 0),
-		Action::Receipts {
-			origin: DAVE,
-			gateway: 0,
-			receipts: vec![receipt(2, 0, 5, 3, Served::RolledBack, 0)],
-			forged: false,
-		},
-		call(EVE, metering(M::dispute { id: [4; 16] })),
-		Action::Receipts {
-			origin: DAVE,
-			gateway: 0,
-			receipts: vec![receipt(5, 0, 6, 1, Served::Served, 0)],
-			forged: true,
-		},
+		Action::Evidence { origin: DAVE, index: 0, roll_back: true },
+		Action::Evidence { origin: EVE, index: 1, roll_back: false },
+		Action::Evidence { origin: EVE, index: 0, roll_back: false },
+		batch_v2(0, 4, true),
 		call(EVE, metering(M::close_session { id: 0 })),
 		advance(120, 0),
 		call(FERDIE, metering(M::release_session { id: 0 })),
@@ -309,27 +285,20 @@ fn stale_price() -> Vec<Action> {
 			}),
 		),
 		jump(DAYS),
-		Action::Receipts {
-			origin: DAVE,
-			gateway: 0,
-			receipts: vec![receipt(1, 0, 1, 1, Served::Served, 0)],
-			forged: false,
-		},
+		batch_v2(0, 1, false),
 	]
 }
 
 /// Whether the last block refused a receipt for a stale NXV price.
 fn refused_stale() -> bool {
-	use nexus_primitives::traits::ConversionError;
-	use pallet_metering::{Event, RejectReason};
-	nexus_runtime::System::events().iter().any(|r| {
-		matches!(
-			&r.event,
-			nexus_runtime::RuntimeEvent::Metering(Event::ReceiptRejected {
-				reason: RejectReason::Conversion(ConversionError::StalePrice),
-				..
-			})
-		)
+	use nexus_primitives::{receipts::Rejection, traits::ConversionError};
+	use pallet_metering::Event;
+	nexus_runtime::System::events().iter().any(|r| match &r.event {
+		nexus_runtime::RuntimeEvent::Metering(Event::BatchSettled { settlement, .. }) => settlement
+			.rejected
+			.iter()
+			.any(|(_, why)| *why == Rejection::Conversion(ConversionError::StalePrice)),
+		_ => false,
 	})
 }
 
@@ -358,8 +327,21 @@ fn seed(
 /// Every seed.
 pub fn all() -> Vec<Seed> {
 	vec![
-		// Three served receipts settle (the failed one is recorded, not charged).
-		seed("settlement", settlement(), 9, |r| r.settled_receipts >= 3, || true),
+		// Two served receipts settle (the failed one is recorded, not charged); the gateway
+		// rolls the first back by its leaf, Eve disputes the second (and cannot dispute the
+		// first any more); the forged batch commits nothing.
+		seed(
+			"settlement",
+			settlement(),
+			12,
+			|r| r.settled_receipts >= 2,
+			|| {
+				pallet_metering::Marks::<Runtime>::get(0, 0) ==
+					Some(pallet_metering::Mark::RolledBack) &&
+					pallet_metering::ReceiptDisputes::<Runtime>::contains_key(0, 1) &&
+					pallet_metering::NextBatchId::<Runtime>::get() == 1
+			},
+		),
 		// Two batches v2 settle two served receipts each; the replay, the gap and the forged
 		// batch commit nothing.
 		seed(
@@ -373,7 +355,7 @@ pub fn all() -> Vec<Seed> {
 		seed("capsules", capsules(), 5, |_| true, || true),
 		// The referendum passed and its call was enacted.
 		seed("referendum", referendum(), 3, |r| r.take_rate == 140_000_000, || true),
-		seed("rebates", rebates(), 5, |r| r.settled_receipts >= 3, || true),
+		seed("rebates", rebates(), 5, |r| r.settled_receipts >= 2, || true),
 		// The week passed in a handful of blocks, and the unbonded stake is withdrawn.
 		seed(
 			"unbonding",

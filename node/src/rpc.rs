@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
 use nexus_runtime::{
-	configs::settlement::AssetKind, opaque::Block, AccountId, Balance, BlockNumber, Nonce,
+	configs::assets::AssetKind, opaque::Block, AccountId, Balance, BlockNumber, Nonce,
 };
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;

@@ -1,5 +1,6 @@
-//! The settlement maths of one receipt (DESIGN §4), as pure functions: settlement, the `quote`
-//! runtime API and the dashboard's simulator all call these, so they agree to the planck.
+//! The settlement maths of one receipt (docs/token-model.md, "The formula"), as pure functions:
+//! settlement, the `quote` runtime API and the dashboard's simulator all call these, so they agree
+//! to the planck.
 //!
 //! ```text
 //! list   = Σ units_k × price_k / 1000 over input, output, cache read, cache write  (pricing unit)
@@ -64,8 +65,9 @@ pub struct FeeParams {
 }
 
 impl FeeParams {
-	/// The starting defaults (DESIGN §4): take 15%, split 35 / 25 / 10 / 30 (treasury,
-	/// buyback, validators, reserve), NXV discount 10%, combined discount at most 20%.
+	/// The starting defaults (docs/token-model.md, "Parameters, defaults and bounds"): take 15%,
+	/// split 35 / 25 / 10 / 30 (treasury, buyback, validators, reserve), NXV discount 10%,
+	/// combined discount at most 20%.
 	pub const fn defaults() -> Self {
 		Self {
 			take_rate: Perbill::from_percent(15),

@@ -16,6 +16,26 @@ pub trait TierProvider<AccountId> {
 	/// What the tier at `index` of the table in force grants a seeker at settlement (`None`
 	/// past the top tier): for pricing what-ifs by tier rather than by account.
 	fn tier_terms(index: u8) -> Option<TierTerms>;
+	/// Everything the seeker's tier grants at settlement, from one look-up of the seeker (a
+	/// batch reads it once per seeker).
+	fn seeker_terms(who: &AccountId) -> SeekerTerms {
+		SeekerTerms {
+			commitment_discount: Self::commitment_discount(who),
+			usage_limit: Self::usage_limit(who),
+			premium_lanes: Self::premium_lanes(who),
+		}
+	}
+}
+
+/// What a seeker's tier grants at settlement.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SeekerTerms {
+	/// The commitment discount on the list price.
+	pub commitment_discount: Permill,
+	/// Metered units the seeker may use per usage window.
+	pub usage_limit: u64,
+	/// Whether premium-lane capsules serve the seeker.
+	pub premium_lanes: bool,
 }
 
 /// What a tier changes at settlement.

@@ -247,23 +247,23 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_fees::runtime_api::FeesApi<Block, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
+	impl pallet_fees::runtime_api::FeesApi<Block, crate::configs::assets::AssetKind, BlockNumber> for Runtime {
 		fn fee_parameters() -> pallet_fees::FeeStatus<BlockNumber> {
 			Fees::fee_status()
 		}
 		fn nxv_price() -> pallet_fees::PriceStatus<BlockNumber> {
 			Fees::price_status()
 		}
-		fn flows(since: BlockNumber) -> Vec<(crate::configs::settlement::AssetKind, pallet_fees::FlowTotals)> {
+		fn flows(since: BlockNumber) -> Vec<(crate::configs::assets::AssetKind, pallet_fees::FlowTotals)> {
 			Fees::flows_since(since)
 		}
-		fn flow_totals() -> Vec<(crate::configs::settlement::AssetKind, pallet_fees::FlowTotals)> {
+		fn flow_totals() -> Vec<(crate::configs::assets::AssetKind, pallet_fees::FlowTotals)> {
 			Fees::lifetime_totals()
 		}
 	}
 
-	impl pallet_reserve::runtime_api::ReserveApi<Block, AccountId, crate::configs::settlement::AssetKind> for Runtime {
-		fn reserve_status() -> pallet_reserve::runtime_api::ReserveStatus<AccountId, crate::configs::settlement::AssetKind> {
+	impl pallet_reserve::runtime_api::ReserveApi<Block, AccountId, crate::configs::assets::AssetKind> for Runtime {
+		fn reserve_status() -> pallet_reserve::runtime_api::ReserveStatus<AccountId, crate::configs::assets::AssetKind> {
 			Reserve::status()
 		}
 	}
@@ -286,10 +286,10 @@ impl_runtime_apis! {
 		}
 	}
 
-	impl pallet_asset_conversion::AssetConversionApi<Block, Balance, crate::configs::settlement::AssetKind> for Runtime {
+	impl pallet_asset_conversion::AssetConversionApi<Block, Balance, crate::configs::assets::AssetKind> for Runtime {
 		fn quote_price_exact_tokens_for_tokens(
-			asset1: crate::configs::settlement::AssetKind,
-			asset2: crate::configs::settlement::AssetKind,
+			asset1: crate::configs::assets::AssetKind,
+			asset2: crate::configs::assets::AssetKind,
 			amount: Balance,
 			include_fee: bool,
 		) -> Option<Balance> {
@@ -297,8 +297,8 @@ impl_runtime_apis! {
 		}
 
 		fn quote_price_tokens_for_exact_tokens(
-			asset1: crate::configs::settlement::AssetKind,
-			asset2: crate::configs::settlement::AssetKind,
+			asset1: crate::configs::assets::AssetKind,
+			asset2: crate::configs::assets::AssetKind,
 			amount: Balance,
 			include_fee: bool,
 		) -> Option<Balance> {
@@ -306,20 +306,20 @@ impl_runtime_apis! {
 		}
 
 		fn get_reserves(
-			asset1: crate::configs::settlement::AssetKind,
-			asset2: crate::configs::settlement::AssetKind,
+			asset1: crate::configs::assets::AssetKind,
+			asset2: crate::configs::assets::AssetKind,
 		) -> Option<(Balance, Balance)> {
 			crate::AssetConversion::get_reserves(asset1, asset2).ok()
 		}
 	}
 
-	#[api_version(3)]
-	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::settlement::AssetKind, BlockNumber> for Runtime {
+	#[api_version(4)]
+	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::assets::AssetKind, BlockNumber> for Runtime {
 		fn quote(
 			seeker: AccountId,
 			capsule: u64,
 			units: nexus_primitives::receipts::Units,
-			asset: crate::configs::settlement::AssetKind,
+			asset: crate::configs::assets::AssetKind,
 		) -> Result<pallet_metering::QuoteBreakdown, pallet_metering::RejectReason> {
 			Metering::quote(seeker, capsule, units, asset)
 		}
@@ -335,23 +335,17 @@ impl_runtime_apis! {
 		}
 		fn escrow(
 			who: AccountId,
-		) -> Vec<(crate::configs::settlement::AssetKind, pallet_metering::EscrowLedger)> {
+		) -> Vec<(crate::configs::assets::AssetKind, pallet_metering::EscrowLedger)> {
 			Metering::escrow_of(&who)
 		}
 		fn gateway(id: u32) -> Option<pallet_metering::Gateway<AccountId>> {
 			pallet_metering::Gateways::<Runtime>::get(id)
 		}
-		fn receipt(id: pallet_metering::ReceiptId) -> Option<pallet_metering::RecordOf<Runtime>> {
-			pallet_metering::Receipts::<Runtime>::get(id)
-		}
-		fn signing_payload(gateway: u32, receipts: Vec<pallet_metering::Receipt>) -> [u8; 32] {
-			Metering::signing_payload(gateway, &receipts)
-		}
 		fn simulate(
 			params: nexus_primitives::settlement::FeeParams,
-			workload: Vec<pallet_metering::WorkloadLine<crate::configs::settlement::AssetKind>>,
+			workload: Vec<pallet_metering::WorkloadLine<crate::configs::assets::AssetKind>>,
 		) -> Result<
-			pallet_metering::Simulation<crate::configs::settlement::AssetKind>,
+			pallet_metering::Simulation<crate::configs::assets::AssetKind>,
 			pallet_metering::SimulationError,
 		> {
 			Metering::simulate(params, workload)

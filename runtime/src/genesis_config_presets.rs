@@ -31,8 +31,8 @@ use sp_runtime::{
 
 use crate::{
 	configs::{
-		settlement::{AssetKind, BuybackAccount, USDN, USDN_ID},
-		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+		accounts::{BuybackAccount, EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
+		assets::{AssetKind, USDN, USDN_ID},
 	},
 	governance::origins::TrackTiming,
 	AccountId, AssetConversionConfig, AssetsConfig, Balance, BalancesConfig, BlockNumber,

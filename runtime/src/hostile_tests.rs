@@ -1,11 +1,12 @@
 //! Hostile extrinsics against the composed runtime, from the `development` genesis: wrong
 //! origins for every privileged call, zero and oversize values, unknown ids, calls the filter
-//! refuses, receipt batches signed by the wrong key or for another chain, replayed batches,
+//! refuses, receipt batches signed by the wrong key or for another chain, malformed or replayed
+//! batches,
 //! over-long inputs that must not decode, and transactions signed for another chain, with a
 //! used nonce or a tampered signature. Each gets its named error and leaves the state as it
 //! was: a failed dispatch is checked with `assert_noop!` (the storage root is unchanged), an
 //! invalid transaction by the storage root around `Executive::apply_extrinsic`, and a batch
-//! whose every receipt is refused by the escrow, sessions and receipt index around it.
+//! whose every receipt is refused by the escrow, sessions and fee totals around it.
 //!
 //! `docs/security.md` lists these with the threat each covers.
 
@@ -13,15 +14,14 @@
 #![allow(clippy::arithmetic_side_effects)]
 
 use crate::{
-	configs::settlement::{AssetKind, USDN, USDN_ID},
+	configs::assets::{AssetKind, USDN, USDN_ID},
 	tests::ext_for_preset,
 	AccountId, Executive, Metering, Runtime, RuntimeCall, RuntimeOrigin, SignedPayload, System,
 	UncheckedExtrinsic, NXV,
 };
 use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, BoundedVec};
-use nexus_primitives::traits::Outcome;
-use pallet_metering::{Receipt, RejectReason};
+use nexus_primitives::receipts::{GroupRefusal, Rejection, Units};
 use sp_core::{sr25519, Pair};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{
@@ -60,52 +60,13 @@ fn chain() -> sp_io::TestExternalities {
 	ext
 }
 
-fn receipt(id: u8, seq: u64, capsule: u64) -> Receipt {
-	Receipt {
-		id: [id; 16],
-		session: 0,
-		seq,
-		capsule,
-		input_units: 1_000,
-		output_units: 200,
-		outcome: Outcome::Served,
-		timestamp: pallet_timestamp::Now::<Runtime>::get(),
-	}
-}
-
-fn submit(receipts: Vec<Receipt>, signature: sr25519::Signature) -> RuntimeCall {
-	RuntimeCall::Metering(pallet_metering::Call::submit_receipts {
-		gateway: 0,
-		receipts,
-		signature,
-	})
-}
-
-fn signed_by_gateway(receipts: &[Receipt]) -> sr25519::Signature {
-	Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(0, receipts))
-}
-
 /// What a refused batch must not change.
 fn settlement_state() -> impl PartialEq + core::fmt::Debug {
 	(
 		pallet_metering::Escrow::<Runtime>::iter().collect::<Vec<_>>(),
-		pallet_metering::Sessions::<Runtime>::get(0),
-		pallet_metering::Receipts::<Runtime>::iter_keys().count(),
+		pallet_metering::Sessions::<Runtime>::get(0).map(|s| s.spent),
 		pallet_fees::Totals::<Runtime>::iter().collect::<Vec<_>>(),
 	)
-}
-
-fn rejections() -> Vec<RejectReason> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			crate::RuntimeEvent::Metering(pallet_metering::Event::ReceiptRejected {
-				reason,
-				..
-			}) => Some(reason),
-			_ => None,
-		})
-		.collect()
 }
 
 #[test]
@@ -282,9 +243,30 @@ fn zero_oversize_and_unknown_values_are_refused_by_name() {
 			M::<Runtime>::UnknownSession,
 		);
 		refused(
-			m(pallet_metering::Call::dispute { id: [9; 16] }),
+			m(pallet_metering::Call::dispute_receipt {
+				batch: 999,
+				leaf: Box::new(nexus_primitives::receipts::Leaf {
+					session: 0,
+					seq: 1,
+					seeker: who(Sr25519Keyring::Eve),
+					asset: usdn(),
+					capsule: 1,
+					provider: None,
+					units: Units::plain(1, 1),
+					outcome: nexus_primitives::receipts::ReceiptOutcome::Served,
+					time_ms: 0,
+					verdict: nexus_primitives::receipts::Verdict::Settled,
+					charge: 1,
+					provider_amount: 1,
+				}),
+				proof: nexus_primitives::receipts::Proof {
+					index: 0,
+					leaves: 1,
+					siblings: Default::default(),
+				},
+			}),
 			eve(),
-			M::<Runtime>::UnknownReceipt,
+			M::<Runtime>::UnknownBatch,
 		);
 		refused(
 			m(pallet_metering::Call::bind_api_key { session: 0, key_hash: Default::default() }),
@@ -379,6 +361,51 @@ fn inputs_over_their_bounds_do_not_even_decode() {
 		};
 		assert_eq!(spliced(1024), encoded);
 		assert!(RuntimeCall::decode(&mut &spliced(1025)[..]).is_err());
+		// A receipt batch one group over `MaxBatchSessions`, encoded as the call would carry it
+		// (the same format without bounds), does not decode.
+		use frame_support::traits::{ConstU32, Get};
+		use nexus_primitives::receipts::{
+			CompactReceipt, ReceiptBatch, ReceiptOutcome, SessionGroup,
+		};
+		type Any = ConstU32<{ u32::MAX }>;
+		let sessions: u32 = <Runtime as pallet_metering::Config>::MaxBatchSessions::get();
+		let receipt = CompactReceipt {
+			outcome: ReceiptOutcome::Served,
+			capsule: 0,
+			units: Units::plain(1, 1),
+			age_ms: 0,
+		};
+		let oversize = ReceiptBatch::<Any, Any, Any> {
+			gateway: 0,
+			time_ms: 0,
+			capsules: BoundedVec::truncate_from(vec![1]),
+			groups: BoundedVec::truncate_from(
+				(0..=u64::from(sessions))
+					.map(|session| SessionGroup {
+						session,
+						first_seq: 1,
+						receipts: BoundedVec::truncate_from(vec![receipt]),
+					})
+					.collect(),
+			),
+		};
+		let mut call = RuntimeCall::Metering(pallet_metering::Call::submit_batch {
+			batch: Box::new(crate::test_batches::batch(0, vec![1], vec![(0, 1, vec![receipt])])),
+			signature: sp_core::sr25519::Signature::from_raw([0; 64]),
+		})
+		.encode();
+		// The call's two index bytes, then the batch, then the signature.
+		call.truncate(2);
+		oversize.encode_to(&mut call);
+		sp_core::sr25519::Signature::from_raw([0; 64]).encode_to(&mut call);
+		assert!(RuntimeCall::decode(&mut &call[..]).is_err());
+		// With exactly MaxBatchSessions groups it decodes: the bound is the only reason.
+		let mut fits = oversize.clone();
+		fits.groups = BoundedVec::truncate_from(fits.groups.into_inner()[1..].to_vec());
+		let mut call = call[..2].to_vec();
+		fits.encode_to(&mut call);
+		sp_core::sr25519::Signature::from_raw([0; 64]).encode_to(&mut call);
+		assert!(RuntimeCall::decode(&mut &call[..]).is_ok());
 		// A call nested deeper than the extrinsic depth limit does not decode either.
 		let mut call = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
 		for _ in 0..300 {
@@ -394,69 +421,98 @@ fn inputs_over_their_bounds_do_not_even_decode() {
 }
 
 #[test]
-fn receipt_batches_from_the_wrong_signer_or_chain_or_twice_settle_nothing() {
+fn receipt_batches_from_the_wrong_signer_or_chain_malformed_or_twice_settle_nothing() {
+	use crate::test_batches::{batch, dave, post, served, signed, submit};
+	use nexus_primitives::receipts::signing_payload;
 	use pallet_metering::Error as M;
 	chain().execute_with(|| {
-		let dave = RuntimeOrigin::signed(who(Sr25519Keyring::Dave));
-		let batch = vec![receipt(1, 1, 1)];
+		let now = pallet_timestamp::Now::<Runtime>::get();
+		let one = || served(0, Units::plain(1_000, 200), 0);
+		let b = batch(now, vec![1], vec![(0, 1, vec![one()])]);
+		let by_gateway = signed(&b, Sr25519Keyring::Dave);
 		// Posted by someone other than the gateway's operator.
-		refused(submit(batch.clone(), signed_by_gateway(&batch)), eve(), M::<Runtime>::NotOperator);
+		refused(submit(&b, by_gateway), eve(), M::<Runtime>::NotOperator);
 		// Signed by another key.
-		let forged = Sr25519Keyring::Eve.pair().sign(&Metering::signing_payload(0, &batch));
-		refused(submit(batch.clone(), forged), dave.clone(), M::<Runtime>::BadSignature);
+		refused(submit(&b, signed(&b, Sr25519Keyring::Eve)), dave(), M::<Runtime>::BadSignature);
 		// Signed for another chain: the payload carries the genesis hash.
-		let mut foreign = Vec::from(pallet_metering::RECEIPTS_CONTEXT);
-		sp_core::H256::repeat_byte(0xab).encode_to(&mut foreign);
-		0u32.encode_to(&mut foreign);
-		batch.encode_to(&mut foreign);
-		let signature = Sr25519Keyring::Dave.pair().sign(&sp_io::hashing::blake2_256(&foreign));
-		refused(submit(batch.clone(), signature), dave.clone(), M::<Runtime>::BadSignature);
+		let foreign = Sr25519Keyring::Dave
+			.pair()
+			.sign(&signing_payload(&sp_core::H256::repeat_byte(0xab), &b));
+		refused(submit(&b, foreign), dave(), M::<Runtime>::BadSignature);
 		// Signed for another gateway id.
-		let other = Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(7, &batch));
-		refused(submit(batch.clone(), other), dave.clone(), M::<Runtime>::BadSignature);
-		// Empty, and one over MaxBatch.
-		refused(submit(vec![], signed_by_gateway(&[])), dave.clone(), M::<Runtime>::EmptyBatch);
-		let big: Vec<_> = (0..129).map(|i| receipt(i as u8, u64::from(i as u8) + 1, 1)).collect();
+		let mut other = b.clone();
+		other.gateway = 7;
 		refused(
-			submit(big.clone(), signed_by_gateway(&big)),
-			dave.clone(),
-			M::<Runtime>::BatchTooLarge,
+			submit(&b, signed(&other, Sr25519Keyring::Dave)),
+			dave(),
+			M::<Runtime>::BadSignature,
 		);
+		// Empty; a group without receipts; a receipt past the capsule table.
+		for (bad, error) in [
+			(batch(now, vec![1], vec![]), M::<Runtime>::EmptyBatch),
+			(
+				batch(now, vec![1], vec![(0, 1, vec![one()]), (1, 1, vec![])]),
+				M::<Runtime>::EmptyGroup,
+			),
+			(
+				batch(now, vec![1], vec![(0, 1, vec![served(3, Units::plain(1, 1), 0)])]),
+				M::<Runtime>::UnknownCapsuleIndex,
+			),
+		] {
+			refused(submit(&bad, signed(&bad, Sr25519Keyring::Dave)), dave(), error);
+		}
 
 		// The genuine batch settles once; the same signed batch again settles nothing.
-		assert_ok!(submit(batch.clone(), signed_by_gateway(&batch)).dispatch(dave.clone()));
+		post(&b);
 		let settled = settlement_state();
 		System::reset_events();
-		assert_ok!(submit(batch.clone(), signed_by_gateway(&batch)).dispatch(dave.clone()));
-		assert_eq!(rejections(), vec![RejectReason::DuplicateReceipt]);
+		let again = post(&b);
+		assert_eq!(again.refused, vec![(0, GroupRefusal::Replayed { last_seq: 1 })]);
 		assert_eq!(settlement_state(), settled);
-		// A new id with a used sequence number; a receipt for an unknown session; a receipt
-		// dated a day ago; a receipt from the future; zero units; a capsule that does not exist.
-		let mut hostile = vec![
-			receipt(2, 1, 1),
-			Receipt { session: 77, ..receipt(3, 2, 1) },
-			Receipt { timestamp: receipt(4, 3, 1).timestamp - 86_400_000, ..receipt(4, 3, 1) },
-			Receipt { timestamp: receipt(5, 4, 1).timestamp + 3_600_000, ..receipt(5, 4, 1) },
-			Receipt { input_units: 0, output_units: 0, ..receipt(6, 5, 1) },
-			Receipt { capsule: 999, ..receipt(7, 6, 1) },
-		];
-		// And a premium capsule for a Basic-tier seeker.
-		hostile.push(receipt(8, 7, 0));
-		System::reset_events();
-		assert_ok!(submit(hostile.clone(), signed_by_gateway(&hostile)).dispatch(dave));
-		assert_eq!(
-			rejections(),
+		// A gap in the sequence; an unknown session; then, in the next group of session 0, a
+		// receipt dated a day ago, one from the future, zero units, a capsule that does not
+		// exist, and a premium capsule for a Basic-tier seeker.
+		let hostile = batch(
+			now,
+			vec![1, 999, 0],
 			vec![
-				RejectReason::SequenceNotIncreasing,
-				RejectReason::UnknownSession,
-				RejectReason::ReceiptExpired,
-				RejectReason::TimestampInFuture,
-				RejectReason::ZeroUnits,
-				RejectReason::UnknownCapsule,
-				RejectReason::LaneNotAllowed,
+				(77, 1, vec![one()]),
+				(
+					0,
+					2,
+					vec![
+						served(0, Units::plain(1, 1), 86_400_000),
+						served(0, Units::plain(1, 1), 0),
+						served(0, Units::plain(0, 0), 0),
+						served(1, Units::plain(1, 1), 0),
+						served(2, Units::plain(1, 1), 0),
+					],
+				),
+			],
+		);
+		let mut future = hostile.clone();
+		future.time_ms = now + 3_600_000;
+		future.groups[1].first_seq = 7;
+		future.groups[1].receipts.truncate(1);
+		future.groups[1].receipts[0].age_ms = 0;
+		future.capsules.truncate(1);
+		let gap = post(&batch(now, vec![1], vec![(0, 9, vec![one()])]));
+		assert_eq!(gap.refused, vec![(0, GroupRefusal::SequenceGap { last_seq: 1 })]);
+		let judged = post(&hostile);
+		assert_eq!(judged.refused, vec![(0, GroupRefusal::UnknownSession)]);
+		assert_eq!(
+			judged.rejected,
+			vec![
+				(0, Rejection::Expired),
+				(2, Rejection::ZeroUnits),
+				(3, Rejection::UnknownCapsule),
+				(4, Rejection::LaneNotAllowed),
 			]
 		);
-		assert_eq!(settlement_state(), settled);
+		let spent_one = settlement_state();
+		assert_eq!(post(&future).rejected, vec![(0, Rejection::InFuture)]);
+		assert_eq!(settlement_state(), spent_one);
+		assert_eq!(pallet_metering::Sessions::<Runtime>::get(0).unwrap().last_seq, 7);
 	});
 }
 

@@ -33,7 +33,7 @@ pub use checks::*;
 #[cfg(any(test, feature = "try-runtime"))]
 mod checks {
 	use crate::{
-		configs::settlement::{AssetKind, NativeAndAssets, StableAsset},
+		configs::assets::{AssetKind, NativeAndAssets, StableAsset},
 		AccountId, Balance, Runtime, RuntimeHoldReason,
 	};
 	use alloc::{collections::BTreeMap, format, string::String, vec::Vec};
@@ -209,7 +209,10 @@ mod checks {
 		for (_, session) in pallet_metering::Sessions::<Runtime>::iter() {
 			add(&mut expected, &session.seeker, M::SessionDeposit.into(), session.deposit);
 		}
-		for (_, dispute) in pallet_metering::Disputes::<Runtime>::iter() {
+		// Open disputes: those of receipts (by batch and leaf) and those opened under version 1.
+		let disputes = pallet_metering::ReceiptDisputes::<Runtime>::iter_values()
+			.chain(pallet_metering::Disputes::<Runtime>::iter_values());
+		for dispute in disputes {
 			add(&mut expected, &dispute.charge.seeker, M::DisputeDeposit.into(), dispute.deposit);
 		}
 		let mut actual = Holds::new();

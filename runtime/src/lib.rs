@@ -76,10 +76,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("nexus-vault"),
 	impl_name: alloc::borrow::Cow::Borrowed("nexus-vault-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -141,6 +141,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// the `TryRuntime` API (`runtime/src/apis.rs`).
 type Migrations = (
 	pallet_metering::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_metering::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_capsules::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 
@@ -331,5 +332,7 @@ where
 
 #[cfg(test)]
 mod hostile_tests;
+#[cfg(test)]
+mod test_batches;
 #[cfg(test)]
 mod tests;

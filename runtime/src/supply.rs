@@ -13,9 +13,8 @@ use scale_info::TypeInfo;
 
 use crate::{
 	configs::{
+		accounts::{BuybackAccount, EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 		exchange::PoolLocator,
-		settlement::BuybackAccount,
-		treasury::{EmissionsPoolAccount, LiquidityAccount, TreasuryAccount},
 	},
 	AccountId, Balance, Balances, Metering, Reserve, RewardPot, Runtime, Vesting,
 };

@@ -446,7 +446,7 @@ pub(crate) mod supply_and_staking {
 				.sum();
 				assert_eq!(sum, presets::TOTAL_SUPPLY);
 				assert_eq!(
-					Balances::total_balance(&crate::configs::treasury::TreasuryAccount::get()),
+					Balances::total_balance(&crate::configs::accounts::TreasuryAccount::get()),
 					presets::ECOSYSTEM_TREASURY
 				);
 				assert_eq!(
@@ -720,7 +720,7 @@ pub(crate) mod supply_and_staking {
 	fn treasury_spends_need_root_and_pay_from_the_pot() {
 		dev().execute_with(|| {
 			let eve = account(Sr25519Keyring::Eve);
-			let treasury = crate::configs::treasury::TreasuryAccount::get();
+			let treasury = crate::configs::accounts::TreasuryAccount::get();
 			let before = Balances::total_balance(&eve);
 			assert_noop!(
 				crate::Treasury::spend(
@@ -856,16 +856,14 @@ mod settlement {
 	use super::*;
 	use crate::{
 		configs::{
-			settlement::{AssetKind, BuybackAccount, USDN, USDN_ID},
-			treasury::TreasuryAccount,
+			accounts::{BuybackAccount, TreasuryAccount},
+			assets::{AssetKind, USDN, USDN_ID},
 		},
 		Metering, Reserve, RewardPot,
 	};
 	use frame_support::traits::fungibles::Inspect as _;
-	use nexus_primitives::traits::Outcome;
-	use sp_core::Pair;
 
-	type Both = crate::configs::settlement::NativeAndAssets;
+	type Both = crate::configs::assets::NativeAndAssets;
 
 	fn usdn() -> AssetKind {
 		AssetKind::WithId(USDN_ID)
@@ -877,7 +875,6 @@ mod settlement {
 			// Chain time without an Aura slot check (no block is being built here).
 			pallet_timestamp::Now::<Runtime>::put(1_700_000_000_000);
 			let eve = account(Sr25519Keyring::Eve);
-			let dave = account(Sr25519Keyring::Dave);
 			assert_ok!(Metering::deposit(RuntimeOrigin::signed(eve.clone()), usdn(), 100 * USDN));
 			assert_ok!(Metering::open_session(
 				RuntimeOrigin::signed(eve.clone()),
@@ -902,35 +899,14 @@ mod settlement {
 				.unwrap();
 			let q =
 				Metering::quote(eve.clone(), capsule, Units::plain(1_000, 200), usdn()).unwrap();
-			let receipt = pallet_metering::Receipt {
-				id: [1; 16],
-				session: 0,
-				seq: 1,
-				capsule,
-				input_units: 1_000,
-				output_units: 200,
-				outcome: Outcome::Served,
-				timestamp: 1_700_000_000_000,
-			};
-			let payload = Metering::signing_payload(0, &[receipt]);
-			let sig = Sr25519Keyring::Dave.pair().sign(&payload);
-			assert_ok!(Metering::submit_receipts(
-				RuntimeOrigin::signed(dave),
-				0,
-				vec![receipt],
-				sig
-			));
-			let rejected: Vec<_> = System::events()
-				.into_iter()
-				.filter_map(|r| match r.event {
-					RuntimeEvent::Metering(pallet_metering::Event::ReceiptRejected {
-						reason,
-						..
-					}) => Some(reason),
-					_ => None,
-				})
-				.collect();
-			assert_eq!(rejected, vec![]);
+			let b = crate::test_batches::batch(
+				1_700_000_000_000,
+				vec![capsule],
+				vec![(0, 1, vec![crate::test_batches::served(0, Units::plain(1_000, 200), 0)])],
+			);
+			let settlement = crate::test_batches::post(&b);
+			assert!(settlement.rejected.is_empty() && settlement.refused.is_empty());
+			assert_eq!(settlement.assets[0].legs, q.legs, "the event's legs are the quote's");
 			let after: Vec<u128> = dests.iter().map(|d| Both::balance(usdn(), d)).collect();
 			let legs = [q.legs.treasury, q.legs.buyback, q.legs.validators, q.legs.reserve];
 			for i in 0..4 {
@@ -943,6 +919,21 @@ mod settlement {
 				"the seeker paid the quote"
 			);
 			assert_eq!(crate::invariants::violations(), Vec::<String>::new());
+
+			// The seeker disputes it by its leaf and proof: the deposit is held, and the
+			// runtime's holds invariant counts it against the open dispute.
+			let leaves = settlement.leaves(&b).unwrap();
+			let hashes: Vec<_> = leaves.iter().map(nexus_primitives::receipts::leaf_hash).collect();
+			let proof = nexus_primitives::receipts::proof(&hashes, 0).unwrap();
+			let batch = pallet_metering::NextBatchId::<Runtime>::get() - 1;
+			assert_ok!(Metering::dispute_receipt(
+				RuntimeOrigin::signed(eve),
+				batch,
+				Box::new(leaves[0].clone()),
+				proof
+			));
+			assert!(pallet_metering::ReceiptDisputes::<Runtime>::contains_key(batch, 0));
+			assert_eq!(crate::invariants::violations(), Vec::<String>::new());
 		});
 	}
 }
@@ -951,12 +942,12 @@ mod exchange {
 	//! The NXV/USDN pool created by the presets.
 	use super::*;
 	use crate::{
-		configs::settlement::{AssetKind, USDN, USDN_ID},
+		configs::assets::{AssetKind, USDN, USDN_ID},
 		AssetConversion,
 	};
 	use frame_support::traits::fungibles::Inspect as _;
 
-	type Both = crate::configs::settlement::NativeAndAssets;
+	type Both = crate::configs::assets::NativeAndAssets;
 
 	fn usdn() -> AssetKind {
 		AssetKind::WithId(USDN_ID)
@@ -1028,16 +1019,14 @@ mod incentives {
 	//! settlement and buying on the real NXV/USDN pool.
 	use super::*;
 	use crate::{
-		configs::settlement::{AssetKind, USDN, USDN_ID},
+		configs::assets::{AssetKind, USDN, USDN_ID},
 		genesis_config_presets as presets, Buyback, Emissions, Metering,
 	};
 	use frame_support::traits::fungibles::{Inspect as _, Mutate as _};
-	use nexus_primitives::traits::Outcome;
 	use pallet_buyback::Programme;
-	use sp_core::Pair;
 	use supply_and_staking::{dev, run_to_block};
 
-	type Both = crate::configs::settlement::NativeAndAssets;
+	type Both = crate::configs::assets::NativeAndAssets;
 
 	fn usdn() -> AssetKind {
 		AssetKind::WithId(USDN_ID)
@@ -1086,23 +1075,12 @@ mod incentives {
 			.unwrap();
 		let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
 		let q = Metering::quote(eve, capsule, Units::plain(input, output), usdn()).unwrap();
-		let receipt = pallet_metering::Receipt {
-			id: [7; 16],
-			session: 0,
-			seq: 1,
-			capsule,
-			input_units: input,
-			output_units: output,
-			outcome: Outcome::Served,
-			timestamp: now,
-		};
-		let sig = Sr25519Keyring::Dave.pair().sign(&Metering::signing_payload(0, &[receipt]));
-		assert_ok!(Metering::submit_receipts(
-			RuntimeOrigin::signed(account(Sr25519Keyring::Dave)),
-			0,
-			vec![receipt],
-			sig
-		));
+		let b = crate::test_batches::batch(
+			now,
+			vec![capsule],
+			vec![(0, 1, vec![crate::test_batches::served(0, Units::plain(input, output), 0)])],
+		);
+		crate::test_batches::post(&b);
 		assert_eq!(pallet_metering::Sessions::<Runtime>::get(0).unwrap().spent, q.net);
 		(provider, q.net)
 	}
@@ -1251,7 +1229,7 @@ mod invariants {
 			let eve = account(Sr25519Keyring::Eve);
 			pallet_metering::Escrow::<Runtime>::insert(
 				&eve,
-				crate::configs::settlement::AssetKind::Native,
+				crate::configs::assets::AssetKind::Native,
 				pallet_metering::EscrowLedger { free: 5 * NXV, committed: 0 },
 			);
 			let v = violations();
@@ -1336,7 +1314,7 @@ mod weights_audit {
 
 	#[test]
 	fn every_benchmarked_component_reaches_the_runtimes_bound() {
-		let expected: [(&str, &str, &str, u32); 13] = [
+		let expected: [(&str, &str, &str, u32); 11] = [
 			(
 				"capsules",
 				"register",
@@ -1362,18 +1340,6 @@ mod weights_audit {
 				"withdraw",
 				"s",
 				<Runtime as pallet_metering::Config>::MaxSessionsPerSeeker::get(),
-			),
-			(
-				"metering",
-				"submit_receipts",
-				"n",
-				<Runtime as pallet_metering::Config>::MaxBatch::get(),
-			),
-			(
-				"metering",
-				"submit_rollbacks",
-				"n",
-				<Runtime as pallet_metering::Config>::MaxBatch::get(),
 			),
 			// `submit_batch` is measured over half of each bound (a repetition's setup registers
 			// a seeker per session and a provider per capsule; the full ranges take hours on the

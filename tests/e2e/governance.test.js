@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
-import { USDN, USDN_ASSET, payloadOf } from './lib/gateway.js';
+import { USDN, USDN_ASSET } from './lib/gateway.js';
+import { submitReceiptBatch } from '../../clients/js/src/index.js';
 import { connect, signAndFinalize, startNode, stopAll } from './lib/node.js';
 
 const submit = (api, tx, signer) => signAndFinalize(api, tx, signer, { until: 'inBlock' });
@@ -121,17 +122,15 @@ describe('OpenGov on nexus-node --dev', () => {
     const page = await api.call.capsulesApi.capsules({ lane: 'Standard', status: 'Active' }, 0, 10);
     const capsule = page.capsules[0].id.toNumber();
     const quote = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
-    const id = new Uint8Array(16);
-    id.set([0x60, 0x7e]);
-    const receipts = [{
-      id: u8aToHex(id), session, seq: 1, capsule, inputUnits: 1_000, outputUnits: 200, outcome: 'Served', timestamp: Date.now()
-    }];
-    const sig = dave.sign(payloadOf(api, 0, receipts));
-    const { events } = await submit(api, api.tx.metering.submitReceipts(0, receipts, sig), dave);
-    const settled = events.find(({ event }) => api.events.metering.ReceiptSettled.is(event));
-    assert.ok(settled, 'the receipt settled');
-    const net = settled.event.data.net.toBigInt();
-    const toProvider = settled.event.data.toProvider.toBigInt();
+    const { settlement } = await submitReceiptBatch(api, dave, dave, {
+      gateway: 0,
+      timeMs: Date.now(),
+      capsules: [capsule],
+      groups: [{ session, firstSeq: 1, receipts: [{ outcome: 'Served', capsule: 0, units: { input: 1_000, output: 200, cacheRead: 0, cacheWrite: 0 }, ageMs: 0 }] }]
+    }, { until: 'inBlock' });
+    assert.equal(settlement.rejected.length, 0, 'the receipt settled');
+    const net = settlement.groups[0].spent.toBigInt();
+    const toProvider = settlement.assets[0].legs.provider.toBigInt();
     assert.equal(net, quote.net.toBigInt());
     assert.equal(toProvider, quote.legs.provider.toBigInt());
     const providerShare = PERBILL - BigInt(wanted.takeRate);

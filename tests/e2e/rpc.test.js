@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex, u8aToString } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { RPC_ERRORS, rpc } from '../../clients/js/src/index.js';
-import { USDN, USDN_ASSET, payloadOf } from './lib/gateway.js';
+import { RPC_ERRORS, rpc, submitReceiptBatch } from '../../clients/js/src/index.js';
+import { USDN, USDN_ASSET } from './lib/gateway.js';
 import { signAndFinalize, startNode, stopAll } from './lib/node.js';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
@@ -283,28 +283,20 @@ describe('nexus_* RPC on nexus-node --dev', () => {
     assert.equal(cached.net, direct.net.toBigInt().toString(), 'the RPC answers what the runtime API does');
 
     // Settle one receipt as the development gateway (Dave) and compare every amount.
-    const receipts = [{
-      id: u8aToHex(new Uint8Array(16).fill(0x42)),
-      session,
-      seq: 1,
-      capsule,
-      inputUnits: 1_000,
-      outputUnits: 200,
-      outcome: 'Served',
-      timestamp: Date.now()
-    }];
-    const sig = dave.sign(payloadOf(api, 0, receipts));
-    const { events } = await submit(api, api.tx.metering.submitReceipts(0, receipts, sig), dave);
-    const settled = events.map(({ event }) => event).find((e) => api.events.metering.ReceiptSettled.is(e));
-    assert.ok(settled, 'ReceiptSettled');
-    assert.equal(settled.data.net.toString(), q.net);
-    const d = settled.data;
+    const { settlement } = await submitReceiptBatch(api, dave, dave, {
+      gateway: 0,
+      timeMs: Date.now(),
+      capsules: [capsule],
+      groups: [{ session, firstSeq: 1, receipts: [{ outcome: 'Served', capsule: 0, units: { input: 1_000, output: 200, cacheRead: 0, cacheWrite: 0 }, ageMs: 0 }] }]
+    }, { until: 'inBlock' });
+    assert.deepEqual([settlement.rejected.length, settlement.refused.length], [0, 0]);
+    assert.equal(settlement.groups[0].spent.toString(), q.net);
+    assert.equal(settlement.groups[0].discount.toNumber(), q.discount);
+    const legs = settlement.assets[0].legs;
     assert.deepEqual(
-      { provider: d.toProvider.toString(), treasury: d.toTreasury.toString(), buyback: d.toBuyback.toString(), validators: d.toValidators.toString(), reserve: d.toReserve.toString() },
+      { provider: legs.provider.toString(), treasury: legs.treasury.toString(), buyback: legs.buyback.toString(), validators: legs.validators.toString(), reserve: legs.reserve.toString() },
       q.legs
     );
-    assert.equal(d.list.toString(), q.list);
-    assert.equal(d.discount.toNumber(), q.discount);
     assert.equal(Object.values(q.legs).reduce((a, b) => a + BigInt(b), 0n).toString(), q.net, 'the legs sum to net');
     const s = await ok('nexus_session', [session]);
     assert.equal(s.spent, q.net);

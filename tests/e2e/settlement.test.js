@@ -1,17 +1,19 @@
 // Settlement on a real `nexus-node --dev`, driven by @polkadot/api with metadata only: a seeker
 // (Eve) deposits USDN escrow and opens a session on the development gateway; this script acts
 // as the gateway (Dave's sr25519 key, as in the preset), signs a receipt batch bound to the
-// genesis hash and submits it; the balances of seeker escrow, provider, treasury, buyback pot,
-// validator reward pot and reserve move exactly as `MeteringApi.quote` said. Then the bad
-// inputs: a forged or foreign-signed batch, a replay, an out-of-order sequence number, and
+// genesis hash (with the JS package's `submitReceiptBatch`, which encodes nothing by hand) and
+// submits it; the balances of seeker escrow, provider, treasury, buyback pot, validator reward
+// pot and reserve move exactly as `MeteringApi.quote` said, cache units included. Then the bad
+// inputs: a forged, foreign-signed or other-chain batch, a replay, a gap in the sequence, and
 // receipts over the tier's usage cap and over the session's spend cap.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { receiptBatchPayload, submitReceiptBatch } from '../../clients/js/src/index.js';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { USDN, USDN_ASSET, payloadOf as signedPayload } from './lib/gateway.js';
+import { USDN, USDN_ASSET } from './lib/gateway.js';
 import { connect, signAndFinalize, startNode, stopAll } from './lib/node.js';
 
 const submit = (api, tx, signer) => signAndFinalize(api, tx, signer, { until: 'inBlock' });
@@ -24,7 +26,6 @@ describe('settlement on nexus-node --dev', () => {
   let dave;
   let session;
   let capsule;
-  let seq = 0;
 
   before(async () => {
     await cryptoWaitReady();
@@ -45,31 +46,26 @@ describe('settlement on nexus-node --dev', () => {
     return acc.isSome ? acc.unwrap().balance.toBigInt() : 0n;
   };
 
-  // What a gateway signs, computed here independently of the runtime.
-  const payloadOf = (gateway, receipts) => signedPayload(api, gateway, receipts);
-
-  const receipt = (overrides = {}) => {
-    seq += 1;
-    const id = new Uint8Array(16);
-    id.set([seq, 0xe2, 0xe0]);
-    return {
-      id: u8aToHex(id),
-      session,
-      seq,
-      capsule,
-      inputUnits: 1_000,
-      outputUnits: 200,
-      outcome: 'Served',
-      timestamp: Date.now(),
-      ...overrides
-    };
-  };
-
-  const sendBatch = async (receipts, signer = dave) => {
-    const sig = signer.sign(payloadOf(0, receipts));
-    const { events } = await submit(api, api.tx.metering.submitReceipts(0, receipts, sig), dave);
-    return events.map(({ event }) => event).filter((e) => e.section === 'metering');
-  };
+  // Each session's next sequence number, as the gateway keeps it.
+  const next = new Map();
+  /** A batch of gateway 0 dated now: one group per `[session, receipts]`, numbered in turn. */
+  const batchOf = (capsules, groups) => ({
+    gateway: 0,
+    timeMs: Date.now(),
+    capsules,
+    groups: groups.map(([s, receipts]) => {
+      const firstSeq = next.get(s) ?? 1;
+      next.set(s, firstSeq + receipts.length);
+      return { session: s, firstSeq, receipts };
+    })
+  });
+  const served = (units = {}, capsuleIndex = 0) => ({
+    outcome: 'Served',
+    capsule: capsuleIndex,
+    units: { input: 1_000, output: 200, cacheRead: 0, cacheWrite: 0, ...units },
+    ageMs: 0
+  });
+  const post = (batch) => submitReceiptBatch(api, dave, dave, batch, { until: 'inBlock' });
 
   test('a seeker deposits escrow and opens a session on the development gateway', async () => {
     const gw = (await api.call.meteringApi.gateway(0)).unwrap();
@@ -98,13 +94,6 @@ describe('settlement on nexus-node --dev', () => {
     assert.ok(out < USDN && out > (USDN * 996n) / 1000n, `1 NXV quotes ${out} USDN units`);
   });
 
-  test('the JS payload equals the runtime\'s signing_payload', async () => {
-    const r = [receipt({ seq: 999 })];
-    seq -= 1;
-    const fromRuntime = await api.call.meteringApi.signingPayload(0, r);
-    assert.equal(u8aToHex(fromRuntime), u8aToHex(payloadOf(0, r)));
-  });
-
   test('a signed batch settles: every account moves exactly as quote said', async () => {
     const [treasury, buyback, pot, reserve] = [
       'modlpy/trsry', 'modlnxv/bbck', 'modlnxv/rpot', 'modlnxv/rsrv'
@@ -113,11 +102,13 @@ describe('settlement on nexus-node --dev', () => {
     const who = [provider, treasury, buyback, pot, reserve];
     const before = await Promise.all(who.map(usdnOf));
 
-    const quote = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
-    const events = await sendBatch([receipt()]);
-    const settled = events.find((e) => e.method === 'ReceiptSettled');
-    assert.ok(settled, `settled: ${events.map((e) => e.method)}`);
-    assert.equal(settled.data.net.toBigInt(), quote.net.toBigInt());
+    const units = { input: 1_000, output: 200, cacheRead: 3_000, cacheWrite: 500 };
+    const quote = (await api.call.meteringApi.quote(eve.address, capsule, units, USDN_ASSET)).asOk;
+    const { settlement, leaves } = await post(batchOf([capsule], [[session, [served(units)]]]));
+    assert.equal(leaves, 1);
+    assert.deepEqual([settlement.rejected.length, settlement.refused.length], [0, 0]);
+    assert.equal(settlement.groups[0].spent.toBigInt(), quote.net.toBigInt());
+    assert.equal(settlement.assets[0].legs.provider.toBigInt(), quote.legs.provider.toBigInt());
 
     const afterB = await Promise.all(who.map(usdnOf));
     const legs = [quote.legs.provider, quote.legs.treasury, quote.legs.buyback, quote.legs.validators, quote.legs.reserve]
@@ -158,35 +149,49 @@ describe('settlement on nexus-node --dev', () => {
     assert.ok(schedules.unwrap().some((v) => v.locked.toBigInt() === tranche), 'one schedule locks the tranche');
   });
 
-  test('a forged batch fails whole with BadSignature', async () => {
-    const r = [receipt()];
-    const sig = dave.sign(payloadOf(0, r));
-    const forged = [{ ...r[0], inputUnits: 9_000 }];
-    await assert.rejects(submit(api, api.tx.metering.submitReceipts(0, forged, sig), dave), /metering\.BadSignature/);
-    const eveSigned = [receipt()];
+  test('a forged, foreign-signed or other-chain batch fails whole with BadSignature', async () => {
+    const batch = batchOf([capsule], [[session, [served()]]]);
+    const signature = dave.sign(receiptBatchPayload(api, batch));
+    const forged = { ...batch, groups: [{ ...batch.groups[0], receipts: [served({ input: 9_000 })] }] };
+    await assert.rejects(submit(api, api.tx.metering.submitBatch(forged, signature), dave), /metering\.BadSignature/);
     await assert.rejects(
-      submit(api, api.tx.metering.submitReceipts(0, eveSigned, eve.sign(payloadOf(0, eveSigned))), dave),
+      submit(api, api.tx.metering.submitBatch(batch, eve.sign(receiptBatchPayload(api, batch))), dave),
       /metering\.BadSignature/
     );
+    // The payload binds the genesis hash: the same batch signed for another chain.
+    const context = api.consts.metering.batchContext.toU8a(true);
+    const bytes = api.tx.metering.submitBatch(batch, new Uint8Array(64)).method.args[0].toU8a();
+    const foreign = api.registry.hash(u8aConcat(context, new Uint8Array(32).fill(0xab), bytes)).toU8a();
+    await assert.rejects(submit(api, api.tx.metering.submitBatch(batch, dave.sign(foreign)), dave), /metering\.BadSignature/);
+    next.set(session, batch.groups[0].firstSeq); // nothing was judged
   });
 
-  test('replays, stale sequence numbers, usage and spend caps are rejected one by one', async () => {
-    const good = receipt();
-    let events = await sendBatch([good]);
-    assert.ok(events.some((e) => e.method === 'ReceiptSettled'));
+  test('replays and gaps are refused whole; usage and spend caps reject receipts one by one', async () => {
+    const good = batchOf([capsule], [[session, [served()]]]);
+    let { settlement } = await post(good);
+    assert.equal(settlement.groups[0].spent.toBigInt() > 0n, true);
+    // The same batch again: its group is a replay, nothing is judged or committed.
+    const again = await post(good);
+    assert.equal(again.batch, null);
+    assert.deepEqual(again.settlement.refused.toJSON(), [[0, { replayed: { lastSeq: good.groups[0].firstSeq } }]]);
+    // A gap: the next number skipped.
+    const gap = batchOf([capsule], [[session, [served()]]]);
+    gap.groups[0].firstSeq += 1;
+    ({ settlement } = await post(gap));
+    assert.equal(Object.keys(settlement.refused[0][1].toJSON())[0], 'sequenceGap');
+    next.set(session, gap.groups[0].firstSeq - 1);
     // A second session whose cap is one pricing unit: any real request is over it.
     const head = (await api.rpc.chain.getHeader()).number.toNumber();
     const { events: opened } = await submit(api, api.tx.metering.openSession(0, USDN_ASSET, 1, head + 200), eve);
     const tiny = opened.find(({ event }) => api.events.metering.SessionOpened.is(event)).event.data.id.toNumber();
-    events = await sendBatch([
-      good,                                   // replayed
-      { ...receipt(), seq: 1 },               // sequence number already passed
-      receipt({ outputUnits: 200_000 }),      // over the Basic tier's 100,000 units per hour
-      receipt({ session: tiny })              // over the session's cap
-    ]);
-    const reasons = events.filter((e) => e.method === 'ReceiptRejected').map((e) => e.data.reason.toString());
-    assert.deepEqual(reasons, ['DuplicateReceipt', 'SequenceNotIncreasing', 'UsageCapExceeded', 'OverCap']);
-    const done = events.find((e) => e.method === 'BatchProcessed');
-    assert.equal(done.data.rejected.toNumber(), 4);
+    ({ settlement } = await post(batchOf([capsule], [
+      [session, [served({ output: 200_000 }), served()]], // over the Basic tier's 100,000 units per hour, then fine
+      [tiny, [served()]] // over the session's cap
+    ])));
+    const rejected = settlement.rejected.map(([index, why]) => [index.toNumber(), why.toString()]);
+    assert.deepEqual(rejected, [[0, 'UsageCapExceeded'], [2, 'OverCap']]);
+    // Every receipt of an accepted group consumed its number, rejected or not.
+    const s = (await api.call.meteringApi.session(session)).unwrap();
+    assert.equal(s.lastSeq.toNumber(), next.get(session) - 1);
   });
 });

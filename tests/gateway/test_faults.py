@@ -1,8 +1,18 @@
 """Faults under load: the gateway killed with SIGKILL mid-load and restarted; the node stopped
 for a while under load and restarted. In both, every request the gateway served settles on
 chain exactly once, and nothing else does.
+
+The test suite runs them at a light load (4 clients). At rate, as docs/performance.md records
+them:
+
+    NEXUS_FAULT_CLIENTS=16 NEXUS_FAULT_BEFORE=10000 NEXUS_FAULT_OUTAGE=60 \
+        python -m unittest test_faults        # in tests/gateway, after scripts/build.sh
+
+`NEXUS_FAULT_CLIENTS` clients without pauses, the kill after `NEXUS_FAULT_BEFORE` answered
+requests, the node down for `NEXUS_FAULT_OUTAGE` seconds of load.
 """
 
+import os
 import threading
 import time
 import unittest
@@ -12,10 +22,17 @@ import openai
 from harness import Network, wait_until
 
 
+# Light by default (the test suite's run); at rate when the environment says so.
+CLIENTS = int(os.environ.get("NEXUS_FAULT_CLIENTS", "4"))
+BEFORE = int(os.environ.get("NEXUS_FAULT_BEFORE", "40"))
+OUTAGE = int(os.environ.get("NEXUS_FAULT_OUTAGE", "0"))
+PAUSE = 0.1 if CLIENTS <= 4 else 0.0
+
+
 class Load:
     """`threads` clients sending completions in a loop until stopped."""
 
-    def __init__(self, net, key, threads=4, pause=0.1):
+    def __init__(self, net, key, threads=CLIENTS, pause=PAUSE):
         self.ok, self.errors, self.pause = [], [], pause
         self.lock = threading.Lock()
         self.stopped = threading.Event()
@@ -49,7 +66,7 @@ class Load:
         with self.lock:
             return len(self.ok)
 
-    def wait_for(self, n, timeout=180):
+    def wait_for(self, n, timeout=max(180, BEFORE // 20)):
         wait_until(f"{n} served requests", lambda: self.served() >= n, timeout=timeout)
 
     def stop(self):
@@ -103,7 +120,7 @@ class GatewayKilled(FaultMixin, unittest.TestCase):
         try:
             session, key = setup(net)
             load = Load(net, key)
-            load.wait_for(40)
+            load.wait_for(BEFORE)
             net.gateway.kill9()
             at_kill = load.served()
             time.sleep(2)
@@ -133,9 +150,10 @@ class NodeStopped(FaultMixin, unittest.TestCase):
         try:
             session, key = setup(net)
             load = Load(net, key)
-            load.wait_for(30)
+            load.wait_for(min(BEFORE, 30) if not OUTAGE else BEFORE)
             wait_until("a first settled batch", lambda: net.health()["receipts"].get("settled", 0) > 0, timeout=120)
             net.node.stop()
+            stopped_at = time.monotonic()
             at_stop = load.served()
             # The gateway keeps serving from the chain state it has, metering into its store.
             load.wait_for(at_stop + 30, timeout=60)
@@ -143,15 +161,19 @@ class NodeStopped(FaultMixin, unittest.TestCase):
             wait_until("the gateway to see the node gone", lambda: not net.health()["chain"]["connected"], timeout=90)
             served_blind = load.served()
             load.wait_for(served_blind + 10, timeout=60)
+            # At rate: the node stays down for OUTAGE seconds of load.
+            time.sleep(max(0.0, OUTAGE - (time.monotonic() - stopped_at)))
             pending = net.health()["receipts"]["pending"]
             self.assertGreater(pending, 0)
+            down = time.monotonic() - stopped_at
             net.start_node()
             load.wait_for(load.served() + 20)
             load.stop()
             served = self.assert_settled_exactly_once(net, session, key, load)
             print(
-                f"\nnode outage: {len(load.ok)} answered ({load.served() - at_stop} after the node "
-                f"stopped), {pending} pending at the restart, {len(served)} settled once each"
+                f"\nnode outage ({down:.0f} s until the restart, "
+                f"{CLIENTS} clients): {len(load.ok)} answered ({load.served() - at_stop} after "
+                f"the node stopped), {pending} pending at the restart, {len(served)} settled once each"
             )
         finally:
             if load:

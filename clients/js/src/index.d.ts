@@ -73,6 +73,17 @@ export declare function apiKeyHash (api: ApiPromise, apiKey: string): string;
 export declare function bindApiKey (api: ApiPromise, signer: Signer, session: number, apiKey: string, options?: SubmitOptions):
   Promise<{ keyHash: string; blockHash: string }>;
 export interface ReceiptEvidence { batch: number; leaf: string; proof: string }
+export interface ReceiptBatch {
+  gateway: number; timeMs: number; capsules: number[];
+  groups: Array<{ session: number; firstSeq: number; receipts: Array<{
+    outcome: 'Served' | 'Failed'; capsule: number;
+    units: { input: number; output: number; cacheRead: number; cacheWrite: number }; ageMs: number;
+  }> }>;
+}
+export declare function receiptBatchPayload (api: ApiPromise, batch: ReceiptBatch): Uint8Array;
+export declare function submitReceiptBatch (api: ApiPromise, operator: Signer, gatewayKey: { sign (message: Uint8Array): Uint8Array },
+  batch: ReceiptBatch, options?: SubmitOptions):
+  Promise<{ batch: number | null; root: string; leaves: number; settlement: any; blockHash: string }>;
 export declare function receiptEvidence (gatewayUrl: string, apiKey: string, seq: number): Promise<ReceiptEvidence>;
 export declare function disputeReceipt (api: ApiPromise, signer: Signer, evidence: ReceiptEvidence, options?: SubmitOptions):
   Promise<{ batch: number; session: number; seq: number; deposit: bigint; blockHash: string }>;

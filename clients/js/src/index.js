@@ -320,6 +320,46 @@ export async function closeSession (api, signer, id, options) {
 }
 
 /**
+ * The 32 bytes a gateway signs for a receipt batch: `blake2_256(batchContext ‖ genesis hash ‖
+ * SCALE(batch))` (nexus_primitives::receipts::signing_payload). The batch's bytes are the
+ * `metering.submitBatch` call's own encoding of it and `batchContext` the runtime's constant, so
+ * nothing of the format is re-encoded here. `batch` is `{ gateway, timeMs, capsules, groups:
+ * [{ session, firstSeq, receipts: [{ outcome, capsule, units: { input, output, cacheRead,
+ * cacheWrite }, ageMs }] }] }`.
+ */
+export function receiptBatchPayload (api, batch) {
+  const bytes = api.tx.metering.submitBatch(batch, new Uint8Array(64)).method.args[0].toU8a();
+  const context = api.consts.metering.batchContext.toU8a(true);
+  const genesis = api.genesisHash.toU8a();
+  const data = new Uint8Array(context.length + genesis.length + bytes.length);
+  data.set(context, 0);
+  data.set(genesis, context.length);
+  data.set(bytes, context.length + genesis.length);
+  return api.registry.hash(data).toU8a();
+}
+
+/**
+ * Posts a receipt batch as a gateway (what nexus-gateway does, for tools and tests):
+ * `gatewayKey` (a keyring pair of the gateway's sr25519 key) signs its payload and `operator`
+ * (the gateway's operator) submits `metering.submitBatch`. Resolves to the `BatchSettled` event:
+ * `{ batch, root, leaves, settlement, blockHash }`, `batch` null when every group was refused,
+ * `settlement` the event's field as the API decodes it (groups, assets and legs, rejected and
+ * refused).
+ */
+export async function submitReceiptBatch (api, operator, gatewayKey, batch, options) {
+  const tx = api.tx.metering.submitBatch(batch, gatewayKey.sign(receiptBatchPayload(api, batch)));
+  const result = await submit(api, tx, operator, options);
+  const e = eventOf(result, 'metering', 'BatchSettled');
+  return {
+    batch: e.data.batch.isSome ? e.data.batch.unwrap().toNumber() : null,
+    root: e.data.root.toHex(),
+    leaves: e.data.leaves.toNumber(),
+    settlement: e.data.settlement,
+    blockHash: result.blockHash.toHex()
+  };
+}
+
+/**
  * The leaf and proof of receipt `seq` of the session `apiKey` is bound to, from the gateway at
  * `gatewayUrl` (`GET /v1/receipts`, authenticated by the key): `{ batch, leaf, proof }` with the
  * leaf and proof as the SCALE hex `metering.disputeReceipt` takes. Throws when the gateway

@@ -1091,27 +1091,6 @@ impl Client {
 		}
 	}
 
-	/// What the chain holds about receipt `id` (`metering.receipts`) at the best block: the
-	/// charge it settled, `NotCharged` for a recorded failure, `None` if it is unknown (never
-	/// settled, or pruned after the receipt window).
-	pub async fn receipt(
-		&self,
-		id: [u8; 16],
-	) -> Result<
-		Option<runtime::runtime_types::pallet_metering::types::ReceiptRecord<AccountId32, Asset>>,
-	> {
-		let at = self.at_best().await?;
-		let found = at
-			.storage()
-			.try_fetch(runtime::storage().metering().receipts(), (id,))
-			.await
-			.map_err(sx)?;
-		match found {
-			Some(v) => Ok(Some(v.decode().map_err(sx)?)),
-			None => Ok(None),
-		}
-	}
-
 	/// Whether `evidence` proves its leaf against the commitment the chain keeps for its batch
 	/// (`metering.commitments`) at the best block; `None` when the chain keeps no commitment of
 	/// that batch (unknown, or pruned after the dispute window).

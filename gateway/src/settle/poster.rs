@@ -13,13 +13,9 @@ use super::{
 };
 use crate::{
 	api::App,
-	store::{Posted, State, Stored},
+	store::{Posted, State},
 };
-use nexus_client::{
-	receipts,
-	runtime::{self, runtime_types::pallet_metering::types::ReceiptRecord},
-	Progress, MORTALITY,
-};
+use nexus_client::{receipts, runtime, Progress, MORTALITY};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use subxt::utils::{AccountId32, Static};
 use subxt_signer::sr25519::Keypair;
@@ -223,7 +219,7 @@ async fn next_batch(
 /// Learns the next number of each of `sessions` (`(session, first pending seq)`) from the
 /// finalized chain: its `last_seq + 1`. Pending receipts at or below `last_seq` were judged
 /// on chain; if the follower has passed that block without their verdict, it could not read
-/// it (or they were judged by the version-1 format): they are ruled from what the chain keeps.
+/// it: they are marked judged (the chain keeps no record per receipt).
 async fn learn(app: &App, cursors: &Cursors, sessions: &[(u64, u64)]) -> Result<(), String> {
 	let at = app.chain.client.api().at_current_block().await.map_err(|e| e.to_string())?;
 	let number = at.block_number();
@@ -261,40 +257,17 @@ async fn learn(app: &App, cursors: &Cursors, sessions: &[(u64, u64)]) -> Result<
 	for (session, first, last) in unseen {
 		let store = app.store.clone();
 		let keys: Vec<(u64, u64)> = (first..=last).take(100_000).map(|q| (session, q)).collect();
+		// The chain keeps no per-receipt record: only that the session's numbers passed them.
 		for r in blocking(move || store.pending_of(&keys)).await? {
-			let state = legacy_ruling(&at, &r, &block).await?;
-			verdicts.push((r, state));
+			verdicts.push((r, State::Judged { block: block.clone() }));
 		}
 	}
 	let n = verdicts.len();
 	let store = app.store.clone();
 	let ruled = blocking(move || store.finish(&verdicts)).await?;
 	follower::note(app, &ruled);
-	tracing::warn!(target: "gateway::poster", "{n} receipts were judged on chain before this gateway could follow their block; ruled from the chain's state at {block}");
+	tracing::warn!(target: "gateway::poster", "{n} receipts were judged on chain before this gateway could follow their block; marked judged (as of {block})");
 	Ok(())
-}
-
-/// What the chain keeps about a receipt judged out of the follower's sight: its version-1
-/// record if it was settled in that format, else only that it was judged.
-async fn legacy_ruling(
-	at: &subxt::client::ClientAtBlock<
-		subxt::PolkadotConfig,
-		subxt::client::OnlineClientAtBlockImpl<subxt::PolkadotConfig>,
-	>,
-	r: &Stored,
-	block: &str,
-) -> Result<State, String> {
-	let record = at
-		.storage()
-		.try_fetch(runtime::storage().metering().receipts(), (r.raw_id(),))
-		.await
-		.map_err(|e| e.to_string())?;
-	Ok(match record.map(|v| v.decode()).transpose().map_err(|e| e.to_string())? {
-		Some(ReceiptRecord::Charged(c)) =>
-			State::Settled { net: c.net.to_string(), block: block.to_string() },
-		Some(ReceiptRecord::NotCharged) => State::Recorded { block: block.to_string() },
-		None => State::Judged { block: block.to_string() },
-	})
 }
 
 /// Signs `planned`, records it, and sends it with the next nonce; a task follows the

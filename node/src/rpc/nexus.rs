@@ -32,7 +32,7 @@ use std::{fmt::Display, sync::Arc};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
 use nexus_primitives::receipts::Units;
 use nexus_runtime::{
-	configs::settlement::{AssetKind, USDN_ID},
+	configs::assets::{AssetKind, USDN_ID},
 	opaque::Block,
 	supply::{SupplyApi, SupplyBreakdown},
 	AccountId, Balance, BlockNumber,

@@ -131,7 +131,8 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
-	/// The starting fee parameters: DESIGN §4's defaults.
+	/// The starting fee parameters: the defaults of docs/token-model.md ("Parameters, defaults and
+	/// bounds").
 	pub struct DefaultParams;
 	impl Get<FeeParams> for DefaultParams {
 		fn get() -> FeeParams {

@@ -1,24 +1,21 @@
-//! Benchmarks of metering (FRAME v2), each at its worst case. `submit_receipts` is
-//! parameterised by the batch size: every receipt settles, on its own session, seeker,
-//! capsule and provider, so no write is shared — the per-receipt slope is the marginal cost.
-//! `submit_batch` (receipt batches v2) is parameterised by the receipts beyond one per session
-//! and one per capsule, the sessions and the capsules, each varying on its own: its slopes are
-//! the marginal cost of a receipt, of a session (with its receipt) and of a capsule (with its
-//! receipt).
+//! Benchmarks of metering (FRAME v2), each at its worst case. `submit_batch` is parameterised by
+//! the receipts beyond one per session and one per capsule, the sessions and the capsules, each
+//! varying on its own: its slopes are the marginal cost of a receipt, of a session (with its
+//! receipt) and of a capsule (with its receipt).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 #![allow(clippy::indexing_slicing)]
 
 use super::*;
 use crate::pallet::{
-	ApiKeys, BatchOf, Config, Disputes, Gateways, LeafOf, Pallet as Metering, Receipts,
-	SessionKeys, Sessions,
+	ApiKeys, BatchOf, Config, Gateways, LeafOf, Pallet as Metering, ReceiptDisputes, SessionKeys,
+	Sessions,
 };
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{fungible::Mutate as _, fungibles::Mutate as _, EnsureOrigin, Get};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use nexus_primitives::traits::{FeeDestinations, Outcome};
+use nexus_primitives::traits::FeeDestinations;
 use sp_core::{crypto::KeyTypeId, sr25519, H256};
 use sp_runtime::{traits::One, Permill};
 
@@ -49,58 +46,6 @@ fn seeker_with_session<T: Config>(gw: GatewayId, i: u32) -> (T::AccountId, Sessi
 		Metering::<T>::do_open_session(who.clone(), gw, T::NativeAsset::get(), 1_000 * NXV, expiry)
 			.unwrap();
 	(who, id)
-}
-
-fn id_of(i: u32) -> ReceiptId {
-	let mut id = [0u8; 16];
-	id[..4].copy_from_slice(&i.to_le_bytes());
-	id
-}
-
-fn charge_of<T: Config>(seeker: T::AccountId, provider: T::AccountId, capsule: u64) -> ChargeOf<T> {
-	Charge {
-		session: 0,
-		seeker,
-		gateway: 0,
-		capsule,
-		provider,
-		asset: T::NativeAsset::get(),
-		net: 10 * NXV,
-		provider_amount: 8 * NXV,
-		timestamp: Metering::<T>::now_ms(),
-		refunded: false,
-		disputed: false,
-	}
-}
-
-/// `n` receipts for gateway `gw`, each on its own seeker, session, provider and capsule, so no
-/// write is shared. `Served` receipts charge 1,000 + 1,000 units; `RolledBack` ones roll back a
-/// charge recorded for them here.
-fn batch<T: Config>(gw: GatewayId, n: u32, outcome: Outcome) -> Vec<Receipt> {
-	let now = Metering::<T>::now_ms();
-	(0..n)
-		.map(|i| {
-			let (seeker, session) = seeker_with_session::<T>(gw, i);
-			let provider = funded::<T>("provider", i);
-			let capsule = T::BenchmarkHelper::register_capsule(&provider);
-			let units = if outcome == Outcome::Served { 1_000 } else { 0 };
-			if outcome == Outcome::RolledBack {
-				let mut charge = charge_of::<T>(seeker, provider, capsule);
-				charge.session = session;
-				Receipts::<T>::insert(id_of(i), ReceiptRecord::Charged(charge));
-			}
-			Receipt {
-				id: id_of(i),
-				session,
-				seq: 1,
-				capsule,
-				input_units: units,
-				output_units: units,
-				outcome,
-				timestamp: now,
-			}
-		})
-		.collect()
 }
 
 /// The receipts a version-2 batch may hold beyond one per session and one per capsule, with
@@ -333,42 +278,6 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn submit_receipts(n: Linear<1, { T::MaxBatch::get() }>) {
-		let (gw, operator, key) = gateway::<T>();
-		let receipts = batch::<T>(gw, n, Outcome::Served);
-		let payload = Metering::<T>::signing_payload(gw, &receipts);
-		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
-		#[extrinsic_call]
-		_(RawOrigin::Signed(operator), gw, receipts, signature);
-		for i in 0..n {
-			assert!(matches!(Receipts::<T>::get(id_of(i)), Some(ReceiptRecord::Charged(_))));
-		}
-	}
-
-	#[benchmark]
-	fn submit_rollbacks(n: Linear<1, { T::MaxBatch::get() }>) {
-		// Every receipt rolls back an earlier charge of its own session, seeker and capsule: one
-		// reserve refund and one bond slash each (these are not aggregated, unlike credits).
-		let (gw, operator, key) = gateway::<T>();
-		T::Assets::set_balance(
-			T::NativeAsset::get(),
-			&T::Destinations::reserve(),
-			(u128::from(n) + 1) * 10 * NXV,
-		);
-		let receipts = batch::<T>(gw, n, Outcome::RolledBack);
-		let payload = Metering::<T>::signing_payload(gw, &receipts);
-		let signature = sp_io::crypto::sr25519_sign(KEY, &key, &payload).unwrap();
-		#[extrinsic_call]
-		submit_receipts(RawOrigin::Signed(operator), gw, receipts, signature);
-		for i in 0..n {
-			assert!(matches!(
-				Receipts::<T>::get(id_of(i)),
-				Some(ReceiptRecord::Charged(c)) if c.refunded
-			));
-		}
-	}
-
-	#[benchmark]
 	fn report_uptime() {
 		let (gw, operator, _) = gateway::<T>();
 		let provider = funded::<T>("provider", 0);
@@ -378,34 +287,17 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn dispute() {
-		let seeker = funded::<T>("seeker", 0);
-		let provider = funded::<T>("provider", 0);
-		Receipts::<T>::insert(
-			id_of(0),
-			ReceiptRecord::Charged(charge_of::<T>(seeker.clone(), provider, 0)),
-		);
-		#[extrinsic_call]
-		_(RawOrigin::Signed(seeker), id_of(0));
-		assert!(Disputes::<T>::contains_key(id_of(0)));
-	}
-
-	#[benchmark]
 	fn resolve_dispute() {
-		// Worst case: upheld against the provider (refund from the reserve and a bond slash).
+		// Worst case: upheld against the provider (a refund from the reserve, a bond slash, the
+		// receipt's mark rewritten). Version-1 disputes (`resolve_dispute`) do less: no mark.
 		let origin = T::DisputeOrigin::try_successful_origin().unwrap();
-		let seeker = funded::<T>("seeker", 0);
-		let provider = funded::<T>("provider", 0);
-		let capsule = T::BenchmarkHelper::register_capsule(&provider);
+		let (_, seeker, leaf, proof) = settled_batch::<T>();
 		T::Assets::set_balance(T::NativeAsset::get(), &T::Destinations::reserve(), 1_000 * NXV);
-		Receipts::<T>::insert(
-			id_of(0),
-			ReceiptRecord::Charged(charge_of::<T>(seeker.clone(), provider, capsule)),
-		);
-		Metering::<T>::do_dispute(seeker, id_of(0)).unwrap();
+		Metering::<T>::do_dispute_receipt(seeker, 0, leaf, proof).unwrap();
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, id_of(0), Ruling::ProviderAtFault);
-		assert!(!Disputes::<T>::contains_key(id_of(0)));
+		resolve_receipt_dispute(origin as T::RuntimeOrigin, 0, 0, Ruling::ProviderAtFault);
+		assert!(!ReceiptDisputes::<T>::contains_key(0, 0));
+		assert_eq!(crate::pallet::Marks::<T>::get(0, 0), Some(Mark::DisputeUpheld));
 	}
 
 	#[benchmark]

@@ -20,53 +20,40 @@
 //!   bearer key of each request and finds the session in [`ApiKeys`], chain state it follows block
 //!   by block. One key per session (binding another rotates it), one session per key; the binding
 //!   ends when the session is closed or released.
-//! - **Receipt**: one request: id, session, sequence number, capsule, input and output units,
-//!   outcome (served / failed / rolled back) and gateway time.
+//! - **Receipt**: one request, reported by the gateway in a signed batch: its session and sequence
+//!   number in that session, the capsule, four unit counts (input, output, cache read, cache
+//!   write), the outcome (served / failed / rolled back) and the gateway's time.
 //!
-//! ### Settlement of a batch (`submit_receipts`)
-//! The operator submits at most [`Config::MaxBatch`] receipts with **one** signature of the
-//! gateway's key over `blake2_256(RECEIPTS_CONTEXT ‖ genesis hash ‖ gateway id ‖ receipts)`.
-//! The genesis hash binds the batch to this chain. A bad signature rejects the whole batch
-//! before anything is written. Then each receipt gets its own verdict, and one bad receipt
-//! never sinks the others:
-//! - **served**: priced by [`Pallet::price`] — list price from the capsule's prices, the discount
-//!   `min(asset discount + tier discount, max)`, the net converted into the session's asset and
-//!   split by the fee parameters (DESIGN §4; the maths is [`nexus_primitives::settlement`]) — and
-//!   charged from the session's committed escrow: the provider, treasury, buyback pot, validator
-//!   reward pot and reserve are credited. One [`Event::ReceiptSettled`] carries every leg.
-//! - **failed**, or **rolled back** without a prior charge: nothing is charged; the capsule's trust
-//!   falls ([`Event::ReceiptRecorded`]).
-//! - **rolled back** with the id of a charge of the same session: the reserve refunds the net into
-//!   the seeker's free escrow and the provider's capsule bond is slashed into the reserve for what
-//!   the provider was paid ([`Event::ReceiptRolledBack`]).
-//! - otherwise **rejected** with a [`RejectReason`] ([`Event::ReceiptRejected`]).
+//! ### Settlement of a batch (`submit_batch`)
+//! [`nexus_primitives::receipts`] defines the format, its signing payload and its commitment, for
+//! the pallet, the gateway and the clients alike. Receipts come grouped by session:
+//! `(session, first_seq, receipts…)`, with a capsule table per batch and, per receipt, an
+//! outcome, a capsule index, four compact unit counts and an age against the batch's time. One
+//! signature of the gateway's key covers the batch, bound to the genesis hash; a bad signature
+//! or a malformed batch fails the call before anything is written. Then every receipt of an
+//! accepted group gets its own verdict, and one bad receipt never sinks the others:
+//! - **served**: priced by [`Pallet::price`] — list price from the capsule's four prices, the
+//!   discount `min(asset discount + tier discount, max)`, the net converted into the session's
+//!   asset and split by the fee parameters (docs/token-model.md, "The formula"; the maths is
+//!   [`nexus_primitives::settlement`]) — and charged from the session's committed escrow: the
+//!   provider, treasury, buyback pot, validator reward pot and reserve are credited;
+//! - **failed** or **rolled back**: nothing is charged; the capsule's trust falls;
+//! - otherwise **rejected** with a [`nexus_primitives::receipts::Rejection`] (expired, in the
+//!   future, session closed or expired, capsule unknown or inactive, lane not allowed, zero units,
+//!   over the session's cap or the tier's usage cap, no price for the asset).
 //!
-//! Writes are aggregated per batch: each session, escrow ledger, usage counter, capsule and
-//! destination account is written once, however many receipts touch it.
-//!
-//! ### Replay protection, exact and bounded
-//! A receipt settles only if its sequence number is above its session's last one, its id has
-//! not been seen, and its gateway time is within [`Config::ReceiptWindowMs`] of chain time.
-//! Ids are remembered for the window and then pruned in `on_idle`: a replay after the window
-//! fails the time check, a replay within it fails the id check, and a session's receipts can
-//! never settle after the session is released (session ids are never reused).
-//!
-//! ### Receipt batches, version 2 (`submit_batch`)
-//! The format that replaces `submit_receipts` ([`nexus_primitives::receipts`] defines it, its
-//! signing payload and its commitment, for the pallet, the gateway and the clients alike).
-//! Receipts come grouped by session: `(session, first_seq, receipts…)`, with a capsule table
-//! per batch and, per receipt, an outcome, a capsule index, four compact unit counts (input,
-//! output, cache read, cache write) and an age against the batch's time. One signature of the
-//! gateway's key covers the batch, bound to the genesis hash.
 //! - **Replay protection by dense sequence numbers.** A group is accepted only if `first_seq` is
 //!   its session's last sequence number + 1 (else it is refused whole: `Replayed`, `SequenceGap`,
 //!   `UnknownSession`, `WrongGateway`), and every receipt of an accepted group consumes its number,
 //!   settled, recorded or rejected. Each `(session, seq)` is judged once, ever, and the chain keeps
-//!   one number per session instead of one entry per receipt.
+//!   one number per session instead of one entry per receipt. A receipt's time must lie within
+//!   [`Config::ReceiptWindowMs`] of chain time (and at most [`Config::ClockSkewMs`] ahead), and a
+//!   session's receipts can never settle after the session is released (ids are never reused).
 //! - **One read and one write per key per batch.** The capsule table's terms, each session, each
-//!   seeker's tier terms and escrow, each asset's rate and the fee parameters are read once; every
-//!   receipt is judged in memory and its legs summed per destination; then each item is written
-//!   once. The call's weight is that of the receipts judged.
+//!   seeker's tier terms, usage and escrow, each asset's rate and the fee parameters are read once;
+//!   every receipt is judged in memory and its legs summed per destination; then each item is
+//!   written once, and the usage programmes (buyback, emissions) hear of each seeker's and each
+//!   provider's sum once. The call's weight is that of the receipts judged.
 //! - **Every receipt stays disputable.** The chain commits to the judged receipts: one leaf per
 //!   receipt (session, sequence number, seeker, asset, capsule, provider, units, outcome, time,
 //!   verdict, charge and provider amount) in a binary Merkle tree whose root is kept in
@@ -81,31 +68,35 @@
 //!   ([`nexus_primitives::receipts::Settlement::leaves`]).
 //!
 //! ### Usage caps
-//! A seeker's served units per [`Config::UsageWindow`] blocks are capped by its tier's rate
-//! limit (from the tiers pallet).
+//! A seeker's served units (input, output and cache writes) per [`Config::UsageWindow`] blocks
+//! are capped by its tier's rate limit (from the tiers pallet).
 //!
 //! ### Disputes
-//! A seeker may dispute a charge within [`Config::DisputeWindowMs`] of its gateway time, holding
-//! [`Config::DisputeDeposit`]. [`Config::DisputeOrigin`] rules: upheld against the provider or
-//! the gateway, the reserve refunds the seeker and the provider's capsule bond or the gateway's
-//! bond is slashed into the reserve; rejected, the deposit goes to the reserve.
+//! A seeker may dispute a charge within [`Config::DisputeWindowMs`] of its receipt's time,
+//! holding [`Config::DisputeDeposit`]. [`Config::DisputeOrigin`] rules: upheld against the
+//! provider or the gateway, the reserve refunds the seeker and the provider's capsule bond or the
+//! gateway's bond is slashed into the reserve; rejected, the deposit goes to the reserve.
 //!
 //! ## Storage version and migrations
 //!
-//! Storage version 1. [`migrations`] lists each version and what changed; v0 → v1
-//! ([`migrations::v1::MigrateV0ToV1`]) moves the receipt-pruning cursor back to receipts a v0
-//! chain never pruned. `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a
-//! running chain.
+//! Storage version 2. [`migrations`] lists each version and what changed. v1 → v2
+//! ([`migrations::v2::MigrateV1ToV2`]) retires version-1 receipts (`submit_receipts`, receipt
+//! ids remembered per receipt for the window): their ids are deleted by `on_idle` a bounded number
+//! a block; disputes opened under version 1 stay open and `resolve_dispute` rules them.
+//! `scripts/upgrade-check.sh` rehearses every upgrade on a snapshot of a running chain.
+//!
+//! ## Code layout
+//! One file per subsystem: `gateways`, `escrow`, `sessions`, `pricing`, `settlement` (the batch,
+//! and the in-memory ledgers it writes back once), `disputes` (commitments, rollbacks,
+//! disputes and rulings), `invariants` (`try_state`); the tests follow the same split.
 //!
 //! ## Pallet API
 //! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
 //! ([`Config::AdminOrigin`]), `suspend_gateway` ([`Config::EmergencyOrigin`]),
-//! `resolve_dispute` ([`Config::DisputeOrigin`]). Seekers: `deposit`, `withdraw`,
-//! `open_session`, `bind_api_key`, `unbind_api_key`, `close_session`, `dispute`,
-//! `dispute_receipt`. Gateways: `submit_receipts`, `submit_batch`, `roll_back`,
-//! `report_uptime`. Governance also rules with `resolve_receipt_dispute`. Anyone:
-//! `release_session`. Runtime API:
-//! [`runtime_api::MeteringApi`].
+//! `resolve_receipt_dispute` and `resolve_dispute` (version-1 disputes)
+//! ([`Config::DisputeOrigin`]). Seekers: `deposit`, `withdraw`, `open_session`, `bind_api_key`,
+//! `unbind_api_key`, `close_session`, `dispute_receipt`. Gateways: `submit_batch`, `roll_back`,
+//! `report_uptime`. Anyone: `release_session`. Runtime API: [`runtime_api::MeteringApi`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -116,20 +107,20 @@ pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;
 
-mod batch;
-mod commitments;
-mod impls;
+mod disputes;
+mod escrow;
+mod gateways;
+mod invariants;
 pub mod migrations;
+mod pricing;
 pub mod runtime_api;
-mod settle;
+mod sessions;
+mod settlement;
 pub mod types;
-mod view;
 pub mod weights;
 
-pub use batch::{BatchShape, SettledBatch};
+pub use settlement::{BatchShape, SettledBatch};
 
-#[cfg(test)]
-mod batch_tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
@@ -165,7 +156,7 @@ pub mod pallet {
 	use sp_core::sr25519;
 	use sp_runtime::{traits::Zero, Permill};
 
-	/// A version-2 receipt batch of this pallet.
+	/// A receipt batch of this pallet.
 	pub type BatchOf<T> = nexus_primitives::receipts::ReceiptBatch<
 		<T as Config>::MaxBatchCapsules,
 		<T as Config>::MaxBatchSessions,
@@ -186,15 +177,12 @@ pub mod pallet {
 	>;
 	/// A charge record of this pallet.
 	pub type ChargeOf<T> = Charge<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
-	/// A receipt record of this pallet.
-	pub type RecordOf<T> =
-		ReceiptRecord<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
 	/// A dispute of this pallet.
 	pub type DisputeOf<T> =
 		Dispute<<T as frame_system::Config>::AccountId, <T as Config>::AssetKind>;
 
 	/// The current storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -263,19 +251,16 @@ pub mod pallet {
 		/// NXV held per open dispute.
 		#[pallet::constant]
 		type DisputeDeposit: Get<u128>;
-		/// The most receipts in one version-1 batch.
-		#[pallet::constant]
-		type MaxBatch: Get<u32>;
-		/// The most receipts in one version-2 batch.
+		/// The most receipts in one batch.
 		#[pallet::constant]
 		type MaxBatchReceipts: Get<u32>;
-		/// The most sessions (groups) in one version-2 batch.
+		/// The most sessions (groups) in one batch.
 		#[pallet::constant]
 		type MaxBatchSessions: Get<u32>;
-		/// The most receipts of one session in one version-2 batch.
+		/// The most receipts of one session in one batch.
 		#[pallet::constant]
 		type MaxGroupReceipts: Get<u32>;
-		/// The most capsules in one version-2 batch's capsule table.
+		/// The most capsules in one batch's capsule table.
 		#[pallet::constant]
 		type MaxBatchCapsules: Get<u32>;
 		/// The most sessions a seeker has at once (open or awaiting release).
@@ -290,15 +275,12 @@ pub mod pallet {
 		/// The length of a usage-cap window, in blocks.
 		#[pallet::constant]
 		type UsageWindow: Get<BlockNumberFor<Self>>;
-		/// How old (ms) a receipt's gateway time may be; ids are remembered this long.
+		/// How old (ms) a receipt's gateway time may be when its batch settles.
 		#[pallet::constant]
 		type ReceiptWindowMs: Get<u64>;
 		/// How far (ms) a receipt's gateway time may run ahead of chain time.
 		#[pallet::constant]
 		type ClockSkewMs: Get<u64>;
-		/// Granularity (ms) of the receipt-id expiry index.
-		#[pallet::constant]
-		type ReceiptBucketMs: Get<u64>;
 		/// How long (ms after the receipt's gateway time) a charge can be disputed.
 		#[pallet::constant]
 		type DisputeWindowMs: Get<u64>;
@@ -384,39 +366,25 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ReleaseCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
-	/// Receipt ids seen within the receipt window.
-	// Hasher: Blake2_128Concat: ids are chosen by gateways.
-	#[pallet::storage]
-	pub type Receipts<T: Config> =
-		StorageMap<_, Blake2_128Concat, ReceiptId, RecordOf<T>, OptionQuery>;
-
-	/// Receipt ids by the time bucket of their gateway time, for pruning.
-	// Hasher: Twox64Concat for the bucket (a time index); Blake2_128Concat for gateway ids.
-	#[pallet::storage]
-	pub type ReceiptExpiry<T: Config> =
-		StorageDoubleMap<_, Twox64Concat, u64, Blake2_128Concat, ReceiptId, ()>;
-
-	/// The oldest receipt bucket not yet pruned.
-	#[pallet::storage]
-	pub type PruneCursor<T> = StorageValue<_, u64, ValueQuery>;
-
 	/// Served units per seeker in the current usage window: `(window index, units)`.
 	// Hasher: Blake2_128Concat: user-chosen keys.
 	#[pallet::storage]
 	pub type Usage<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u64), ValueQuery>;
 
-	/// Open disputes by receipt id.
+	/// Disputes opened under version 1 of the receipt format (by receipt id) and not yet ruled.
+	/// None can be opened any more (storage version 2 retired version-1 receipts); they are
+	/// ruled by [`Pallet::resolve_dispute`] as before.
 	// Hasher: Blake2_128Concat: ids are chosen by gateways.
 	#[pallet::storage]
 	pub type Disputes<T: Config> =
 		StorageMap<_, Blake2_128Concat, ReceiptId, DisputeOf<T>, OptionQuery>;
 
-	/// The next version-2 batch id.
+	/// The next batch id.
 	#[pallet::storage]
 	pub type NextBatchId<T> = StorageValue<_, BatchId, ValueQuery>;
 
-	/// Settled version-2 batches' commitments, kept until their dispute window has passed.
+	/// Settled batches' commitments, kept until their dispute window has passed.
 	// Hasher: Twox64Concat: sequential ids.
 	#[pallet::storage]
 	pub type Commitments<T: Config> = StorageMap<_, Twox64Concat, BatchId, Commitment, OptionQuery>;
@@ -432,7 +400,12 @@ pub mod pallet {
 	pub type Marks<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BatchId, Twox64Concat, u32, Mark, OptionQuery>;
 
-	/// Open disputes of version-2 receipts, by batch id and leaf index (a copy of the charge:
+	/// Version-1 receipt records the storage-version-2 migration left to `on_idle` to delete, a
+	/// bounded number per block ([`migrations::v2`]); false once they are all gone.
+	#[pallet::storage]
+	pub type LegacyReceiptsLeft<T> = StorageValue<_, bool, ValueQuery>;
+
+	/// Open disputes of receipts, by batch id and leaf index (a copy of the charge:
 	/// the commitment may be pruned before the ruling).
 	// Hasher: Twox64Concat for both: sequential ids and indices.
 	#[pallet::storage]
@@ -576,74 +549,7 @@ pub mod pallet {
 			/// Returned to free escrow.
 			returned: u128,
 		},
-		/// A served receipt settled: every leg, in the session's asset.
-		ReceiptSettled {
-			/// The receipt.
-			id: ReceiptId,
-			/// Its session.
-			session: SessionId,
-			/// The capsule.
-			capsule: u64,
-			/// The seeker who paid.
-			seeker: T::AccountId,
-			/// The provider paid.
-			provider: T::AccountId,
-			/// The asset.
-			asset: T::AssetKind,
-			/// List price (pricing unit).
-			list: u128,
-			/// Discount applied.
-			discount: sp_runtime::Perbill,
-			/// Debited from the seeker (the legs sum to it).
-			net: u128,
-			/// To the provider.
-			to_provider: u128,
-			/// To the treasury.
-			to_treasury: u128,
-			/// To the buyback/rebates pot.
-			to_buyback: u128,
-			/// To the validator reward pot.
-			to_validators: u128,
-			/// To the reserve (with the rounding dust).
-			to_reserve: u128,
-		},
-		/// A failed receipt (or a rollback without a charge) was recorded: nothing charged.
-		ReceiptRecorded {
-			/// The receipt.
-			id: ReceiptId,
-			/// The capsule.
-			capsule: u64,
-			/// Its outcome.
-			outcome: nexus_primitives::traits::Outcome,
-		},
-		/// A charge was rolled back: refunded from the reserve, the provider's bond slashed.
-		ReceiptRolledBack {
-			/// The receipt.
-			id: ReceiptId,
-			/// Refunded to the seeker's free escrow.
-			refunded: u128,
-			/// NXV slashed from the capsule's bond into the reserve.
-			slashed: u128,
-		},
-		/// A receipt was rejected; nothing moved for it.
-		ReceiptRejected {
-			/// The receipt.
-			id: ReceiptId,
-			/// Why.
-			reason: RejectReason,
-		},
-		/// A batch was processed.
-		BatchProcessed {
-			/// The gateway.
-			gateway: GatewayId,
-			/// Receipts settled (charged).
-			settled: u32,
-			/// Receipts recorded without a charge, or rolled back.
-			recorded: u32,
-			/// Receipts rejected.
-			rejected: u32,
-		},
-		/// A version-2 batch was settled. With the batch itself, this is enough to rebuild
+		/// A batch was settled. With the batch itself, this is enough to rebuild
 		/// every receipt's leaf, charge and legs exactly
 		/// ([`nexus_primitives::receipts::Settlement::leaves`]): each receipt of an accepted
 		/// group that is not rejected was settled (served) or recorded (failed); a settled one
@@ -665,7 +571,7 @@ pub mod pallet {
 			/// index, reason).
 			settlement: nexus_primitives::receipts::Settlement<T::AccountId, T::AssetKind>,
 		},
-		/// A gateway rolled back a settled version-2 receipt: refunded from the reserve, the
+		/// A gateway rolled back a settled receipt: refunded from the reserve, the
 		/// provider's bond slashed.
 		LeafRolledBack {
 			/// The batch.
@@ -681,7 +587,7 @@ pub mod pallet {
 			/// NXV slashed from the capsule's bond into the reserve.
 			slashed: u128,
 		},
-		/// A seeker disputed a settled version-2 receipt.
+		/// A seeker disputed a settled receipt.
 		LeafDisputed {
 			/// The batch.
 			batch: BatchId,
@@ -696,7 +602,7 @@ pub mod pallet {
 			/// NXV deposit held.
 			deposit: u128,
 		},
-		/// A dispute of a version-2 receipt was decided.
+		/// A dispute of a receipt was decided.
 		LeafDisputeResolved {
 			/// The batch.
 			batch: BatchId,
@@ -716,16 +622,7 @@ pub mod pallet {
 			/// Share of probes answered.
 			uptime: Permill,
 		},
-		/// A seeker disputed a charge.
-		DisputeOpened {
-			/// The receipt.
-			id: ReceiptId,
-			/// The seeker.
-			seeker: T::AccountId,
-			/// NXV deposit held.
-			deposit: u128,
-		},
-		/// A dispute was decided.
+		/// A dispute opened under version 1 of the receipt format was decided.
 		DisputeResolved {
 			/// The receipt.
 			id: ReceiptId,
@@ -779,12 +676,10 @@ pub mod pallet {
 		NotYetReleasable,
 		/// The batch is empty.
 		EmptyBatch,
-		/// The batch has more than `MaxBatch` receipts.
+		/// The batch has more than `MaxBatchReceipts` receipts.
 		BatchTooLarge,
 		/// The batch's signature does not verify with the gateway's key for this chain.
 		BadSignature,
-		/// No receipt has this id (or it aged out of the window).
-		UnknownReceipt,
 		/// The receipt charged nothing.
 		NotCharged,
 		/// The receipt was charged to someone else.
@@ -849,13 +744,14 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_idle(n: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			let mut used = Self::release_due(n, remaining);
-			used.saturating_accrue(Self::prune_receipts(remaining.saturating_sub(used)));
+			used.saturating_accrue(migrations::v2::drain_legacy_receipts::<T>(
+				remaining.saturating_sub(used),
+			));
 			used.saturating_accrue(Self::prune_commitments(remaining.saturating_sub(used)));
 			used
 		}
 
 		fn integrity_test() {
-			assert!(T::MaxBatch::get() > 0, "MaxBatch must be positive");
 			assert!(T::MaxBatchReceipts::get() > 0, "MaxBatchReceipts must be positive");
 			assert!(T::MaxBatchSessions::get() > 0, "MaxBatchSessions must be positive");
 			assert!(T::MaxGroupReceipts::get() > 0, "MaxGroupReceipts must be positive");
@@ -863,15 +759,8 @@ pub mod pallet {
 			assert!(T::MaxSessionsPerSeeker::get() > 0, "MaxSessionsPerSeeker must be positive");
 			assert!(!T::MaxSessionDuration::get().is_zero(), "MaxSessionDuration must be positive");
 			assert!(!T::UsageWindow::get().is_zero(), "UsageWindow must be positive");
-			assert!(T::ReceiptBucketMs::get() > 0, "ReceiptBucketMs must be positive");
-			assert!(
-				T::ReceiptWindowMs::get() >= T::ReceiptBucketMs::get(),
-				"the receipt window must span at least one bucket"
-			);
-			assert!(
-				T::DisputeWindowMs::get() <= T::ReceiptWindowMs::get(),
-				"charges must be remembered for as long as they can be disputed"
-			);
+			assert!(T::ReceiptWindowMs::get() > 0, "ReceiptWindowMs must be positive");
+			assert!(T::DisputeWindowMs::get() > 0, "DisputeWindowMs must be positive");
 			assert!(T::MinGatewayBond::get() > 0, "a gateway bond of zero cannot be slashed");
 		}
 
@@ -1079,36 +968,6 @@ pub mod pallet {
 			Ok(Pays::No.into())
 		}
 
-		/// Settles a batch of receipts.
-		///
-		/// ## Dispatch Origin
-		/// Signed (the gateway's operator).
-		///
-		/// ## Details
-		/// `signature` is the gateway key's sr25519 signature of
-		/// [`Pallet::signing_payload`]. A bad signature, an unknown or suspended gateway, an
-		/// empty or oversize batch fail the call before any write. Otherwise every receipt gets
-		/// its own verdict (see the pallet docs).
-		///
-		/// ## Events
-		/// One per receipt ([`Event::ReceiptSettled`], [`Event::ReceiptRecorded`],
-		/// [`Event::ReceiptRolledBack`] or [`Event::ReceiptRejected`]), then
-		/// [`Event::BatchProcessed`].
-		#[pallet::call_index(10)]
-		#[pallet::weight({
-			let n = u32::try_from(receipts.len()).unwrap_or(u32::MAX);
-			T::WeightInfo::submit_receipts(n).max(T::WeightInfo::submit_rollbacks(n))
-		})]
-		pub fn submit_receipts(
-			origin: OriginFor<T>,
-			gateway: GatewayId,
-			receipts: alloc::vec::Vec<Receipt>,
-			signature: sr25519::Signature,
-		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			Self::do_submit_receipts(who, gateway, receipts, signature)
-		}
-
 		/// Reports a capsule's uptime from the gateway's health probes.
 		///
 		/// ## Dispatch Origin
@@ -1131,25 +990,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Disputes a charge.
-		///
-		/// ## Dispatch Origin
-		/// Signed (the seeker charged).
-		///
-		/// ## Details
-		/// Within [`Config::DisputeWindowMs`] of the receipt's gateway time; holds
-		/// [`Config::DisputeDeposit`] NXV until the ruling.
-		///
-		/// ## Events
-		/// [`Event::DisputeOpened`].
-		#[pallet::call_index(12)]
-		#[pallet::weight(T::WeightInfo::dispute())]
-		pub fn dispute(origin: OriginFor<T>, id: ReceiptId) -> DispatchResult {
-			let who = ensure_signed(origin)?;
-			Self::do_dispute(who, id)
-		}
-
-		/// Rules on a dispute.
+		/// Rules on a dispute opened under version 1 of the receipt format (see [`Disputes`];
+		/// version-2 disputes are ruled by [`Pallet::resolve_receipt_dispute`]).
 		///
 		/// ## Dispatch Origin
 		/// [`Config::DisputeOrigin`].
@@ -1173,7 +1015,7 @@ pub mod pallet {
 			Self::do_resolve_dispute(id, ruling)
 		}
 
-		/// Settles a version-2 batch of receipts, grouped by session (see the pallet docs).
+		/// Settles a batch of receipts, grouped by session (see the pallet docs).
 		///
 		/// ## Dispatch Origin
 		/// Signed (the operator of the gateway the batch names).
@@ -1213,7 +1055,7 @@ pub mod pallet {
 			Ok(Some(Self::batch_weight(shape.receipts, shape.sessions, shape.capsules)).into())
 		}
 
-		/// Rolls back a settled version-2 receipt: the reserve refunds the seeker in full and
+		/// Rolls back a settled receipt: the reserve refunds the seeker in full and
 		/// the capsule's bond is slashed for what the provider was paid.
 		///
 		/// ## Dispatch Origin
@@ -1238,7 +1080,7 @@ pub mod pallet {
 			Self::do_roll_back(who, batch, *leaf, proof)
 		}
 
-		/// Disputes a settled version-2 receipt.
+		/// Disputes a settled receipt.
 		///
 		/// ## Dispatch Origin
 		/// Signed (the seeker charged).
@@ -1263,10 +1105,16 @@ pub mod pallet {
 			Self::do_dispute_receipt(who, batch, *leaf, proof)
 		}
 
-		/// Rules on a dispute of a version-2 receipt, as [`Pallet::resolve_dispute`] does.
+		/// Rules on a dispute of a receipt.
 		///
 		/// ## Dispatch Origin
 		/// [`Config::DisputeOrigin`].
+		///
+		/// ## Details
+		/// Upheld: the reserve refunds the net into the seeker's free escrow, the provider's
+		/// capsule bond (for what it was paid) or the gateway's bond (for the net) is slashed
+		/// into the reserve, and the deposit is returned. Rejected: the deposit goes to the
+		/// reserve.
 		///
 		/// ## Events
 		/// [`Event::LeafDisputeResolved`].

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
-use crate::{self as pallet_metering, GatewayId, Receipt};
+use crate::{self as pallet_metering};
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{
@@ -13,7 +13,7 @@ use frame_support::{
 	PalletId,
 };
 use frame_system::{EnsureRoot, EnsureSigned};
-use nexus_primitives::traits::{FeeDestinations, Outcome};
+use nexus_primitives::traits::FeeDestinations;
 use pallet_capsules::{GenesisCapsule, Lane, Price, QuotaWindow};
 use pallet_tiers::TierParams;
 use sp_core::{sr25519, Pair, H256};
@@ -65,6 +65,8 @@ mod runtime {
 impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	// Real database weights: `on_idle`'s work is bounded by them.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 impl pallet_timestamp::Config for Test {
@@ -115,7 +117,6 @@ pub const MAX_DURATION: u64 = 1_000;
 pub const USAGE_WINDOW: u64 = 100;
 pub const RECEIPT_WINDOW_MS: u64 = 600_000;
 pub const SKEW_MS: u64 = 30_000;
-pub const BUCKET_MS: u64 = 60_000;
 pub const DISPUTE_WINDOW_MS: u64 = 300_000;
 pub const MAX_BATCH: u32 = 8;
 pub const MAX_SESSIONS: u32 = 3;
@@ -259,7 +260,6 @@ impl pallet_metering::Config for Test {
 	type MinGatewayBond = ConstU128<GATEWAY_BOND>;
 	type SessionDeposit = ConstU128<SESSION_DEPOSIT>;
 	type DisputeDeposit = ConstU128<DISPUTE_DEPOSIT>;
-	type MaxBatch = ConstU32<MAX_BATCH>;
 	type MaxBatchReceipts = ConstU32<MAX_BATCH>;
 	type MaxBatchSessions = ConstU32<8>;
 	type MaxGroupReceipts = ConstU32<MAX_BATCH>;
@@ -270,7 +270,6 @@ impl pallet_metering::Config for Test {
 	type UsageWindow = ConstU64<USAGE_WINDOW>;
 	type ReceiptWindowMs = ConstU64<RECEIPT_WINDOW_MS>;
 	type ClockSkewMs = ConstU64<SKEW_MS>;
-	type ReceiptBucketMs = ConstU64<BUCKET_MS>;
 	type DisputeWindowMs = ConstU64<DISPUTE_WINDOW_MS>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -446,49 +445,6 @@ pub fn build_and_execute(test: impl FnOnce()) {
 		test();
 		Metering::do_try_state().expect("metering try_state holds after the test");
 	});
-}
-
-/// A served receipt on `capsule` with a fresh id derived from `(session, seq)`.
-pub fn served(session: u64, seq: u64, capsule: u64, input: u64, output: u64) -> Receipt {
-	receipt(session, seq, capsule, input, output, Outcome::Served)
-}
-
-pub fn receipt(
-	session: u64,
-	seq: u64,
-	capsule: u64,
-	input: u64,
-	output: u64,
-	outcome: Outcome,
-) -> Receipt {
-	let mut id = [0u8; 16];
-	id[..8].copy_from_slice(&session.to_le_bytes());
-	id[8..].copy_from_slice(&seq.to_le_bytes());
-	Receipt {
-		id,
-		session,
-		seq,
-		capsule,
-		input_units: input,
-		output_units: output,
-		outcome,
-		timestamp: now_ms(),
-	}
-}
-
-/// Signs `receipts` for `gateway` with `pair`.
-pub fn sign_with(
-	pair: &sr25519::Pair,
-	gateway: GatewayId,
-	receipts: &[Receipt],
-) -> sr25519::Signature {
-	pair.sign(&Metering::signing_payload(gateway, receipts))
-}
-
-/// Submits `receipts` as gateway 0, correctly signed.
-pub fn submit(receipts: Vec<Receipt>) -> frame_support::dispatch::DispatchResult {
-	let sig = sign_with(&gateway_pair(), 0, &receipts);
-	Metering::submit_receipts(RuntimeOrigin::signed(OPERATOR), 0, receipts, sig)
 }
 
 thread_local! {

@@ -1,8 +1,9 @@
-//! The runtime API of the metering pallet: quotes, sessions, escrow, gateways and receipts.
+//! The runtime API of the metering pallet: quotes, what-if pricing, sessions, escrow and
+//! gateways.
 
 use crate::{
-	EscrowLedger, Gateway, QuoteBreakdown, Receipt, ReceiptId, ReceiptRecord, RejectReason,
-	Session, SessionId, Simulation, SimulationError, WorkloadLine,
+	EscrowLedger, Gateway, QuoteBreakdown, RejectReason, Session, SessionId, Simulation,
+	SimulationError, WorkloadLine,
 };
 use alloc::vec::Vec;
 use codec::Codec;
@@ -12,8 +13,11 @@ sp_api::decl_runtime_apis! {
 	/// What seekers, providers, gateways and dashboards read about metering.
 	///
 	/// Version 2 adds `simulate`; version 3 quotes the four unit kinds (input, output, cache
-	/// read, cache write) instead of input and output.
-	#[api_version(3)]
+	/// read, cache write) instead of input and output; version 4 drops `receipt` and
+	/// `signing_payload`, which served version-1 receipts (retired: a receipt batch's payload is
+	/// [`nexus_primitives::receipts::signing_payload`], its receipts' fate is in its
+	/// `BatchSettled` event and commitment).
+	#[api_version(4)]
 	pub trait MeteringApi<AccountId, AssetKind, BlockNumber> where
 		AccountId: Codec,
 		AssetKind: Codec,
@@ -45,10 +49,6 @@ sp_api::decl_runtime_apis! {
 		fn escrow(who: AccountId) -> Vec<(AssetKind, EscrowLedger)>;
 		/// A gateway.
 		fn gateway(id: u32) -> Option<Gateway<AccountId>>;
-		/// What the chain remembers of a receipt id (within the receipt window).
-		fn receipt(id: ReceiptId) -> Option<ReceiptRecord<AccountId, AssetKind>>;
-		/// The 32 bytes a gateway signs for `receipts` (see `submit_receipts`).
-		fn signing_payload(gateway: u32, receipts: Vec<Receipt>) -> [u8; 32];
 		/// Prices a what-if `workload` (lines of capsule, tier, asset, units and request
 		/// count) under proposed fee parameters `params`, through the function settlement
 		/// charges with, at today's capsule prices, tier table and NXV price: each line's

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use nexus_primitives::{
 	settlement::{Legs, ParamsError},
-	traits::{ConversionError, Outcome},
+	traits::ConversionError,
 };
 use scale_info::TypeInfo;
 use sp_core::{sr25519, H256};
@@ -14,11 +14,9 @@ use sp_runtime::Perbill;
 pub type GatewayId = u32;
 /// A session's id: a counter, never reused.
 pub type SessionId = u64;
-/// A receipt's id, chosen by the gateway (a UUID).
+/// A version-1 receipt's id, chosen by the gateway (a UUID): the key of the disputes opened
+/// before version-1 receipts retired ([`crate::Disputes`]).
 pub type ReceiptId = [u8; 16];
-
-/// The domain separator of a receipt batch's signing payload.
-pub const RECEIPTS_CONTEXT: &[u8] = b"nexus-vault/receipts/v1";
 
 /// A settled version-2 batch's id: a counter, never reused.
 pub type BatchId = u64;
@@ -159,39 +157,8 @@ pub struct Session<AccountId, AssetKind, BlockNumber> {
 	pub deposit: u128,
 }
 
-/// One metered request, as the gateway reports it.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub struct Receipt {
-	/// Unique id (a UUID chosen by the gateway).
-	pub id: ReceiptId,
-	/// The session charged.
-	pub session: SessionId,
-	/// Strictly increasing within the session.
-	pub seq: u64,
-	/// The capsule that served (or failed).
-	pub capsule: u64,
-	/// Metered input units.
-	pub input_units: u64,
-	/// Metered output units.
-	pub output_units: u64,
-	/// Served, failed, or rolled back.
-	pub outcome: Outcome,
-	/// Gateway time in milliseconds since the Unix epoch.
-	pub timestamp: u64,
-}
-
-/// A charged receipt, kept for the receipt window (rollbacks and disputes refer to it).
+/// A charged receipt, as a dispute keeps it (from the receipt's leaf, or from a version-1
+/// record).
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
 pub struct Charge<AccountId, AssetKind> {
 	/// The session.
@@ -218,16 +185,13 @@ pub struct Charge<AccountId, AssetKind> {
 	pub disputed: bool,
 }
 
-/// What the chain remembers of a receipt id during the receipt window.
-#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
-pub enum ReceiptRecord<AccountId, AssetKind> {
-	/// Served and charged.
-	Charged(Charge<AccountId, AssetKind>),
-	/// Failed or rolled back without a prior charge: nothing was charged.
-	NotCharged,
-}
-
-/// Why one receipt of a batch was rejected (the rest of the batch still settles).
+/// Why a request cannot be priced: the error of `quote` and `simulate` (runtime API).
+///
+/// Version-1 settlement rejected receipts with it too; the variants only it returned
+/// (`DuplicateReceipt`, `SequenceNotIncreasing`, `UnknownSession`, `WrongGateway`,
+/// `SessionClosed`, `SessionExpired`, `OverCap`, `UsageCapExceeded`, `RollbackSessionMismatch`,
+/// `AlreadyRefunded`, `UnderDispute`, `ReserveShortfall`) stay for the API's encoding. Settlement
+/// reports [`nexus_primitives::receipts::Rejection`].
 #[derive(
 	Encode,
 	Decode,

@@ -62,10 +62,7 @@ pub trait WeightInfo {
 	fn bind_api_key() -> Weight;
 	fn unbind_api_key() -> Weight;
 	fn release_session() -> Weight;
-	fn submit_receipts(n: u32, ) -> Weight;
-	fn submit_rollbacks(n: u32, ) -> Weight;
 	fn report_uptime() -> Weight;
-	fn dispute() -> Weight;
 	fn resolve_dispute() -> Weight;
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight;
 	fn roll_back() -> Weight;
@@ -90,8 +87,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `362`
 		//  Estimated: `3694`
-		// Minimum execution time: 51_663_000 picoseconds.
-		Weight::from_parts(54_500_000, 3694)
+		// Minimum execution time: 52_575_000 picoseconds.
+		Weight::from_parts(75_023_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -101,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 10_984_000 picoseconds.
-		Weight::from_parts(12_971_000, 3562)
+		// Minimum execution time: 13_763_000 picoseconds.
+		Weight::from_parts(19_753_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -112,8 +109,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 10_992_000 picoseconds.
-		Weight::from_parts(12_868_000, 3562)
+		// Minimum execution time: 14_115_000 picoseconds.
+		Weight::from_parts(20_195_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -123,8 +120,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 12_137_000 picoseconds.
-		Weight::from_parts(13_915_000, 3562)
+		// Minimum execution time: 15_556_000 picoseconds.
+		Weight::from_parts(21_630_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -140,8 +137,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
 		//  Estimated: `3694`
-		// Minimum execution time: 45_611_000 picoseconds.
-		Weight::from_parts(49_476_000, 3694)
+		// Minimum execution time: 50_247_000 picoseconds.
+		Weight::from_parts(67_981_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -153,8 +150,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `303`
 		//  Estimated: `6196`
-		// Minimum execution time: 45_406_000 picoseconds.
-		Weight::from_parts(48_371_000, 6196)
+		// Minimum execution time: 48_362_000 picoseconds.
+		Weight::from_parts(68_143_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -179,10 +176,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `983 + s * (60 ±0)`
 		//  Estimated: `6196 + s * (2609 ±0)`
-		// Minimum execution time: 51_266_000 picoseconds.
-		Weight::from_parts(69_343_848, 6196)
-			// Standard Error: 54_319
-			.saturating_add(Weight::from_parts(43_517_082, 0).saturating_mul(s.into()))
+		// Minimum execution time: 57_078_000 picoseconds.
+		Weight::from_parts(88_619_936, 6196)
+			// Standard Error: 85_927
+			.saturating_add(Weight::from_parts(55_480_857, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -209,8 +206,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `962`
 		//  Estimated: `3694`
-		// Minimum execution time: 72_771_000 picoseconds.
-		Weight::from_parts(78_764_000, 3694)
+		// Minimum execution time: 78_373_000 picoseconds.
+		Weight::from_parts(101_245_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -228,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `426`
 		//  Estimated: `3599`
-		// Minimum execution time: 26_952_000 picoseconds.
-		Weight::from_parts(33_051_000, 3599)
+		// Minimum execution time: 27_957_000 picoseconds.
+		Weight::from_parts(47_438_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -243,8 +240,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `3599`
-		// Minimum execution time: 25_006_000 picoseconds.
-		Weight::from_parts(27_850_000, 3599)
+		// Minimum execution time: 29_937_000 picoseconds.
+		Weight::from_parts(41_494_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -258,8 +255,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3599`
-		// Minimum execution time: 15_896_000 picoseconds.
-		Weight::from_parts(18_572_000, 3599)
+		// Minimum execution time: 16_608_000 picoseconds.
+		Weight::from_parts(26_511_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -285,136 +282,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1007`
 		//  Estimated: `3694`
-		// Minimum execution time: 70_222_000 picoseconds.
-		Weight::from_parts(75_111_000, 3694)
+		// Minimum execution time: 78_285_000 picoseconds.
+		Weight::from_parts(106_630_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
-	}
-	/// Storage: `Metering::Gateways` (r:1 w:0)
-	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Sessions` (r:128 w:128)
-	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Receipts` (r:128 w:128)
-	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
-	/// Storage: `Capsules::Capsules` (r:128 w:128)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
-	/// Storage: `Capsules::Offerings` (r:1 w:0)
-	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Usage` (r:128 w:128)
-	/// Proof: `Metering::Usage` (`max_values`: None, `max_size`: Some(60), added: 2535, mode: `MaxEncodedLen`)
-	/// Storage: `Tiers::SeekerLedgers` (r:128 w:0)
-	/// Proof: `Tiers::SeekerLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
-	/// Storage: `Tiers::TierTable` (r:1 w:0)
-	/// Proof: `Tiers::TierTable` (`max_values`: Some(1), `max_size`: Some(241), added: 736, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::Params` (r:1 w:0)
-	/// Proof: `Fees::Params` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::NxvPrice` (r:1 w:0)
-	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Escrow` (r:128 w:128)
-	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:133 w:133)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::Totals` (r:1 w:1)
-	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::Buckets` (r:1 w:1)
-	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
-	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::Tallies` (r:1 w:1)
-	/// Proof: `Buyback::Tallies` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::Spend` (r:128 w:128)
-	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
-	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::SeenSeekers` (r:128 w:128)
-	/// Proof: `Emissions::SeenSeekers` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
-	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::Rounds` (r:1 w:1)
-	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::SeenProviders` (r:128 w:128)
-	/// Proof: `Emissions::SeenProviders` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Tiers::ProviderLedgers` (r:128 w:0)
-	/// Proof: `Tiers::ProviderLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
-	/// Storage: `Capsules::ProviderCapsules` (r:128 w:0)
-	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
-	/// Storage: `Tiers::NxvPayouts` (r:128 w:0)
-	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::Weights` (r:128 w:128)
-	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::PruneCursor` (r:1 w:1)
-	/// Proof: `Metering::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::ReceiptExpiry` (r:0 w:128)
-	/// Proof: `Metering::ReceiptExpiry` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 128]`.
-	fn submit_receipts(n: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1802 + n * (629 ±0)`
-		//  Estimated: `14005 + n * (3823 ±0)`
-		// Minimum execution time: 373_672_000 picoseconds.
-		Weight::from_parts(354_696_183, 14005)
-			// Standard Error: 156_821
-			.saturating_add(Weight::from_parts(106_127_000, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(20_u64))
-			.saturating_add(T::DbWeight::get().reads((14_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
-			.saturating_add(T::DbWeight::get().writes((11_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
-	}
-	/// Storage: `Metering::Gateways` (r:1 w:0)
-	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
-	/// Storage: `System::BlockHash` (r:1 w:0)
-	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Sessions` (r:128 w:128)
-	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Receipts` (r:128 w:128)
-	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:130 w:130)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Reserve::Paid` (r:1 w:1)
-	/// Proof: `Reserve::Paid` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::Totals` (r:1 w:1)
-	/// Proof: `Fees::Totals` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::Buckets` (r:1 w:1)
-	/// Proof: `Fees::Buckets` (`max_values`: None, `max_size`: Some(173), added: 2648, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Escrow` (r:128 w:128)
-	/// Proof: `Metering::Escrow` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
-	/// Storage: `Capsules::Capsules` (r:128 w:128)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:128 w:128)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `Fees::NxvPrice` (r:1 w:0)
-	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
-	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::Spend` (r:128 w:0)
-	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
-	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
-	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::Weights` (r:128 w:0)
-	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
-	/// The range of component `n` is `[1, 128]`.
-	fn submit_rollbacks(n: u32, ) -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `1204 + n * (837 ±0)`
-		//  Estimated: `6196 + n * (3823 ±0)`
-		// Minimum execution time: 219_712_000 picoseconds.
-		Weight::from_parts(198_976_372, 6196)
-			// Standard Error: 227_939
-			.saturating_add(Weight::from_parts(114_404_527, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
-			.saturating_add(T::DbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
@@ -424,32 +295,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `744`
 		//  Estimated: `4813`
-		// Minimum execution time: 21_250_000 picoseconds.
-		Weight::from_parts(24_558_000, 4813)
+		// Minimum execution time: 22_538_000 picoseconds.
+		Weight::from_parts(33_655_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Metering::Receipts` (r:1 w:1)
-	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
-	/// Storage: `Timestamp::Now` (r:1 w:0)
-	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Disputes` (r:0 w:1)
-	/// Proof: `Metering::Disputes` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
-	fn dispute() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `511`
-		//  Estimated: `3694`
-		// Minimum execution time: 54_868_000 picoseconds.
-		Weight::from_parts(57_812_000, 3694)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
-	}
-	/// Storage: `Metering::Disputes` (r:1 w:1)
-	/// Proof: `Metering::Disputes` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::ReceiptDisputes` (r:1 w:1)
+	/// Proof: `Metering::ReceiptDisputes` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:4 w:4)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
@@ -466,28 +318,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
 	/// Storage: `Buyback::CurrentEpoch` (r:1 w:0)
 	/// Proof: `Buyback::CurrentEpoch` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Buyback::Spend` (r:1 w:0)
+	/// Storage: `Buyback::Spend` (r:1 w:1)
 	/// Proof: `Buyback::Spend` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Buyback::Tallies` (r:1 w:1)
+	/// Proof: `Buyback::Tallies` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::MetricsProgress` (r:1 w:1)
 	/// Proof: `Emissions::MetricsProgress` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::CurrentRound` (r:1 w:0)
 	/// Proof: `Emissions::CurrentRound` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Emissions::Weights` (r:1 w:0)
+	/// Storage: `Emissions::Weights` (r:1 w:1)
 	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::ProviderLedgers` (r:1 w:0)
+	/// Proof: `Tiers::ProviderLedgers` (`max_values`: None, `max_size`: Some(385), added: 2860, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::ProviderCapsules` (r:1 w:0)
+	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
+	/// Storage: `Tiers::NxvPayouts` (r:1 w:0)
+	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
+	/// Storage: `Emissions::Rounds` (r:1 w:1)
+	/// Proof: `Emissions::Rounds` (`max_values`: None, `max_size`: Some(32), added: 2507, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Offerings` (r:1 w:0)
 	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
-	/// Storage: `Metering::Receipts` (r:1 w:1)
-	/// Proof: `Metering::Receipts` (`max_values`: None, `max_size`: Some(164), added: 2639, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Commitments` (r:1 w:0)
+	/// Proof: `Metering::Commitments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::Marks` (r:0 w:1)
+	/// Proof: `Metering::Marks` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2167`
+		//  Measured:  `3351`
 		//  Estimated: `11402`
-		// Minimum execution time: 172_363_000 picoseconds.
-		Weight::from_parts(181_109_000, 11402)
-			.saturating_add(T::DbWeight::get().reads(20_u64))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
+		// Minimum execution time: 300_487_000 picoseconds.
+		Weight::from_parts(364_748_000, 11402)
+			.saturating_add(T::DbWeight::get().reads(25_u64))
+			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
 	/// Storage: `Metering::Gateways` (r:1 w:0)
 	/// Proof: `Metering::Gateways` (`max_values`: None, `max_size`: Some(97), added: 2572, mode: `MaxEncodedLen`)
@@ -554,14 +418,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + c * (427 ±0) + s * (248 ±0)`
 		//  Estimated: `14005 + c * (3823 ±0) + s * (2860 ±0)`
-		// Minimum execution time: 13_710_321_000 picoseconds.
-		Weight::from_parts(13_961_232_000, 14005)
-			// Standard Error: 64_662
-			.saturating_add(Weight::from_parts(2_373_206, 0).saturating_mul(r.into()))
-			// Standard Error: 517_496
-			.saturating_add(Weight::from_parts(42_781_617, 0).saturating_mul(s.into()))
-			// Standard Error: 2_072_082
-			.saturating_add(Weight::from_parts(83_172_700, 0).saturating_mul(c.into()))
+		// Minimum execution time: 14_335_802_000 picoseconds.
+		Weight::from_parts(14_584_530_000, 14005)
+			// Standard Error: 93_293
+			.saturating_add(Weight::from_parts(3_409_794, 0).saturating_mul(r.into()))
+			// Standard Error: 746_637
+			.saturating_add(Weight::from_parts(52_753_710, 0).saturating_mul(s.into()))
+			// Standard Error: 2_989_573
+			.saturating_add(Weight::from_parts(97_532_462, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(c.into())))
@@ -617,8 +481,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2953`
 		//  Estimated: `8799`
-		// Minimum execution time: 245_228_000 picoseconds.
-		Weight::from_parts(280_597_000, 8799)
+		// Minimum execution time: 258_876_000 picoseconds.
+		Weight::from_parts(330_262_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
@@ -638,8 +502,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `697`
 		//  Estimated: `3694`
-		// Minimum execution time: 127_442_000 picoseconds.
-		Weight::from_parts(184_007_000, 3694)
+		// Minimum execution time: 137_970_000 picoseconds.
+		Weight::from_parts(183_019_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -648,38 +512,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_gateway() -> Weight {
-		Weight::from_parts(54_500_000, 3694)
+		Weight::from_parts(75_023_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn rotate_gateway_key() -> Weight {
-		Weight::from_parts(12_971_000, 3562)
+		Weight::from_parts(19_753_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_gateway() -> Weight {
-		Weight::from_parts(12_868_000, 3562)
+		Weight::from_parts(20_195_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_gateway() -> Weight {
-		Weight::from_parts(13_915_000, 3562)
+		Weight::from_parts(21_630_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(49_476_000, 3694)
+		Weight::from_parts(67_981_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(48_371_000, 6196)
+		Weight::from_parts(68_143_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(s: u32, ) -> Weight {
-		Weight::from_parts(69_343_848, 6196)
-			.saturating_add(Weight::from_parts(43_517_082, 0).saturating_mul(s.into()))
+		Weight::from_parts(88_619_936, 6196)
+			.saturating_add(Weight::from_parts(55_480_857, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -687,68 +551,45 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
 	}
 	fn open_session() -> Weight {
-		Weight::from_parts(78_764_000, 3694)
+		Weight::from_parts(101_245_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_session() -> Weight {
-		Weight::from_parts(33_051_000, 3599)
+		Weight::from_parts(47_438_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn bind_api_key() -> Weight {
-		Weight::from_parts(27_850_000, 3599)
+		Weight::from_parts(41_494_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbind_api_key() -> Weight {
-		Weight::from_parts(18_572_000, 3599)
+		Weight::from_parts(26_511_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn release_session() -> Weight {
-		Weight::from_parts(75_111_000, 3694)
+		Weight::from_parts(106_630_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
-	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(354_696_183, 14005)
-			.saturating_add(Weight::from_parts(106_127_000, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(20_u64))
-			.saturating_add(ParityDbWeight::get().reads((14_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
-			.saturating_add(ParityDbWeight::get().writes((11_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
-	}
-	fn submit_rollbacks(n: u32, ) -> Weight {
-		Weight::from_parts(198_976_372, 6196)
-			.saturating_add(Weight::from_parts(114_404_527, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
-			.saturating_add(ParityDbWeight::get().writes((6_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(n.into()))
-	}
 	fn report_uptime() -> Weight {
-		Weight::from_parts(24_558_000, 4813)
+		Weight::from_parts(33_655_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn dispute() -> Weight {
-		Weight::from_parts(57_812_000, 3694)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
-	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(181_109_000, 11402)
-			.saturating_add(ParityDbWeight::get().reads(20_u64))
-			.saturating_add(ParityDbWeight::get().writes(14_u64))
+		Weight::from_parts(364_748_000, 11402)
+			.saturating_add(ParityDbWeight::get().reads(25_u64))
+			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
-		Weight::from_parts(13_961_232_000, 14005)
-			.saturating_add(Weight::from_parts(2_373_206, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(42_781_617, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(83_172_700, 0).saturating_mul(c.into()))
+		Weight::from_parts(14_584_530_000, 14005)
+			.saturating_add(Weight::from_parts(3_409_794, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(52_753_710, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(97_532_462, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(c.into())))
@@ -759,12 +600,12 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2860).saturating_mul(s.into()))
 	}
 	fn roll_back() -> Weight {
-		Weight::from_parts(280_597_000, 8799)
+		Weight::from_parts(330_262_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn dispute_receipt() -> Weight {
-		Weight::from_parts(184_007_000, 3694)
+		Weight::from_parts(183_019_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

@@ -294,6 +294,14 @@ impl<T: Config> nexus_primitives::traits::TierProvider<T::AccountId> for Pallet<
 	fn premium_lanes(who: &T::AccountId) -> bool {
 		Self::seeker_tier(who).1.is_some_and(|t| t.premium_lanes)
 	}
+	fn seeker_terms(who: &T::AccountId) -> nexus_primitives::traits::SeekerTerms {
+		let tier = Self::seeker_tier(who).1;
+		nexus_primitives::traits::SeekerTerms {
+			commitment_discount: tier.as_ref().map(|t| t.commitment_discount).unwrap_or_default(),
+			usage_limit: tier.as_ref().map(|t| t.rate_limit).unwrap_or_default(),
+			premium_lanes: tier.as_ref().is_some_and(|t| t.premium_lanes),
+		}
+	}
 	fn tier_terms(index: u8) -> Option<nexus_primitives::traits::TierTerms> {
 		TierTable::<T>::get()
 			.get(usize::from(index))

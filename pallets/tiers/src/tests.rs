@@ -64,6 +64,30 @@ mod stake {
 	}
 
 	#[test]
+	fn seeker_terms_are_what_each_tier_grants_read_at_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			let each = |who| {
+				let t = <Tiers as TierProvider<AccountId>>::seeker_terms(&who);
+				(t.commitment_discount, t.usage_limit, t.premium_lanes)
+			};
+			let apart = |who| {
+				(
+					<Tiers as TierProvider<AccountId>>::commitment_discount(&who),
+					<Tiers as TierProvider<AccountId>>::usage_limit(&who),
+					<Tiers as TierProvider<AccountId>>::premium_lanes(&who),
+				)
+			};
+			// No stake, then every tier the stakes below reach.
+			assert_eq!(each(1), apart(1));
+			for amount in [100, 900, 4_000] {
+				assert_ok!(Tiers::stake(RuntimeOrigin::signed(1), amount));
+				assert_eq!(each(1), apart(1), "after staking {amount} more");
+			}
+			assert_eq!(each(1).0, Permill::from_percent(7), "the top tier reached");
+		});
+	}
+
+	#[test]
 	fn stake_should_fail_when_amount_is_zero() {
 		ExtBuilder::default().build_and_execute(|| {
 			assert_noop!(Tiers::stake(RuntimeOrigin::signed(1), 0), Error::<Test>::ZeroAmount);

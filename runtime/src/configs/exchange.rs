@@ -15,11 +15,11 @@ use frame_system::{EnsureNever, EnsureRoot};
 use pallet_asset_conversion::{AccountIdConverter, Ascending, Chain, WithFirstAsset};
 use sp_runtime::Permill;
 
-use super::settlement::{AssetKind, NativeAndAssets};
-use crate::{
-	configs::treasury::TreasuryAccount, AccountId, Balance, Balances, Runtime, RuntimeEvent,
-	MILLI_NXV, NXV,
+use super::{
+	accounts::TreasuryAccount,
+	assets::{AssetKind, NativeAndAssets},
 };
+use crate::{AccountId, Balance, Balances, Runtime, RuntimeEvent, MILLI_NXV, NXV};
 
 /// The instance of `pallet-assets` that holds liquidity-provider tokens.
 pub type PoolAssetsInstance = pallet_assets::Instance1;

@@ -8,20 +8,20 @@
 //! - Emissions (`pallet-emissions`) hold the 300M NXV allocation and release milestone tranches to
 //!   providers by served volume × their multiplier, vesting over a year.
 
-use frame_support::{parameter_types, traits::ConstU32, PalletId};
+use frame_support::{parameter_types, traits::ConstU32};
 use nexus_primitives::traits::StableForNative;
 use sp_runtime::{DispatchError, Permill};
 
 use super::{
+	accounts::{BuybackPalletId, EmissionsPalletId},
+	assets::{AssetKind, NativeAndAssets, NativeAsset, StableAsset},
 	governance::RootOrFeeParameters,
-	settlement::{AssetKind, NativeAndAssets, NativeAsset, StableAsset},
 };
 use crate::{
 	AccountId, AssetConversion, Balances, BlockNumber, Runtime, RuntimeEvent, DAYS, MINUTES,
 };
 
 parameter_types! {
-	pub const BuybackPalletId: PalletId = PalletId(*b"nxv/bbck");
 	/// A buyback may fall at most 5% short of the pool's spot price (fee and impact included).
 	pub const MaxBuybackSlippage: Permill = Permill::from_percent(5);
 	pub const MinEpochLength: BlockNumber = 10 * MINUTES;
@@ -73,7 +73,6 @@ impl pallet_buyback::Config for Runtime {
 }
 
 parameter_types! {
-	pub const EmissionsPalletId: PalletId = PalletId(*b"nxv/emis");
 	/// Every tranche share vests linearly over a year.
 	pub const EmissionsVestingPeriod: BlockNumber = 365 * DAYS;
 }

@@ -38,7 +38,7 @@ impl pallet_balances::Config for Runtime {
 	/// Dust left by reaped accounts goes to the treasury: NXV's supply falls only by buyback
 	/// burns (see `pallet-buyback`'s supply invariant).
 	type DustRemoval = frame_support::traits::tokens::imbalance::ResolveTo<
-		super::treasury::TreasuryAccount,
+		super::accounts::TreasuryAccount,
 		Balances,
 	>;
 	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;

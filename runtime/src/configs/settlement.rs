@@ -7,34 +7,22 @@
 
 use frame_support::{
 	parameter_types,
-	traits::{
-		fungible::{NativeFromLeft, NativeOrWithId, UnionOf},
-		AsEnsureOriginWithArg, ConstU128, ConstU32,
-	},
-	PalletId,
+	traits::{AsEnsureOriginWithArg, ConstU128, ConstU32},
 };
 use frame_system::{EnsureNever, EnsureRoot};
 use nexus_primitives::traits::FeeDestinations;
 
-use super::governance::{RootOrEmergency, RootOrFeeParameters};
-use sp_runtime::{traits::AccountIdConversion, Perbill};
+use super::{
+	accounts::{BuybackAccount, EscrowPalletId, ReservePalletId, TreasuryAccount},
+	assets::{AssetKind, NativeAndAssets, NativeAsset, StableAsset, USDN},
+	governance::{RootOrEmergency, RootOrFeeParameters},
+};
+use sp_runtime::Perbill;
 
 use crate::{
-	configs::treasury::TreasuryAccount, AccountId, Assets, Balance, Balances, BlockNumber,
-	Capsules, Fees, Reserve, RewardPot, Runtime, RuntimeEvent, RuntimeHoldReason, Tiers, Timestamp,
-	DAYS, HOURS, MILLI_NXV, MINUTES, NXV,
+	AccountId, Balance, Balances, BlockNumber, Capsules, Fees, Reserve, RewardPot, Runtime,
+	RuntimeEvent, RuntimeHoldReason, Tiers, Timestamp, DAYS, HOURS, MILLI_NXV, MINUTES, NXV,
 };
-
-/// A payment asset: NXV (native) or an asset of `pallet-assets` by id.
-pub type AssetKind = NativeOrWithId<u32>;
-
-/// NXV and the assets of `pallet-assets`, as one `fungibles`.
-pub type NativeAndAssets = UnionOf<Balances, Assets, NativeFromLeft, AssetKind, AccountId>;
-
-/// The stable payment asset's id in `pallet-assets`.
-pub const USDN_ID: u32 = 1;
-/// One USDN (6 decimals); its smallest unit is the pricing unit.
-pub const USDN: Balance = 1_000_000;
 
 parameter_types! {
 	/// Creating an asset is for governance only; the deposit is what a force-create holds.
@@ -74,8 +62,6 @@ impl pallet_assets::Config for Runtime {
 }
 
 parameter_types! {
-	pub const NativeAsset: AssetKind = NativeOrWithId::Native;
-	pub const StableAsset: AssetKind = NativeOrWithId::WithId(USDN_ID);
 	/// No fee parameter moves by more than 5 points in one change.
 	pub const MaxFeeStep: Perbill = Perbill::from_percent(5);
 	/// Fee changes are at least a day apart.
@@ -105,7 +91,6 @@ impl pallet_fees::Config for Runtime {
 }
 
 parameter_types! {
-	pub const ReservePalletId: PalletId = PalletId(*b"nxv/rsrv");
 	/// The reserve aims at 10% of the last 30 days' settled volume ...
 	pub const TargetCoverage: Perbill = Perbill::from_percent(10);
 	/// ... and never less than 10,000 USDN worth, whatever the volume.
@@ -128,13 +113,6 @@ impl pallet_reserve::Config for Runtime {
 	type MinReserve = MinReserve;
 	type SweepPeriod = SweepPeriod;
 	type WeightInfo = pallet_reserve::weights::SubstrateWeight<Runtime>;
-}
-
-parameter_types! {
-	pub const EscrowPalletId: PalletId = PalletId(*b"nxv/escr");
-	/// The buyback/rebates pot: `pallet-buyback`'s keyless account.
-	pub BuybackAccount: AccountId =
-		super::incentives::BuybackPalletId::get().into_account_truncating();
 }
 
 /// Where the protocol's legs go: the treasury, the buyback/rebates pot, the validator reward
@@ -212,8 +190,7 @@ impl pallet_metering::Config for Runtime {
 	type SessionDeposit = ConstU128<NXV>;
 	/// A dispute holds 10 NXV: lost if the dispute is rejected.
 	type DisputeDeposit = ConstU128<{ 10 * NXV }>;
-	type MaxBatch = ConstU32<128>;
-	// A version-2 batch: up to 8,192 receipts (about 100 KB encoded) of up to 1,024 sessions on
+	// A batch: up to 8,192 receipts (about 100 KB encoded) of up to 1,024 sessions on
 	// up to 256 capsules; a session's group may be the whole batch.
 	type MaxBatchReceipts = ConstU32<8_192>;
 	type MaxBatchSessions = ConstU32<1_024>;
@@ -226,7 +203,6 @@ impl pallet_metering::Config for Runtime {
 	type UsageWindow = UsageWindow;
 	type ReceiptWindowMs = ReceiptWindowMs;
 	type ClockSkewMs = ClockSkewMs;
-	type ReceiptBucketMs = ReceiptBucketMs;
 	type DisputeWindowMs = ReceiptWindowMs;
 	type WeightInfo = pallet_metering::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
@@ -240,10 +216,8 @@ parameter_types! {
 	pub const SettlementGrace: BlockNumber = 10 * MINUTES;
 	pub const UsageWindow: BlockNumber = HOURS;
 	/// Receipts are accepted up to 6 hours after the request (a gateway outage of that long
-	/// loses nothing); ids are remembered, and charges disputable, for as long.
+	/// loses nothing), and charges are disputable for as long.
 	pub const ReceiptWindowMs: u64 = 6 * 3_600_000;
 	/// A gateway's clock may run 2 minutes ahead of the chain's.
 	pub const ClockSkewMs: u64 = 120_000;
-	/// Receipt ids are pruned by the minute.
-	pub const ReceiptBucketMs: u64 = 60_000;
 }

@@ -27,7 +27,6 @@ use frame_support::{
 		tokens::imbalance::ResolveTo,
 		ConstBool, ConstU32, Imbalance, Nothing, OnUnbalanced,
 	},
-	PalletId,
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{
@@ -36,15 +35,12 @@ use sp_runtime::{
 };
 use sp_staking::EraIndex;
 
+use super::accounts::{RewardPotId, TreasuryAccount};
+
 use crate::{
 	AccountId, Aura, Authorship, Balance, Balances, RewardPot, Runtime, RuntimeEvent,
 	RuntimeHoldReason, Session, SessionKeys, Staking, Timestamp, VoterList, HOURS, NXV,
 };
-
-parameter_types! {
-	/// The reward pot's account is derived from this id.
-	pub const RewardPotId: PalletId = PalletId(*b"nxv/rpot");
-}
 
 impl pallet_reward_pot::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
@@ -165,7 +161,7 @@ impl pallet_staking::Config for Runtime {
 	type RewardRemainder = ();
 	type RuntimeEvent = RuntimeEvent;
 	/// Slashed stake goes to the treasury.
-	type Slash = ResolveTo<super::treasury::TreasuryAccount, Balances>;
+	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	/// Claimed rewards are minted back (they were burned from the pot at era end); the reward
 	/// pot counts them, so the supply invariant knows what is still outstanding.
 	type Reward = pallet_reward_pot::CountClaimed<Runtime>;

@@ -15,30 +15,20 @@ use frame_support::{
 		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
 		ConstU32, EitherOf, EitherOfDiverse, InstanceFilter, WithdrawReasons,
 	},
-	PalletId,
 };
 use frame_system::{EnsureRoot, EnsureRootWithSuccess};
 use scale_info::TypeInfo;
 use sp_runtime::{
-	traits::{AccountIdConversion, BlakeTwo256, ConvertInto, IdentityLookup},
+	traits::{BlakeTwo256, ConvertInto, IdentityLookup},
 	Permill,
 };
 
+use super::accounts::{TreasuryAccount, TreasuryPalletId};
 use crate::{
 	AccountId, Balance, Balances, Runtime, RuntimeCall, RuntimeEvent, System, DAYS, MILLI_NXV, NXV,
 };
 
 parameter_types! {
-	/// The treasury's account is derived from this id.
-	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
-	/// The treasury's account.
-	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
-	/// The emissions pool: `pallet-emissions`' keyless account, holding the emissions
-	/// allocation until milestones release it.
-	pub EmissionsPoolAccount: AccountId =
-		super::incentives::EmissionsPalletId::get().into_account_truncating();
-	/// The community and liquidity reserve: a keyless account governance deploys from.
-	pub LiquidityAccount: AccountId = PalletId(*b"nxv/liqd").into_account_truncating();
 	/// Approved spends are paid once a day.
 	pub const SpendPeriod: crate::BlockNumber = DAYS;
 	/// Nothing is burned at the end of a spend period.

@@ -5,7 +5,7 @@
 
 use super::{origins::Origin, tracks};
 use crate::{
-	configs::settlement::{AssetKind, USDN_ID},
+	configs::assets::{AssetKind, USDN_ID},
 	tests::{
 		ext_for_preset,
 		supply_and_staking::{dev, run_to_block},

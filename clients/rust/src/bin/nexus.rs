@@ -57,22 +57,19 @@ enum Command {
 	Supply,
 	/// The fee parameters in force and their bounds.
 	Fees,
-	/// What the chain decided about a receipt: with --gateway, --api-key and --seq, its leaf
-	/// (charge, provider's part, verdict) from the gateway, verified against the batch
-	/// commitment the chain keeps; with an id, its version-1 record (`metering.receipts`).
+	/// What the chain decided about a receipt: its leaf (charge, provider's part, verdict,
+	/// units) from the gateway, verified against the batch commitment the chain keeps.
 	Receipt {
-		/// A version-1 receipt id: 0x and 32 hex digits (or `chatcmpl-` and 32 hex digits).
-		#[arg(required_unless_present = "seq", conflicts_with = "seq")]
-		id: Option<String>,
-		/// The gateway's base URL.
-		#[arg(long, requires = "seq")]
-		gateway: Option<String>,
+		/// The gateway's base URL (as the seeker's AI client uses it, without `/v1`).
+		#[arg(long)]
+		gateway: String,
 		/// The session's API key.
 		#[arg(long, env = "NEXUS_API_KEY", hide_env_values = true)]
-		api_key: Option<String>,
-		/// The receipt's sequence number in the session.
-		#[arg(long, requires = "gateway")]
-		seq: Option<u64>,
+		api_key: String,
+		/// The receipt's sequence number in the session (`x-nexus-receipt-seq` on the
+		/// gateway's answer).
+		#[arg(long)]
+		seq: u64,
 	},
 	/// Dispute a charge (seekers): fetches the receipt's leaf and proof from the gateway (with
 	/// the session's API key) and submits `metering.dispute_receipt`, holding the dispute
@@ -618,11 +615,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				register_endpoint(&gateway, ctx.key()?, id, &endpoint, &credential).await?;
 			ctx.print(&answer, || format!("capsule {id}: endpoint registered with {gateway}"));
 		},
-		Command::Receipt { id: None, gateway: None, .. } |
-		Command::Receipt { id: None, seq: None, .. } =>
-			return Err(Error::Input(
-				"name a receipt by its id, or by --gateway, --api-key and --seq".into(),
-			)),
 		Command::Dispute { gateway, api_key, seq } => {
 			let evidence = nexus_client::receipt_evidence(&gateway, &api_key, seq).await?;
 			let d = c.dispute_receipt(ctx.key()?, &evidence, ctx.progress()).await?;
@@ -633,9 +625,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 				)
 			});
 		},
-		Command::Receipt { seq: Some(seq), gateway: Some(gateway), api_key, .. } => {
-			let api_key = api_key
-				.ok_or_else(|| Error::Input("--api-key (or NEXUS_API_KEY) is required".into()))?;
+		Command::Receipt { gateway, api_key, seq } => {
 			let e = nexus_client::receipt_evidence(&gateway, &api_key, seq).await?;
 			let verified = c.verify_evidence(&e).await?;
 			let l = &e.leaf;
@@ -671,28 +661,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 					"receipt {} of session {} (batch {}): {verdict}, charged {} (provider {}); {proof}",
 					l.seq, l.session, e.batch, l.charge, l.provider_amount
 				)
-			});
-		},
-		Command::Receipt { id: Some(id), .. } => {
-			let raw = id.trim_start_matches("chatcmpl-").trim_start_matches("0x");
-			let bytes: [u8; 16] = hex::decode(raw)
-				.ok()
-				.and_then(|b| b.try_into().ok())
-				.ok_or_else(|| Error::Input(format!("{id}: a receipt id is 16 bytes of hex")))?;
-			let record = c.receipt(bytes).await?;
-			let id = format!("0x{}", hex::encode(bytes));
-			let value = receipt_json(&id, record.as_ref());
-			ctx.print(&value, || match &value["status"] {
-				serde_json::Value::String(s) if s == "charged" => format!(
-					"{id}: charged {} to session {} (capsule {}, provider paid {}){}",
-					value["net"].as_str().unwrap_or("?"),
-					value["session"],
-					value["capsule"],
-					value["providerAmount"].as_str().unwrap_or("?"),
-					if value["refunded"] == true { ", refunded" } else { "" }
-				),
-				serde_json::Value::String(_) => format!("{id}: recorded without a charge"),
-				_ => format!("{id}: unknown to the chain"),
 			});
 		},
 		Command::Capsule(CapsuleCmd::List(a)) => {
@@ -944,37 +912,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		},
 	}
 	Ok(())
-}
-
-/// A receipt record as `nexus receipt --json` prints it.
-fn receipt_json(
-	id: &str,
-	record: Option<
-		&nexus_client::runtime::runtime_types::pallet_metering::types::ReceiptRecord<
-			AccountId32,
-			nexus_client::Asset,
-		>,
-	>,
-) -> serde_json::Value {
-	use nexus_client::runtime::runtime_types::pallet_metering::types::ReceiptRecord;
-	match record {
-		None => serde_json::json!({ "id": id, "status": null }),
-		Some(ReceiptRecord::NotCharged) => serde_json::json!({ "id": id, "status": "notCharged" }),
-		Some(ReceiptRecord::Charged(c)) => serde_json::json!({
-			"id": id,
-			"status": "charged",
-			"session": c.session,
-			"seeker": c.seeker.to_string(),
-			"gateway": c.gateway,
-			"capsule": c.capsule,
-			"provider": c.provider.to_string(),
-			"net": c.net.to_string(),
-			"providerAmount": c.provider_amount.to_string(),
-			"timestamp": c.timestamp,
-			"refunded": c.refunded,
-			"disputed": c.disputed,
-		}),
-	}
 }
 
 fn error_kind(e: &Error) -> &'static str {

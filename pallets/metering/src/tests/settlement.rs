@@ -1,119 +1,7 @@
-//! Unit tests of version-2 receipt batches: settlement by session group, dense sequence
-//! numbers, the commitment and its rebuilt leaves, rollbacks and disputes by leaf and proof,
-//! pruning, and every error path.
+//! Settlement of receipt batches: verdicts, legs, sequence numbers, the commitment and its
+//! rebuilt leaves, the usage programmes, weights, and every error path.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-#![allow(clippy::arithmetic_side_effects)]
-
-use crate::{
-	mock::*,
-	pallet::{BatchOf, Commitments, LeafOf, Marks, NextBatchId, ReceiptDisputes},
-	Error, Event, Mark, Ruling,
-};
-use frame_support::{assert_noop, assert_ok, BoundedVec};
-use nexus_primitives::{
-	receipts::{
-		commitment_root, leaf_hash, proof, signing_payload, CompactReceipt, GroupRefusal,
-		ReceiptOutcome, Rejection, SessionGroup, Settlement, Units, Verdict,
-	},
-	settlement::{price_request, FeeParams, Rate},
-	traits::FeePolicy,
-};
-use sp_core::{sr25519, Pair, H256};
-
-type Group = SessionGroup<frame_support::traits::ConstU32<MAX_BATCH>>;
-
-fn usdn_session(who: AccountId, cap: u128) -> u64 {
-	assert_ok!(Metering::deposit(RuntimeOrigin::signed(who), usdn(), cap));
-	let id = crate::pallet::NextSessionId::<Test>::get();
-	assert_ok!(Metering::open_session(RuntimeOrigin::signed(who), 0, usdn(), cap, 500));
-	id
-}
-
-fn served(capsule: u32, units: Units) -> CompactReceipt {
-	CompactReceipt { outcome: ReceiptOutcome::Served, capsule, units, age_ms: 0 }
-}
-
-fn failed(capsule: u32) -> CompactReceipt {
-	CompactReceipt {
-		outcome: ReceiptOutcome::Failed,
-		capsule,
-		units: Units::plain(0, 0),
-		age_ms: 0,
-	}
-}
-
-fn group(session: u64, first_seq: u64, receipts: Vec<CompactReceipt>) -> Group {
-	Group { session, first_seq, receipts: BoundedVec::truncate_from(receipts) }
-}
-
-fn batch(capsules: Vec<u64>, groups: Vec<Group>) -> BatchOf<Test> {
-	BatchOf::<Test> {
-		gateway: 0,
-		time_ms: now_ms(),
-		capsules: BoundedVec::truncate_from(capsules),
-		groups: BoundedVec::truncate_from(groups),
-	}
-}
-
-fn sign(pair: &sr25519::Pair, b: &BatchOf<Test>) -> sr25519::Signature {
-	pair.sign(&signing_payload(&Metering::genesis_hash(), b))
-}
-
-fn submit_batch(b: BatchOf<Test>) -> frame_support::dispatch::DispatchResultWithPostInfo {
-	let sig = sign(&gateway_pair(), &b);
-	Metering::submit_batch(RuntimeOrigin::signed(OPERATOR), Box::new(b), sig)
-}
-
-/// The last `BatchSettled` event: (batch id, root, leaves, settlement).
-fn settled() -> (Option<u64>, H256, u32, Settlement<AccountId, Asset>) {
-	System::events()
-		.into_iter()
-		.rev()
-		.find_map(|r| match r.event {
-			RuntimeEvent::Metering(Event::BatchSettled {
-				batch, root, leaves, settlement, ..
-			}) => Some((batch, root, leaves, settlement)),
-			_ => None,
-		})
-		.expect("a BatchSettled event")
-}
-
-/// The batch's leaves as whoever holds the batch and its event rebuilds them, checked against
-/// the commitment the chain keeps.
-fn leaves_of(b: &BatchOf<Test>) -> Vec<LeafOf<Test>> {
-	let (id, root, n, settlement) = settled();
-	let leaves = settlement.leaves(b).unwrap();
-	let hashes: Vec<H256> = leaves.iter().map(leaf_hash).collect();
-	assert_eq!(hashes.len() as u32, n);
-	assert_eq!(commitment_root(&hashes), root, "the rebuilt leaves give the chain's root");
-	assert_eq!(Commitments::<Test>::get(id.unwrap()).unwrap().root, root);
-	leaves
-}
-
-fn proof_of(leaves: &[LeafOf<Test>], index: u32) -> nexus_primitives::receipts::Proof {
-	let hashes: Vec<H256> = leaves.iter().map(leaf_hash).collect();
-	proof(&hashes, index).unwrap()
-}
-
-fn last_seq(session: u64) -> u64 {
-	crate::pallet::Sessions::<Test>::get(session).unwrap().last_seq
-}
-
-/// Two seekers' sessions, four receipts with every unit kind, on both capsules.
-fn a_settled_batch() -> (BatchOf<Test>, u64, u64) {
-	let (s, g) = (usdn_session(SEEKER, 100 * USDN), usdn_session(GOLD, 100 * USDN));
-	let units = Units { input: 1_000, output: 200, cache_read: 10_000, cache_write: 2_000 };
-	let b = batch(
-		vec![STANDARD, PREMIUM],
-		vec![
-			group(s, 1, vec![served(0, units), failed(0), served(0, Units::plain(500, 50))]),
-			group(g, 1, vec![served(1, units)]),
-		],
-	);
-	assert_ok!(submit_batch(b.clone()));
-	(b, s, g)
-}
+use super::*;
 
 #[test]
 fn a_batch_settles_every_group_at_four_unit_prices_and_commits_to_its_leaves() {
@@ -381,197 +269,6 @@ fn the_weight_charged_is_that_of_the_receipts_judged() {
 }
 
 #[test]
-fn the_gateway_rolls_a_settled_receipt_back_once_by_its_leaf() {
-	build_and_execute(|| {
-		let (b, _, _) = a_settled_batch();
-		let leaves = leaves_of(&b);
-		let (leaf, p) = (leaves[0].clone(), proof_of(&leaves, 0));
-		let free = escrow(SEEKER, usdn()).free;
-		let bond = pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond;
-		assert_noop!(
-			Metering::roll_back(
-				RuntimeOrigin::signed(STRANGER),
-				0,
-				Box::new(leaf.clone()),
-				p.clone()
-			),
-			Error::<Test>::NotOperator
-		);
-		assert_ok!(Metering::roll_back(
-			RuntimeOrigin::signed(OPERATOR),
-			0,
-			Box::new(leaf.clone()),
-			p.clone()
-		));
-		assert_eq!(escrow(SEEKER, usdn()).free, free + leaf.charge);
-		assert!(pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().bond < bond);
-		assert_eq!(Marks::<Test>::get(0, 0), Some(Mark::RolledBack));
-		assert!(matches!(
-			last_event(),
-			Event::LeafRolledBack { batch: 0, index: 0, seq: 1, refunded, .. }
-				if refunded == leaf.charge
-		));
-		// Once only, and never a receipt that charged nothing.
-		assert_noop!(
-			Metering::roll_back(RuntimeOrigin::signed(OPERATOR), 0, Box::new(leaf), p),
-			Error::<Test>::AlreadyRefunded
-		);
-		assert_noop!(
-			Metering::roll_back(
-				RuntimeOrigin::signed(OPERATOR),
-				0,
-				Box::new(leaves[1].clone()),
-				proof_of(&leaves, 1)
-			),
-			Error::<Test>::NotCharged
-		);
-	});
-}
-
-#[test]
-fn a_rollback_the_reserve_cannot_pay_fails_and_stays_possible() {
-	build_and_execute(|| {
-		let (b, _, _) = a_settled_batch();
-		let leaves = leaves_of(&b);
-		let reserve = Reserve::account_id();
-		let held = bal(usdn(), reserve);
-		assert_ok!(<AssetsOf as frame_support::traits::fungibles::Mutate<AccountId>>::transfer(
-			usdn(),
-			&reserve,
-			&STRANGER,
-			held - 1,
-			frame_support::traits::tokens::Preservation::Expendable,
-		));
-		let (leaf, p) = (leaves[0].clone(), proof_of(&leaves, 0));
-		assert_noop!(
-			Metering::roll_back(RuntimeOrigin::signed(OPERATOR), 0, Box::new(leaf), p),
-			Error::<Test>::ReserveShortfall
-		);
-		assert_eq!(Marks::<Test>::get(0, 0), None);
-	});
-}
-
-#[test]
-fn a_seeker_disputes_a_receipt_by_its_leaf_once_and_the_ruling_refunds_it() {
-	build_and_execute(|| {
-		let (b, _, _) = a_settled_batch();
-		let leaves = leaves_of(&b);
-		let (leaf, p) = (leaves[0].clone(), proof_of(&leaves, 0));
-		let dispute = |who, leaf: LeafOf<Test>, p| {
-			Metering::dispute_receipt(RuntimeOrigin::signed(who), 0, Box::new(leaf), p)
-		};
-		// Named errors: another seeker, a forged leaf, a wrong proof, an unknown batch, a
-		// receipt that charged nothing.
-		assert_noop!(dispute(GOLD, leaf.clone(), p.clone()), Error::<Test>::NotYourReceipt);
-		let mut forged = leaf.clone();
-		forged.charge += 1;
-		assert_noop!(dispute(SEEKER, forged, p.clone()), Error::<Test>::BadProof);
-		assert_noop!(dispute(SEEKER, leaf.clone(), proof_of(&leaves, 2)), Error::<Test>::BadProof);
-		assert_noop!(
-			Metering::dispute_receipt(
-				RuntimeOrigin::signed(SEEKER),
-				9,
-				Box::new(leaf.clone()),
-				p.clone()
-			),
-			Error::<Test>::UnknownBatch
-		);
-		assert_noop!(
-			dispute(SEEKER, leaves[1].clone(), proof_of(&leaves, 1)),
-			Error::<Test>::NotCharged
-		);
-
-		assert_ok!(dispute(SEEKER, leaf.clone(), p.clone()));
-		assert_eq!(Marks::<Test>::get(0, 0), Some(Mark::Disputed));
-		assert_noop!(dispute(SEEKER, leaf.clone(), p.clone()), Error::<Test>::AlreadyDisputed);
-		assert_noop!(
-			Metering::roll_back(
-				RuntimeOrigin::signed(OPERATOR),
-				0,
-				Box::new(leaf.clone()),
-				p.clone()
-			),
-			Error::<Test>::AlreadyDisputed
-		);
-		let free = escrow(SEEKER, usdn()).free;
-		assert_ok!(Metering::resolve_receipt_dispute(
-			RuntimeOrigin::root(),
-			0,
-			0,
-			Ruling::ProviderAtFault
-		));
-		assert_eq!(escrow(SEEKER, usdn()).free, free + leaf.charge);
-		assert_eq!(Marks::<Test>::get(0, 0), Some(Mark::DisputeUpheld));
-		assert_eq!(ReceiptDisputes::<Test>::get(0, 0), None);
-		assert_noop!(dispute(SEEKER, leaf, p), Error::<Test>::AlreadyRefunded);
-		assert_noop!(
-			Metering::resolve_receipt_dispute(RuntimeOrigin::root(), 0, 0, Ruling::Rejected),
-			Error::<Test>::UnknownDispute
-		);
-	});
-}
-
-#[test]
-fn commitments_are_pruned_after_the_dispute_window_with_their_markers() {
-	build_and_execute(|| {
-		let (b, _, _) = a_settled_batch();
-		let leaves = leaves_of(&b);
-		assert_ok!(Metering::roll_back(
-			RuntimeOrigin::signed(OPERATOR),
-			0,
-			Box::new(leaves[0].clone()),
-			proof_of(&leaves, 0)
-		));
-		// Disputes close with the window; the commitment goes right after.
-		let start = System::block_number();
-		run_to(start + DISPUTE_WINDOW_MS / BLOCK_MS + 1);
-		assert_noop!(
-			Metering::dispute_receipt(
-				RuntimeOrigin::signed(SEEKER),
-				0,
-				Box::new(leaves[2].clone()),
-				proof_of(&leaves, 2)
-			),
-			Error::<Test>::DisputeWindowClosed
-		);
-		run_to_with_idle(start + (DISPUTE_WINDOW_MS + SKEW_MS) / BLOCK_MS + 1);
-		assert_eq!(Commitments::<Test>::get(0), None);
-		assert_eq!(Marks::<Test>::iter().count(), 0);
-		assert_eq!(crate::pallet::CommitmentCursor::<Test>::get(), 1);
-		assert_noop!(
-			Metering::roll_back(
-				RuntimeOrigin::signed(OPERATOR),
-				0,
-				Box::new(leaves[2].clone()),
-				proof_of(&leaves, 2)
-			),
-			Error::<Test>::UnknownBatch
-		);
-	});
-}
-
-fn last_event() -> Event<Test> {
-	System::events()
-		.into_iter()
-		.rev()
-		.find_map(|r| match r.event {
-			RuntimeEvent::Metering(e) => Some(e),
-			_ => None,
-		})
-		.unwrap()
-}
-
-type AssetsOf = <Test as crate::pallet::Config>::Assets;
-
-fn bal(asset: Asset, who: AccountId) -> u128 {
-	<AssetsOf as frame_support::traits::fungibles::Inspect<AccountId>>::balance(asset, &who)
-}
-
-fn escrow(who: AccountId, asset: Asset) -> crate::EscrowLedger {
-	crate::pallet::Escrow::<Test>::get(who, asset)
-}
-
-#[test]
 fn the_usage_programmes_hear_of_a_batch_once_with_each_accounts_sum() {
 	build_and_execute(|| {
 		UsageLog::take();
@@ -591,4 +288,267 @@ fn the_usage_programmes_hear_of_a_batch_once_with_each_accounts_sum() {
 			"one report per batch: each seeker's and the provider's sum, not one per receipt"
 		);
 	});
+}
+
+#[test]
+fn a_served_receipt_in_usdn_moves_every_leg_exactly() {
+	build_and_execute(|| {
+		let s = session_for(SEEKER, usdn(), 100 * USDN, 50 * USDN);
+		let dests = [PROVIDER, TREASURY, BUYBACK, VALIDATORS, Reserve::account_id()];
+		let balances = || dests.map(|w| bal(usdn(), w));
+		let before = balances();
+		let q = Metering::quote(SEEKER, STANDARD, Units::plain(1_000, 200), usdn()).unwrap();
+		assert_ok!(submit_batch(serve(s, STANDARD, Units::plain(1_000, 200))));
+		// 1,000 × 3 USDN/1k + 200 × 15 USDN/1k = 6 USDN, no discount.
+		assert_eq!((q.list, q.net), (6 * USDN, 6 * USDN));
+		let legs = [5_100_000, 315_000, 225_000, 90_000, 270_000];
+		assert_eq!(
+			[q.legs.provider, q.legs.treasury, q.legs.buyback, q.legs.validators, q.legs.reserve],
+			legs
+		);
+		let after = balances();
+		for i in 0..dests.len() {
+			assert_eq!(after[i] - before[i], legs[i], "leg {i}");
+		}
+		assert_eq!(escrow(SEEKER, usdn()), EscrowLedger { free: 50 * USDN, committed: 44 * USDN });
+		assert_eq!(Sessions::<Test>::get(s).unwrap().spent, 6 * USDN);
+		// The event carries the spend, the discount and every leg.
+		let settlement = settled().3;
+		assert_eq!(settlement.groups[0].spent, 6 * USDN);
+		assert_eq!(settlement.groups[0].discount, Perbill::zero());
+		assert_eq!(settlement.assets[0].legs, q.legs);
+		assert_eq!(settlement.assets[0].net_pricing, 6 * USDN);
+		assert_eq!(Fees::lifetime_totals()[1].1.net, 6 * USDN);
+	});
+}
+
+#[test]
+fn paying_in_nxv_converts_at_the_price_and_applies_nxv_and_tier_discounts() {
+	build_and_execute(|| {
+		let s = session_for(GOLD, nxv(), 100 * NXV, 50 * NXV);
+		let p0 = bal(nxv(), PROVIDER);
+		assert_ok!(submit_batch(serve(s, STANDARD, Units::plain(1_000, 200))));
+		// 6 USDN − (10% NXV + 7% Gold) = 4.98 USDN = 2.49 NXV at 2 USDN.
+		let q = Metering::quote(GOLD, STANDARD, Units::plain(1_000, 200), nxv()).unwrap();
+		assert_eq!(q.discount, Perbill::from_percent(17));
+		assert_eq!(q.net_pricing, 4_980_000);
+		assert_eq!(q.net, 2_490_000_000_000);
+		assert_eq!(bal(nxv(), PROVIDER) - p0, q.legs.provider);
+		assert_eq!(Sessions::<Test>::get(s).unwrap().spent, q.net);
+		let settlement = settled().3;
+		assert_eq!(settlement.groups[0].discount, Perbill::from_percent(17));
+		assert!(matches!(settlement.assets[0].rate, Rate::Token { .. }));
+	});
+}
+
+#[test]
+fn a_batch_writes_each_destination_once_and_the_legs_sum_to_the_debits() {
+	build_and_execute(|| {
+		let (a, b) = (usdn_session(SEEKER, 100 * USDN), usdn_session(GOLD, 100 * USDN));
+		let dests = [PROVIDER, TREASURY, BUYBACK, VALIDATORS, Reserve::account_id()];
+		let total = || dests.iter().map(|w| bal(usdn(), *w)).sum::<u128>();
+		let before = total();
+		System::reset_events();
+		assert_ok!(submit_batch(batch(
+			vec![STANDARD, PREMIUM],
+			vec![
+				group(
+					a,
+					1,
+					vec![served(0, Units::plain(1_000, 200)), served(0, Units::plain(333, 77))]
+				),
+				group(
+					b,
+					1,
+					vec![served(1, Units::plain(12_345, 678)), served(0, Units::plain(1, 0))]
+				),
+			],
+		)));
+		let debits =
+			Sessions::<Test>::get(a).unwrap().spent + Sessions::<Test>::get(b).unwrap().spent;
+		assert_eq!(total() - before, debits);
+		// One transfer per destination for the stable asset.
+		let transfers = System::events()
+			.iter()
+			.filter(|r| {
+				matches!(r.event, RuntimeEvent::Assets(pallet_assets::Event::Transferred { .. }))
+			})
+			.count();
+		assert_eq!(transfers, 5, "one transfer per destination, not one per receipt");
+	});
+}
+
+#[test]
+fn failed_receipts_charge_nothing_consume_their_number_and_lower_trust() {
+	build_and_execute(|| {
+		let s = usdn_session(SEEKER, 10 * USDN);
+		let trust0 = pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().trust;
+		let b = batch(vec![STANDARD], vec![group(s, 1, vec![failed(0)])]);
+		assert_ok!(submit_batch(b.clone()));
+		assert_eq!(Sessions::<Test>::get(s).unwrap().spent, 0);
+		assert_eq!(last_seq(s), 1);
+		assert!(pallet_capsules::Capsules::<Test>::get(STANDARD).unwrap().trust < trust0);
+		let leaf = &leaves_of(&b)[0];
+		assert_eq!(
+			(leaf.outcome, leaf.verdict, leaf.charge),
+			(ReceiptOutcome::Failed, Verdict::Recorded, 0)
+		);
+	});
+}
+
+#[test]
+fn receipts_on_unknown_inactive_or_premium_capsules_are_rejected_one_by_one() {
+	build_and_execute(|| {
+		let s = usdn_session(SEEKER, 100 * USDN);
+		assert_ok!(Capsules::pause(RuntimeOrigin::signed(PROVIDER), STANDARD));
+		// SEEKER's Basic tier has no premium lane; capsule 42 does not exist.
+		let b = batch(
+			vec![STANDARD, PREMIUM, 42],
+			vec![group(
+				s,
+				1,
+				vec![
+					served(0, Units::plain(1, 0)),
+					served(1, Units::plain(1, 0)),
+					served(2, Units::plain(1, 0)),
+				],
+			)],
+		);
+		assert_ok!(submit_batch(b));
+		assert_eq!(
+			rejections(),
+			vec![Rejection::CapsuleNotActive, Rejection::LaneNotAllowed, Rejection::UnknownCapsule]
+		);
+		assert_eq!((last_seq(s), Sessions::<Test>::get(s).unwrap().spent), (3, 0));
+		assert_ok!(Capsules::resume(RuntimeOrigin::signed(PROVIDER), STANDARD));
+		assert_ok!(submit_batch(serve(s, STANDARD, Units::plain(1, 0))));
+		assert_eq!(rejections(), vec![]);
+	});
+}
+
+#[test]
+fn receipts_after_a_close_or_past_the_release_block_are_rejected() {
+	build_and_execute(|| {
+		let s = usdn_session(SEEKER, 100 * USDN);
+		// Closed: a request dated after the close is refused, one from before still settles.
+		let before_close = now_ms();
+		run_to(2);
+		assert_ok!(Metering::close_session(RuntimeOrigin::signed(SEEKER), s));
+		run_to(3);
+		let early = CompactReceipt {
+			age_ms: (now_ms() - before_close) as u32,
+			..served(0, Units::plain(1, 0))
+		};
+		let b =
+			batch(vec![STANDARD], vec![group(s, 1, vec![early, served(0, Units::plain(1, 0))])]);
+		assert_ok!(submit_batch(b.clone()));
+		assert_eq!(settled().3.rejected, vec![(1, Rejection::SessionClosed)]);
+		assert_eq!(leaves_of(&b)[0].verdict, Verdict::Settled);
+
+		// Past its release block (on_idle not yet run) the session takes nothing.
+		let t = usdn_session(GOLD, 10 * USDN);
+		run_to(500 + GRACE);
+		assert_ok!(submit_batch(serve(t, STANDARD, Units::plain(1, 0))));
+		assert_eq!(rejections(), vec![Rejection::SessionExpired]);
+	});
+}
+
+#[test]
+fn usage_caps_reset_with_the_window() {
+	build_and_execute(|| {
+		let s = usdn_session(SEEKER, 1_000 * USDN);
+		// Basic: 100,000 units per window.
+		let b = batch(
+			vec![STANDARD],
+			vec![group(
+				s,
+				1,
+				vec![served(0, Units::plain(90_000, 0)), served(0, Units::plain(10_001, 0))],
+			)],
+		);
+		assert_ok!(submit_batch(b));
+		assert_eq!(rejections(), vec![Rejection::UsageCapExceeded]);
+		run_to(USAGE_WINDOW);
+		assert_ok!(submit_batch(serve(s, STANDARD, Units::plain(10_001, 0))));
+		assert_eq!(rejections(), vec![]);
+	});
+}
+
+#[test]
+fn nxv_payments_stop_at_a_stale_price() {
+	build_and_execute(|| {
+		// The genesis price (block 0) is fresh for 1,000 blocks.
+		run_to(400);
+		assert_ok!(Metering::deposit(RuntimeOrigin::signed(SEEKER), nxv(), 100 * NXV));
+		assert_ok!(Metering::open_session(
+			RuntimeOrigin::signed(SEEKER),
+			0,
+			nxv(),
+			10 * NXV,
+			1_300
+		));
+		run_to(1_001);
+		assert_ok!(submit_batch(serve(0, STANDARD, Units::plain(1, 0))));
+		assert_eq!(rejections(), vec![Rejection::Conversion(ConversionError::StalePrice)]);
+	});
+}
+
+mod properties {
+	use super::*;
+	use proptest::prelude::*;
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+		/// Whatever is served, in whatever asset: the seeker's debit equals what every
+		/// destination received, each leaf's legs sum to its charge, providers get more than
+		/// half of every charge, and escrow never goes short.
+		#[test]
+		fn settlement_never_creates_or_destroys_value(
+			units in proptest::collection::vec(
+				(0u64..50_000, 0u64..20_000, 0u64..100_000, 0u64..20_000, any::<bool>()),
+				1..(MAX_BATCH as usize),
+			),
+			pay_nxv in any::<bool>(),
+			gold in any::<bool>(),
+		) {
+			new_test_ext().execute_with(|| {
+				let asset = if pay_nxv { nxv() } else { usdn() };
+				let who = if gold { GOLD } else { SEEKER };
+				let unit = if pay_nxv { NXV } else { USDN };
+				let s = session_for(who, asset.clone(), 1_000 * unit, 400 * unit);
+				let dests = [PROVIDER, TREASURY, BUYBACK, VALIDATORS, Reserve::account_id()];
+				let before: u128 = dests.iter().map(|w| bal(asset.clone(), *w)).sum();
+				let receipts: Vec<_> = units
+					.iter()
+					.map(|(i, o, r, w, premium)| {
+						let u = Units { input: *i, output: *o, cache_read: *r, cache_write: *w };
+						served(u32::from(*premium), u)
+					})
+					.collect();
+				let b = batch(vec![STANDARD, PREMIUM], vec![group(s, 1, receipts)]);
+				// A batch whose receipts all stay on one capsule names only that one.
+				let b = if units.iter().all(|u| u.4) || units.iter().all(|u| !u.4) {
+					let only = if units[0].4 { PREMIUM } else { STANDARD };
+					let mut b = b;
+					b.capsules = BoundedVec::truncate_from(vec![only]);
+					for r in b.groups[0].receipts.iter_mut() { r.capsule = 0; }
+					b
+				} else { b };
+				submit_batch(b.clone()).unwrap();
+				let after: u128 = dests.iter().map(|w| bal(asset.clone(), *w)).sum();
+				let spent = Sessions::<Test>::get(s).unwrap().spent;
+				prop_assert_eq!(after - before, spent);
+				let settlement = settled().3;
+				let legs: u128 = settlement.assets.iter().map(|a| a.legs.total()).sum();
+				prop_assert_eq!(legs, spent);
+				if settlement.rejected.len() < units.len() {
+					for leaf in leaves_of(&b).iter().filter(|l| l.verdict == Verdict::Settled) {
+						prop_assert!(leaf.provider_amount * 2 > leaf.charge);
+					}
+				}
+				Metering::do_try_state().unwrap();
+				Ok(())
+			})?;
+		}
+	}
 }

@@ -1,7 +1,10 @@
-//! What happens to a version-2 receipt after its batch settled: the batch's commitment is kept
-//! for the dispute window and then pruned; a settled receipt is rolled back by its gateway or
-//! disputed by its seeker with its leaf and a proof against the commitment; one [`Mark`] per
-//! leaf (so per `(session, seq)`) stops a second rollback or dispute of the same receipt.
+//! Disputes and rollbacks: what happens to a receipt after its batch settled. The batch's
+//! commitment is kept for the dispute window and then pruned; a settled receipt is rolled back
+//! by its gateway or disputed by its seeker with its leaf and a proof against the commitment;
+//! one [`Mark`] per leaf (so per `(session, seq)`) stops a second rollback or dispute of the
+//! same receipt. [`Config::DisputeOrigin`] rules: upheld, the reserve refunds the seeker and a
+//! bond (the capsule's or the gateway's) makes the reserve whole; rejected, the seeker's deposit
+//! goes to the reserve. Disputes opened under version 1 (by receipt id) are ruled the same way.
 
 use crate::{
 	pallet::{
@@ -242,5 +245,13 @@ impl<T: Config> Pallet<T> {
 				Ok((refunded, slashed))
 			},
 		}
+	}
+
+	/// Rules on a dispute opened under version 1 (see `resolve_dispute`).
+	pub(crate) fn do_resolve_dispute(id: crate::ReceiptId, ruling: Ruling) -> DispatchResult {
+		let d = crate::Disputes::<T>::take(id).ok_or(Error::<T>::UnknownDispute)?;
+		let (refunded, slashed) = Self::rule(&d, ruling)?;
+		Self::deposit_event(Event::DisputeResolved { id, ruling, refunded, slashed });
+		Ok(())
 	}
 }

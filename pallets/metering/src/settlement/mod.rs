@@ -9,13 +9,13 @@
 
 use crate::{
 	pallet::{BatchOf, Commitments, Config, Error, NextBatchId, Pallet, SessionOf, Sessions},
-	view::Ledgers,
 	BatchId, Commitment, GatewayId,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, Encode};
 use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
+use ledgers::Ledgers;
 use nexus_primitives::{
 	receipts::{
 		commitment_root, leaf_hash, signing_payload, AssetSettled, BatchError, CapsuleSettled,
@@ -23,10 +23,15 @@ use nexus_primitives::{
 		Verdict,
 	},
 	settlement::{price_request, FeeParams, Legs, PriceError, Rate},
-	traits::{CapsuleRegistry, CapsuleTerms, ConversionError, FeePolicy, Outcome, TierProvider},
+	traits::{
+		CapsuleRegistry, CapsuleTerms, ConversionError, FeePolicy, Outcome, SeekerTerms,
+		TierProvider,
+	},
 };
 use sp_core::{sr25519, H256};
 use sp_runtime::traits::Zero;
+
+mod ledgers;
 
 /// A settled batch: what its event reports, and what it cost.
 pub struct SettledBatch<T: Config> {
@@ -82,6 +87,8 @@ struct View<T: Config> {
 	/// Terms of the batch's capsules (`None`: no such capsule).
 	terms: BTreeMap<u64, Option<CapsuleTerms<T::AccountId>>>,
 	rates: BTreeMap<T::AssetKind, Result<Rate, ConversionError>>,
+	/// What each seeker's tier grants, read once per seeker.
+	seekers: BTreeMap<T::AccountId, SeekerTerms>,
 	money: Ledgers<T>,
 	/// Per asset charged in: its rate, receipts, net in the pricing unit, legs.
 	assets: BTreeMap<T::AssetKind, (Rate, u32, u128, Legs)>,
@@ -97,15 +104,19 @@ struct Judged {
 impl<T: Config> View<T> {
 	/// Opens a group of `session`: the terms its receipts are judged under.
 	fn open_group(&mut self, id: u64, first_seq: u64, session: SessionOf<T>) -> GroupTerms<T> {
-		let tier = T::Tiers::commitment_discount(&session.seeker);
-		let (_, _, discount) = Pallet::<T>::discounts(&self.params, tier, &session.asset);
+		let seeker = *self
+			.seekers
+			.entry(session.seeker.clone())
+			.or_insert_with(|| T::Tiers::seeker_terms(&session.seeker));
+		let (_, _, discount) =
+			Pallet::<T>::discounts(&self.params, seeker.commitment_discount, &session.asset);
 		let rate = *self
 			.rates
 			.entry(session.asset.clone())
 			.or_insert_with(|| T::Policy::rate(&session.asset));
 		GroupTerms {
-			premium_lanes: T::Tiers::premium_lanes(&session.seeker),
-			usage_limit: T::Tiers::usage_limit(&session.seeker),
+			premium_lanes: seeker.premium_lanes,
+			usage_limit: seeker.usage_limit,
 			rate,
 			used: self.money.used(&session.seeker),
 			committed: self.money.ledger(&session.seeker, &session.asset).committed,
@@ -200,6 +211,12 @@ impl<T: Config> View<T> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// Chain time in milliseconds.
+	pub(crate) fn now_ms() -> u64 {
+		use frame_support::traits::UnixTime;
+		u64::try_from(T::Time::now().as_millis()).unwrap_or(u64::MAX)
+	}
+
 	/// This chain's genesis hash, which every batch signature is bound to.
 	pub fn genesis_hash() -> H256 {
 		let hash = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
@@ -230,6 +247,7 @@ impl<T: Config> Pallet<T> {
 			params: T::Policy::params(),
 			terms: batch.capsules.iter().map(|c| (*c, T::Capsules::terms(*c))).collect(),
 			rates: BTreeMap::new(),
+			seekers: BTreeMap::new(),
 			money: Ledgers::new(now),
 			assets: BTreeMap::new(),
 		};

@@ -1,4 +1,4 @@
-//! The money side of settling a batch, shared by both batch formats: every escrow ledger, usage
+//! The money side of settling a batch: every escrow ledger, usage
 //! counter, destination account, flow-ledger line, usage-programme volume and capsule trust a
 //! batch touches is read once and written once, however many receipts touch it. Receipts are
 //! judged against this in-memory view; [`Ledgers::apply`] writes it back.
