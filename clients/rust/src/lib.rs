@@ -472,6 +472,27 @@ impl From<Window> for QuotaWindow {
 	}
 }
 
+/// A block as it was executed (see [`Client::executed_block`]).
+pub struct ExecutedBlock {
+	/// Its hash.
+	pub hash: H256,
+	/// A client at its parent: the runtime that executed it, to decode its body and events.
+	pub format: subxt::client::ClientAtBlock<
+		PolkadotConfig,
+		subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+	>,
+	/// Its extrinsics, each SCALE-encoded.
+	pub body: Vec<Vec<u8>>,
+	/// Its `System.Events`, SCALE-encoded (`None` when the node no longer has its state).
+	pub events: Option<Vec<u8>>,
+}
+
+/// The storage key of `System.Events`: `twox_128("System") ‖ twox_128("Events")`.
+const SYSTEM_EVENTS_KEY: [u8; 32] = [
+	0x26, 0xaa, 0x39, 0x4e, 0xea, 0x56, 0x30, 0xe0, 0x7c, 0x48, 0xae, 0x0c, 0x95, 0x58, 0xce, 0xf7,
+	0x80, 0xd4, 0x1e, 0x5e, 0x16, 0x05, 0x67, 0x65, 0xbc, 0x84, 0x61, 0x85, 0x10, 0x72, 0xc9, 0xd7,
+];
+
 /// A connection to a Nexus Vault node.
 #[derive(Clone)]
 pub struct Client {
@@ -1043,6 +1064,31 @@ impl Client {
 		let done = self.submit(&call, signer, None, progress).await?;
 		done.event::<runtime::metering::events::ApiKeyUnbound>()?;
 		Ok(outcome::Done { block: block_hex(done.block_hash) })
+	}
+
+	/// Finalized block `number` as it was executed: its hash, the extrinsics' and the events' raw
+	/// bytes, and a client for the runtime that executed it, to decode them with
+	/// (`format.extrinsics().from_bytes(body)`, `format.events().from_bytes(events)`).
+	///
+	/// That runtime is the one in the **parent's** state: a runtime upgrade enacted in block `n`
+	/// (`system.set_code`) leaves the new runtime in `n`'s own state, while `n`'s extrinsics and
+	/// events are in the format of the runtime that executed them. Decoding them with the client
+	/// at `n` itself, as `at_block(n)` does, misreads every event whose index the upgrade moved.
+	pub async fn executed_block(&self, number: u64) -> Result<ExecutedBlock> {
+		let hash = self
+			.legacy
+			.chain_get_block_hash(Some(number.into()))
+			.await?
+			.ok_or_else(|| Error::Input(format!("the node has no block {number}")))?;
+		let block = self
+			.legacy
+			.chain_get_block(Some(hash))
+			.await?
+			.ok_or_else(|| Error::Input(format!("the node has no body for block {number}")))?;
+		let body = block.block.extrinsics.into_iter().map(|e| e.0).collect();
+		let events = self.legacy.state_get_storage(&SYSTEM_EVENTS_KEY, Some(hash)).await?;
+		let format = self.api.at_block(number.saturating_sub(1)).await.map_err(sx)?;
+		Ok(ExecutedBlock { hash, format, body, events })
 	}
 
 	/// The chain state at the best block (not finalized: what a gateway authenticates against).

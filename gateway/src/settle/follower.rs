@@ -61,10 +61,12 @@ async fn block(
 	cursors: &Cursors,
 	n: u64,
 ) -> Result<(), String> {
-	let api = app.chain.client.api();
-	let at = api.at_block(n).await.map_err(|e| e.to_string())?;
-	let hash = format!("{:?}", at.block_hash());
-	let extrinsics = at.extrinsics().fetch().await.map_err(|e| e.to_string())?;
+	// Decoded with the runtime that executed the block (its parent's): a runtime upgrade enacted
+	// in this block must not change how its own batches and events read.
+	let nexus_client::ExecutedBlock { hash, format: at, body, events } =
+		app.chain.client.executed_block(n).await.map_err(|e| e.to_string())?;
+	let hash = format!("{hash:?}");
+	let extrinsics = at.extrinsics().from_bytes(body).await;
 	let mut ours = Vec::new();
 	let mut nonces = Vec::new();
 	let mut signer = vec![0u8];
@@ -87,8 +89,8 @@ async fn block(
 	}
 	let mut rulings = Vec::new();
 	if !ours.is_empty() {
-		match at.events().fetch().await {
-			Ok(events) =>
+		match events.map(|bytes| at.events().from_bytes(bytes)) {
+			Some(events) =>
 				for ev in events.iter() {
 					let ev = ev.map_err(|e| e.to_string())?;
 					let Phase::ApplyExtrinsic(index) = ev.phase() else { continue };
@@ -114,8 +116,8 @@ async fn block(
 				},
 			// The node no longer has this block's state (pruned): what it judged is on chain
 			// only. The poster rules those receipts from their sessions' numbers.
-			Err(e) =>
-				tracing::warn!(target: "gateway::follower", "block {n}: cannot read its events ({e}); its verdicts are on chain only"),
+			None =>
+				tracing::warn!(target: "gateway::follower", "block {n}: its events are no longer in the node's state; its verdicts are on chain only"),
 		}
 	}
 	record(app, cursors, rulings, nonces, n).await
