@@ -22,7 +22,7 @@
 //!   ends when the session is closed or released.
 //! - **Receipt**: one request, reported by the gateway in a signed batch: its session and sequence
 //!   number in that session, the capsule, four unit counts (input, output, cache read, cache
-//!   write), the outcome (served / failed / rolled back) and the gateway's time.
+//!   write), the outcome (served / failed) and the gateway's time.
 //!
 //! ### Settlement of a batch (`submit_batch`)
 //! [`nexus_primitives::receipts`] defines the format, its signing payload and its commitment, for
@@ -37,7 +37,7 @@
 //!   asset and split by the fee parameters (docs/token-model.md, "The formula"; the maths is
 //!   [`nexus_primitives::settlement`]) — and charged from the session's committed escrow: the
 //!   provider, treasury, buyback pot, validator reward pot and reserve are credited;
-//! - **failed** or **rolled back**: nothing is charged; the capsule's trust falls;
+//! - **failed** (the upstream failed): nothing is charged; the capsule's trust falls;
 //! - otherwise **rejected** with a [`nexus_primitives::receipts::Rejection`] (expired, in the
 //!   future, session closed or expired, capsule unknown or inactive, lane not allowed, zero units,
 //!   over the session's cap or the tier's usage cap, no price for the asset).
