@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Keyring } from '@polkadot/keyring';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex, cryptoWaitReady } from '@polkadot/util-crypto';
-import { USDN, USDN_ASSET } from './lib/gateway.js';
+import { USDN, USDN_ASSET, firstReceipt } from './lib/gateway.js';
 import { submitReceiptBatch } from '../../clients/js/src/index.js';
 import { connect, signAndFinalize, startNode, stopAll } from './lib/node.js';
 
@@ -122,12 +122,7 @@ describe('OpenGov on nexus-node --dev', () => {
     const page = await api.call.capsulesApi.capsules({ lane: 'Standard', status: 'Active' }, 0, 10);
     const capsule = page.capsules[0].id.toNumber();
     const quote = (await api.call.meteringApi.quote(eve.address, capsule, { input: 1_000, output: 200 }, USDN_ASSET)).asOk;
-    const { settlement } = await submitReceiptBatch(api, dave, dave, {
-      gateway: 0,
-      timeMs: Date.now(),
-      capsules: [capsule],
-      groups: [{ session, firstSeq: 1, receipts: [{ outcome: 'Served', capsule: 0, units: { input: 1_000, output: 200, cacheRead: 0, cacheWrite: 0 }, ageMs: 0 }] }]
-    }, { until: 'inBlock' });
+    const { settlement } = await submitReceiptBatch(api, dave, dave, firstReceipt(session, capsule), { until: 'inBlock' });
     assert.equal(settlement.rejected.length, 0, 'the receipt settled');
     const net = settlement.groups[0].spent.toBigInt();
     const toProvider = settlement.assets[0].legs.provider.toBigInt();

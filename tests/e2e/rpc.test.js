@@ -11,7 +11,7 @@ import { Keyring } from '@polkadot/keyring';
 import { u8aToHex, u8aToString } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { RPC_ERRORS, rpc, submitReceiptBatch } from '../../clients/js/src/index.js';
-import { USDN, USDN_ASSET } from './lib/gateway.js';
+import { USDN, USDN_ASSET, firstReceipt } from './lib/gateway.js';
 import { signAndFinalize, startNode, stopAll } from './lib/node.js';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 
@@ -283,12 +283,7 @@ describe('nexus_* RPC on nexus-node --dev', () => {
     assert.equal(cached.net, direct.net.toBigInt().toString(), 'the RPC answers what the runtime API does');
 
     // Settle one receipt as the development gateway (Dave) and compare every amount.
-    const { settlement } = await submitReceiptBatch(api, dave, dave, {
-      gateway: 0,
-      timeMs: Date.now(),
-      capsules: [capsule],
-      groups: [{ session, firstSeq: 1, receipts: [{ outcome: 'Served', capsule: 0, units: { input: 1_000, output: 200, cacheRead: 0, cacheWrite: 0 }, ageMs: 0 }] }]
-    }, { until: 'inBlock' });
+    const { settlement } = await submitReceiptBatch(api, dave, dave, firstReceipt(session, capsule), { until: 'inBlock' });
     assert.deepEqual([settlement.rejected.length, settlement.refused.length], [0, 0]);
     assert.equal(settlement.groups[0].spent.toString(), q.net);
     assert.equal(settlement.groups[0].discount.toNumber(), q.discount);
