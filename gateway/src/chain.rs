@@ -8,7 +8,7 @@
 use nexus_client::{
 	rpc,
 	runtime::{self},
-	Client,
+	Client, Units,
 };
 use std::{
 	collections::HashMap,
@@ -46,30 +46,46 @@ pub enum AuthError {
 }
 
 /// The runtime's price of one unit of each kind for a seeker, capsule and asset, scaled by
-/// [`RATE_SCALE`] (two quotes of a million units each).
-#[derive(Debug, Clone, Copy)]
+/// [`RATE_SCALE`] (four quotes of a million units each).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Rates {
 	pub input: u128,
 	pub output: u128,
+	pub cache_read: u128,
+	pub cache_write: u128,
 }
 
 /// Units per rate quote.
 pub const RATE_SCALE: u64 = 1_000_000;
 
 impl Rates {
-	/// The expected charge of a request: never below what settlement computes (each part is
-	/// rounded up, plus one for the discount's rounding).
-	pub fn estimate(&self, input: u64, output: u64) -> u128 {
+	/// The expected charge of a request of `units`: never below what settlement computes (each
+	/// part is rounded up, plus one for the discount's rounding).
+	pub fn estimate(&self, units: &Units) -> u128 {
 		let scale = u128::from(RATE_SCALE);
 		let part = |units: u64, rate: u128| u128::from(units).saturating_mul(rate).div_ceil(scale);
-		part(input, self.input)
-			.saturating_add(part(output, self.output))
+		part(units.input, self.input)
+			.saturating_add(part(units.output, self.output))
+			.saturating_add(part(units.cache_read, self.cache_read))
+			.saturating_add(part(units.cache_write, self.cache_write))
 			.saturating_add(1)
 	}
 
-	/// Output units that `budget` still pays for after `input` units.
+	/// The highest price of an input unit: before the upstream answers, an estimated input unit
+	/// may turn out plain, a cache read or a cache write.
+	pub fn input_ceiling(&self) -> u128 {
+		self.input.max(self.cache_read).max(self.cache_write)
+	}
+
+	/// What `input` estimated input units and `output` output units may cost at most.
+	pub fn hold(&self, input: u64, output: u64) -> u128 {
+		let ceiling = Rates { input: self.input_ceiling(), ..*self };
+		ceiling.estimate(&Units { input, output, ..Default::default() })
+	}
+
+	/// Output units that `budget` still pays for after `input` estimated input units.
 	pub fn affordable_output(&self, budget: u128, input: u64) -> u64 {
-		let after_input = budget.saturating_sub(self.estimate(input, 0));
+		let after_input = budget.saturating_sub(self.hold(input, 0));
 		if self.output == 0 {
 			return u64::MAX;
 		}
@@ -351,16 +367,25 @@ impl Chain {
 		if let Some(r) = self.cache().fresh.rates.get(&key) {
 			return Ok(*r);
 		}
-		let quote = |i, o| self.client.quote(seeker, capsule, i, o, asset);
-		let (qi, qo) =
-			match futures::future::try_join(quote(RATE_SCALE, 0), quote(0, RATE_SCALE)).await {
-				Ok(q) => q,
-				Err(e) =>
-					return self.cache().stale.rates.get(&key).copied().ok_or_else(|| unavailable(e)),
-			};
+		let quote = |units: Units| self.client.quote_units(seeker, capsule, units, asset);
+		let one = Units::default();
+		let quotes = futures::future::try_join4(
+			quote(Units { input: RATE_SCALE, ..one }),
+			quote(Units { output: RATE_SCALE, ..one }),
+			quote(Units { cache_read: RATE_SCALE, ..one }),
+			quote(Units { cache_write: RATE_SCALE, ..one }),
+		)
+		.await;
+		let (qi, qo, qr, qw) = match quotes {
+			Ok(q) => q,
+			Err(e) =>
+				return self.cache().stale.rates.get(&key).copied().ok_or_else(|| unavailable(e)),
+		};
 		let rates = Rates {
 			input: qi.net.parse().map_err(unavailable)?,
 			output: qo.net.parse().map_err(unavailable)?,
+			cache_read: qr.net.parse().map_err(unavailable)?,
+			cache_write: qw.net.parse().map_err(unavailable)?,
 		};
 		self.cache().fresh.rates.insert(key, rates);
 		Ok(rates)
@@ -387,11 +412,19 @@ mod tests {
 	#[test]
 	fn estimates_round_up_and_budget_output() {
 		// 0.0018 per input unit, 0.009 per output unit (scaled by a million).
-		let r = Rates { input: 1_800_000, output: 9_000_000 };
-		assert_eq!(r.estimate(1_000, 1_000), 1_800 + 9_000 + 1);
-		assert_eq!(r.estimate(1, 0), 2 + 1);
+		let r = Rates { input: 1_800_000, output: 9_000_000, ..Default::default() };
+		let units = |input, output| Units { input, output, ..Default::default() };
+		assert_eq!(r.estimate(&units(1_000, 1_000)), 1_800 + 9_000 + 1);
+		assert_eq!(r.estimate(&units(1, 0)), 2 + 1);
 		// 10,000 after 1,000 input units (1,801) leaves 8,199 → 911 output units.
 		assert_eq!(r.affordable_output(10_000, 1_000), 911);
 		assert_eq!(r.affordable_output(100, 1_000), 0);
+		// Cache reads at a tenth, writes at 1.25×: metered apart, and the hold prices every
+		// estimated input unit as the dearest kind.
+		let r = Rates { cache_read: 180_000, cache_write: 2_250_000, ..r };
+		let cached = Units { input: 10, output: 0, cache_read: 1_000, cache_write: 0 };
+		assert_eq!(r.estimate(&cached), 18 + 180 + 1);
+		assert_eq!(r.hold(1_000, 0), 2_250 + 1);
+		assert_eq!(r.affordable_output(10_000, 1_000), (10_000 - 2_251) * 1_000_000 / 9_000_000);
 	}
 }

@@ -61,7 +61,8 @@ pub struct Config {
 	/// Seconds a client may leave response bytes unread before its connection is closed (a
 	/// client that stops reading cannot hold a connection, or a stream, for ever).
 	pub write_timeout_secs: u64,
-	/// Largest request body, in bytes (a chat completion request).
+	/// Largest request body, in bytes (Anthropic takes Messages requests up to 32 MB; an
+	/// agent's request with its history, tools and images can approach it).
 	pub max_body_bytes: usize,
 	/// Connections served at once; further ones wait to be accepted.
 	pub max_connections: usize,
@@ -93,7 +94,7 @@ impl Default for Config {
 			header_timeout_secs: 15,
 			body_timeout_secs: 30,
 			write_timeout_secs: 30,
-			max_body_bytes: 2 * 1024 * 1024,
+			max_body_bytes: 32 * 1024 * 1024,
 			max_connections: 512,
 		}
 	}

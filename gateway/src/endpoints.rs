@@ -6,7 +6,14 @@
 //! [`nexus_client::endpoint_registration_payload`]; the gateway accepts it within five minutes
 //! of its timestamp, so a captured request cannot be replayed later, and only for this chain
 //! and gateway.
+//!
+//! A version-2 registration names the upstream's wire format and model id, and must match a
+//! version-2 commitment ([`nexus_primitives::endpoints`]). A version-1 registration (URL and
+//! credential only, matching a version-1 commitment) is a Chat Completions upstream sent the
+//! model id the seeker asked for — which is also how endpoints sealed before formats existed
+//! open (their stored form lacks the two fields).
 
+use crate::wire::Format;
 use chacha20poly1305::{
 	aead::{Aead, KeyInit, Payload},
 	ChaCha20Poly1305, Key, Nonce,
@@ -20,10 +27,16 @@ pub const REGISTRATION_WINDOW_MS: u64 = 5 * 60 * 1_000;
 /// An upstream the gateway may call for a capsule.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-	/// The OpenAI-compatible base URL (`…/v1`).
+	/// The base URL (`…/v1`).
 	pub url: String,
-	/// Sent as `Authorization: Bearer <credential>`.
+	/// Sent as `Authorization: Bearer <credential>` (`x-api-key` to an Anthropic upstream).
 	pub credential: String,
+	/// The wire format the upstream speaks (Chat Completions for a version-1 registration).
+	#[serde(default)]
+	pub format: Format,
+	/// The model id the upstream is sent; `None` (version 1): the seeker's.
+	#[serde(default)]
+	pub model: Option<String>,
 }
 
 /// A registration as the admin API receives it.
@@ -33,6 +46,12 @@ pub struct Registration {
 	pub capsule: u64,
 	pub endpoint: String,
 	pub credential: String,
+	/// The upstream's wire format (version 2; with `model`).
+	#[serde(default)]
+	pub format: Option<String>,
+	/// The upstream's model id (version 2; with `format`).
+	#[serde(default)]
+	pub model: Option<String>,
 	pub timestamp_ms: u64,
 	/// 0x-hex sr25519 signature by the capsule's owner.
 	pub signature: String,
@@ -147,7 +166,12 @@ mod tests {
 		let dir = std::env::temp_dir().join(format!("nexus-gw-key-{}", std::process::id()));
 		let _ = std::fs::remove_file(&dir);
 		let vault = Vault::load(&dir).unwrap();
-		let ep = Endpoint { url: "http://127.0.0.1:1/v1".into(), credential: "sk-1".into() };
+		let ep = Endpoint {
+			url: "http://127.0.0.1:1/v1".into(),
+			credential: "sk-1".into(),
+			format: Format::Messages,
+			model: Some("claude-opus-4-8".into()),
+		};
 		let sealed = vault.seal(4, &ep).unwrap();
 		assert!(!sealed.windows(4).any(|w| w == b"sk-1"));
 		assert_eq!(vault.unseal(4, &sealed).unwrap(), ep);
@@ -163,9 +187,53 @@ mod tests {
 
 	#[test]
 	fn the_registration_payload_binds_every_field() {
-		let p = registration_payload([1; 32], 0, 4, "http://e/v1", "sk", 1_000);
-		assert_ne!(p, registration_payload([1; 32], 1, 4, "http://e/v1", "sk", 1_000));
-		assert_ne!(p, registration_payload([1; 32], 0, 4, "http://e/v1", "sk", 1_001));
-		assert_ne!(p, registration_payload([2; 32], 0, 4, "http://e/v1", "sk", 1_000));
+		let p = registration_payload([1; 32], 0, 4, "http://e/v1", "sk", None, 1_000);
+		assert_ne!(p, registration_payload([1; 32], 1, 4, "http://e/v1", "sk", None, 1_000));
+		assert_ne!(p, registration_payload([1; 32], 0, 4, "http://e/v1", "sk", None, 1_001));
+		assert_ne!(p, registration_payload([2; 32], 0, 4, "http://e/v1", "sk", None, 1_000));
+		let wire = |f: &str, m: &str| nexus_client::Wire::new(f, m).unwrap();
+		let v2 = registration_payload(
+			[1; 32],
+			0,
+			4,
+			"http://e/v1",
+			"sk",
+			Some(&wire("anthropic-messages", "m")),
+			1_000,
+		);
+		assert_ne!(p, v2);
+		assert_ne!(
+			v2,
+			registration_payload(
+				[1; 32],
+				0,
+				4,
+				"http://e/v1",
+				"sk",
+				Some(&wire("openai-responses", "m")),
+				1_000
+			)
+		);
+		assert_ne!(
+			v2,
+			registration_payload(
+				[1; 32],
+				0,
+				4,
+				"http://e/v1",
+				"sk",
+				Some(&wire("anthropic-messages", "n")),
+				1_000
+			)
+		);
+	}
+
+	/// Endpoints sealed before upstream formats existed (`{url, credential}`) open as version-1
+	/// ones: Chat Completions, the seeker's model id.
+	#[test]
+	fn endpoints_stored_before_formats_open_as_chat_completions() {
+		let old: Endpoint =
+			serde_json::from_str(r#"{"url":"http://127.0.0.1:1/v1","credential":"sk"}"#).unwrap();
+		assert_eq!((old.format, old.model), (Format::Chat, None));
 	}
 }

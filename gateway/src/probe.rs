@@ -1,7 +1,7 @@
 //! Health probes of the capsules whose endpoints this gateway holds, and their uptime reports
 //! on chain (`metering.report_uptime`).
 
-use crate::api::App;
+use crate::app::App;
 use nexus_client::runtime;
 use std::{sync::Arc, time::Duration};
 use subxt_signer::sr25519::Keypair;

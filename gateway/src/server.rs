@@ -11,7 +11,7 @@
 //!   within `grace`, then they are aborted, so a stalled client cannot hold a shutdown.
 //!
 //! Request bodies have their own size and time limits, applied where the handlers read them
-//! (`api::read_body`).
+//! (`routes::read_body`).
 
 use axum::Router;
 use hyper_util::{

@@ -13,6 +13,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+pub mod endpoints;
 pub mod receipts;
 pub mod settlement;
 pub mod traits;

@@ -100,8 +100,11 @@ pub type AssetKind = NativeOrWithId<u32>;
 /// Blocks a transaction stays valid for (its mortal era).
 pub const MORTALITY: u64 = 64;
 
-/// The domain tag of endpoint commitments.
-pub const ENDPOINT_COMMITMENT_TAG: &str = "nexus-vault/endpoint/v1";
+pub use nexus_primitives::endpoints::{
+	endpoint_commitment_v2, ENDPOINT_COMMITMENT_TAG_V1 as ENDPOINT_COMMITMENT_TAG,
+	ENDPOINT_COMMITMENT_TAG_V2, FORMAT_ANTHROPIC_MESSAGES, FORMAT_CHAT_COMPLETIONS,
+	FORMAT_OPENAI_RESPONSES, FORMAT_TAGS,
+};
 
 /// Everything that can go wrong, named.
 #[derive(Debug, thiserror::Error)]
@@ -213,48 +216,113 @@ pub fn parse_asset(s: &str) -> Result<Asset> {
 	}
 }
 
-/// The endpoint commitment a capsule carries: blake2-256 of the SCALE encoding of
-/// `(ENDPOINT_COMMITMENT_TAG, endpoint, credential)`. The gateway recomputes it from what the
-/// provider hands over; neither the endpoint nor the credential goes on chain.
+/// A version-1 endpoint commitment: blake2-256 of the SCALE encoding of
+/// `(ENDPOINT_COMMITMENT_TAG, endpoint, credential)` (a Chat Completions upstream; see
+/// [`nexus_primitives::endpoints`]). The gateway recomputes it from what the provider hands
+/// over; neither the endpoint nor the credential goes on chain.
 pub fn endpoint_commitment(endpoint: &str, credential: &str) -> H256 {
-	use subxt::ext::codec::Encode;
-	let encoded = (ENDPOINT_COMMITMENT_TAG, endpoint, credential).encode();
-	H256(sp_crypto_hashing::blake2_256(&encoded))
+	nexus_primitives::endpoints::endpoint_commitment_v1(endpoint, credential)
 }
 
-/// The domain tag of the endpoint registrations providers sign for a gateway.
+/// What a version-2 endpoint registration adds to the URL and credential: the wire format the
+/// upstream speaks (one of [`FORMAT_TAGS`]) and the upstream's own model id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wire {
+	pub format: String,
+	pub model: String,
+}
+
+impl Wire {
+	/// Checks the format tag and the model id (1 to 256 bytes).
+	pub fn new(format: &str, model: &str) -> Result<Self> {
+		if !FORMAT_TAGS.contains(&format) {
+			return Err(Error::Input(format!(
+				"upstream format {format:?}: expected one of {}",
+				FORMAT_TAGS.join(", ")
+			)));
+		}
+		if model.is_empty() || model.len() > MAX_UPSTREAM_MODEL_LEN {
+			return Err(Error::Input(format!(
+				"the upstream model id must be 1 to {MAX_UPSTREAM_MODEL_LEN} bytes"
+			)));
+		}
+		Ok(Self { format: format.into(), model: model.into() })
+	}
+}
+
+/// Longest upstream model id a registration may name.
+pub const MAX_UPSTREAM_MODEL_LEN: usize = 256;
+
+/// The commitment of an upstream: version 1 without a [`Wire`], version 2 with one.
+pub fn commitment_of(endpoint: &str, credential: &str, wire: Option<&Wire>) -> H256 {
+	match wire {
+		None => endpoint_commitment(endpoint, credential),
+		Some(w) => endpoint_commitment_v2(&w.format, endpoint, &w.model, credential),
+	}
+}
+
+/// The domain tag of the version-1 endpoint registrations providers sign for a gateway.
 pub const ENDPOINT_REGISTRATION_TAG: &str = "nexus-vault/gateway-endpoint/v1";
+/// The domain tag of version-2 registrations (with the upstream's format and model).
+pub const ENDPOINT_REGISTRATION_TAG_V2: &str = "nexus-vault/gateway-endpoint/v2";
 
 /// What a capsule's owner signs (sr25519) to hand a gateway the capsule's upstream:
 /// blake2-256 of the SCALE encoding of `(ENDPOINT_REGISTRATION_TAG, genesis hash, gateway id,
-/// capsule id, endpoint, credential, timestamp in ms)`. Binding the chain, the gateway and the
-/// time means a captured registration is useless anywhere else and, after the gateway's
-/// five-minute window, at all.
+/// capsule id, endpoint, credential, timestamp in ms)`, or, with a [`Wire`],
+/// `(ENDPOINT_REGISTRATION_TAG_V2, genesis hash, gateway id, capsule id, format, endpoint,
+/// model, credential, timestamp in ms)`. Binding the chain, the gateway and the time means a
+/// captured registration is useless anywhere else and, after the gateway's five-minute window,
+/// at all.
 pub fn endpoint_registration_payload(
 	genesis: [u8; 32],
 	gateway: u32,
 	capsule: u64,
 	endpoint: &str,
 	credential: &str,
+	wire: Option<&Wire>,
 	timestamp_ms: u64,
 ) -> [u8; 32] {
 	use subxt::ext::codec::Encode;
-	let encoded =
-		(ENDPOINT_REGISTRATION_TAG, genesis, gateway, capsule, endpoint, credential, timestamp_ms)
-			.encode();
+	let encoded = match wire {
+		None => (
+			ENDPOINT_REGISTRATION_TAG,
+			genesis,
+			gateway,
+			capsule,
+			endpoint,
+			credential,
+			timestamp_ms,
+		)
+			.encode(),
+		Some(w) => (
+			ENDPOINT_REGISTRATION_TAG_V2,
+			genesis,
+			gateway,
+			capsule,
+			w.format.as_str(),
+			endpoint,
+			w.model.as_str(),
+			credential,
+			timestamp_ms,
+		)
+			.encode(),
+	};
 	sp_crypto_hashing::blake2_256(&encoded)
 }
 
 /// Hands a gateway (its HTTP base URL, e.g. `http://127.0.0.1:8080`) the upstream of capsule
 /// `capsule`, signed by `owner` (the capsule's owner). The gateway checks the signature, that
 /// `(endpoint, credential)` matches the capsule's on-chain commitment, and stores the
-/// credential encrypted. Returns the gateway's answer (`{"capsule", "commitment"}`).
+/// credential encrypted. With a [`Wire`], the registration is version 2 (the capsule must commit
+/// to it with [`endpoint_commitment_v2`]). Returns the gateway's answer (`{"capsule",
+/// "commitment", "format", "model"}`).
 pub async fn register_endpoint(
 	gateway_url: &str,
 	owner: &Keypair,
 	capsule: u64,
 	endpoint: &str,
 	credential: &str,
+	wire: Option<&Wire>,
 ) -> Result<serde_json::Value> {
 	let base = gateway_url.trim_end_matches('/');
 	let http = reqwest::Client::new();
@@ -285,16 +353,22 @@ pub async fn register_endpoint(
 		capsule,
 		endpoint,
 		credential,
+		wire,
 		timestamp_ms,
 	);
 	let signature = format!("0x{}", hex::encode(owner.sign(&payload).0));
-	let request = http.post(format!("{base}/admin/v1/endpoints")).json(&serde_json::json!({
+	let mut body = serde_json::json!({
 		"capsule": capsule,
 		"endpoint": endpoint,
 		"credential": credential,
 		"timestampMs": timestamp_ms,
 		"signature": signature,
-	}));
+	});
+	if let Some(w) = wire {
+		body["format"] = w.format.clone().into();
+		body["model"] = w.model.clone().into();
+	}
+	let request = http.post(format!("{base}/admin/v1/endpoints")).json(&body);
 	gateway_json(base, request).await
 }
 

@@ -9,7 +9,7 @@
 
 use super::{verdicts, Cursors};
 use crate::{
-	api::{now_ms, App},
+	app::{now_ms, App},
 	chain::BLOCK_SILENCE,
 	store::{State, Stored},
 };

@@ -24,7 +24,7 @@ pub mod follower;
 pub mod poster;
 pub mod verdicts;
 
-use crate::api::App;
+use crate::app::App;
 use nexus_client::Client;
 use std::{
 	collections::HashMap,

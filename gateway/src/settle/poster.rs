@@ -12,7 +12,7 @@ use super::{
 	follower, Cursors,
 };
 use crate::{
-	api::App,
+	app::App,
 	store::{Posted, State},
 };
 use nexus_client::{receipts, runtime, Progress, MORTALITY};

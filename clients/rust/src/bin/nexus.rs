@@ -10,7 +10,7 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
 use nexus_client::{
-	account_of, endpoint_commitment, keypair, parse_account, parse_asset, register_endpoint, rpc,
+	account_of, commitment_of, keypair, parse_account, parse_asset, register_endpoint, rpc,
 	CapsuleRegistration, Client, Error, Price, Progress, Units, Window,
 };
 use serde::Serialize;
@@ -91,7 +91,7 @@ enum Command {
 #[derive(Subcommand, Debug)]
 enum CapsuleCmd {
 	/// Register a capsule (holds the capsule bond and a metadata deposit).
-	Register(RegisterArgs),
+	Register(Box<RegisterArgs>),
 	/// Announce a new price and/or change capacity.
 	Update(UpdateArgs),
 	/// Pause a capsule (routing skips it).
@@ -125,13 +125,38 @@ enum CapsuleCmd {
 		/// The gateway's HTTP base URL.
 		#[arg(long, env = "NEXUS_GATEWAY_URL", default_value = "http://127.0.0.1:8080")]
 		gateway: String,
-		/// The OpenAI-compatible base URL of the upstream (`…/v1`).
+		/// The upstream's base URL (`…/v1`).
 		#[arg(long)]
 		endpoint: String,
-		/// The upstream credential (sent as a Bearer token). Prefer NEXUS_UPSTREAM_CREDENTIAL.
+		/// The upstream credential (sent as a Bearer token, or as `x-api-key` to an Anthropic
+		/// Messages upstream). Prefer NEXUS_UPSTREAM_CREDENTIAL.
 		#[arg(long, env = "NEXUS_UPSTREAM_CREDENTIAL", hide_env_values = true)]
 		credential: String,
+		#[command(flatten)]
+		wire: WireArgs,
 	},
+}
+
+/// The upstream's wire format and model id (a version-2 endpoint commitment); without them the
+/// upstream is a Chat Completions one sent the seeker's model id (version 1).
+#[derive(Args, Debug)]
+struct WireArgs {
+	/// The wire format the upstream speaks: chat-completions, anthropic-messages or
+	/// openai-responses.
+	#[arg(long, requires = "upstream_model")]
+	format: Option<String>,
+	/// The upstream's own model id (e.g. `claude-opus-4-8`), which the gateway sends it.
+	#[arg(long, requires = "format")]
+	upstream_model: Option<String>,
+}
+
+impl WireArgs {
+	fn wire(&self) -> Result<Option<nexus_client::Wire>, Error> {
+		match (&self.format, &self.upstream_model) {
+			(Some(f), Some(m)) => nexus_client::Wire::new(f, m).map(Some),
+			_ => Ok(None),
+		}
+	}
 }
 
 #[derive(Args, Debug)]
@@ -174,6 +199,8 @@ struct RegisterArgs {
 	/// The upstream credential (hashed into the commitment, never sent).
 	#[arg(long, requires = "endpoint")]
 	credential: Option<String>,
+	#[command(flatten)]
+	wire: WireArgs,
 	/// A precomputed endpoint commitment (0x + 64 hex digits).
 	#[arg(long)]
 	commitment: Option<H256>,
@@ -539,7 +566,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 		Command::Capsule(CapsuleCmd::Register(a)) => {
 			let commitment = match (a.commitment, &a.endpoint, &a.credential) {
 				(Some(h), _, _) => h,
-				(None, Some(e), Some(k)) => endpoint_commitment(e, k),
+				(None, Some(e), Some(k)) => commitment_of(e, k, a.wire.wire()?.as_ref()),
 				_ =>
 					return Err(Error::Input(
 						"give --endpoint and --credential, or --commitment".into(),
@@ -610,9 +637,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
 			let info = c.capsule(id).await?;
 			ctx.print(&info, || capsule_line(&info));
 		},
-		Command::Capsule(CapsuleCmd::Endpoint { id, gateway, endpoint, credential }) => {
+		Command::Capsule(CapsuleCmd::Endpoint { id, gateway, endpoint, credential, wire }) => {
+			let wire = wire.wire()?;
 			let answer =
-				register_endpoint(&gateway, ctx.key()?, id, &endpoint, &credential).await?;
+				register_endpoint(&gateway, ctx.key()?, id, &endpoint, &credential, wire.as_ref())
+					.await?;
 			ctx.print(&answer, || format!("capsule {id}: endpoint registered with {gateway}"));
 		},
 		Command::Dispute { gateway, api_key, seq } => {
