@@ -3,8 +3,12 @@
 A `nexus-node --dev`, one `nexus-mock-upstream` per demo capsule at the endpoint its genesis
 commitment names (runtime `DEMO_UPSTREAMS`), `nexus-gateway` (gateway 0, operated by //Dave),
 the providers' endpoint registrations (signed by //Bob and //Charlie), three seekers in
-different tiers with sessions and API keys, steady traffic from each through the gateway with
-the official `openai` client, and the dashboard. Prints the URLs, then one progress line every
+different tiers with sessions and API keys, steady traffic from each through the gateway in
+all three seeker APIs (Anthropic Messages with the official `anthropic` client, OpenAI
+Responses and Chat Completions with the official `openai` client), and the dashboard. As in
+real supply, the Claude capsules' upstreams speak Anthropic Messages, the Codex capsule's
+OpenAI Responses and GPT-5's Chat Completions, so requests are passed through where the API
+matches the upstream and translated where it does not. Prints the URLs, then one progress line every
 few seconds; SIGINT/SIGTERM (Ctrl-C) stops everything it started.
 
 When it is ready it writes `ready.json` (URLs, seekers, sessions) to its work directory, which
@@ -25,17 +29,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "gateway"))
 
 import harness  # noqa: E402  (the process helpers the gateway tests use)
-from openai import APIStatusError, OpenAI  # noqa: E402
+import anthropic  # noqa: E402
+import openai  # noqa: E402
 
 # The demo capsules of the development genesis, in id order: (name, endpoint port, credential,
-# model). Must match runtime/src/genesis_config_presets.rs `DEMO_UPSTREAMS`; the gateway refuses
-# an endpoint that does not match a capsule's commitment, so a mismatch fails loudly here.
+# offering, owner, wire format, upstream model). Must match
+# runtime/src/genesis_config_presets.rs `DEMO_UPSTREAMS`; the gateway refuses an endpoint that
+# does not match a capsule's commitment, so a mismatch fails loudly here.
 UPSTREAMS = [
-    ("bob-opus", 9101, "demo-bob-opus", "claude-opus", "//Bob"),
-    ("bob-sonnet", 9102, "demo-bob-sonnet", "claude-sonnet", "//Bob"),
-    ("charlie-codex", 9103, "demo-charlie-codex", "gpt-5-codex", "//Charlie"),
-    ("charlie-gpt5", 9104, "demo-charlie-gpt5", "gpt-5", "//Charlie"),
+    ("bob-opus", 9101, "demo-bob-opus", "claude-opus", "//Bob", "anthropic-messages", "claude-opus-4-8"),
+    ("bob-sonnet", 9102, "demo-bob-sonnet", "claude-sonnet", "//Bob", "anthropic-messages", "claude-sonnet-4-6"),
+    ("charlie-codex", 9103, "demo-charlie-codex", "gpt-5-codex", "//Charlie", "openai-responses", "gpt-5-codex"),
+    ("charlie-gpt5", 9104, "demo-charlie-gpt5", "gpt-5", "//Charlie", "chat-completions", "gpt-5-2025-08-07"),
 ]
+
+# Model ids seekers send: the offerings', and the upstreams' own ids (governance-curated
+# aliases of the offerings, runtime `model_aliases`).
+MODEL_IDS = {
+    "claude-opus": ["claude-opus", "claude-opus-4-8"],
+    "claude-sonnet": ["claude-sonnet", "claude-sonnet-4-6"],
+    "gpt-5-codex": ["gpt-5-codex", "gpt-5.1-codex"],
+    "gpt-5": ["gpt-5", "gpt-5-2025-08-07"],
+}
 
 # Seekers: (name, suri, NXV staked for the tier, payment asset, session cap, models, seconds
 # between requests). Thresholds of the default tier table: 0 / 1,000 / 10,000 / 50,000 /
@@ -56,37 +71,55 @@ PROMPTS = [
 
 
 class Traffic:
-    """One seeker's steady requests through the gateway."""
+    """One seeker's steady requests through the gateway, in each of the three seeker APIs."""
 
     def __init__(self, name, key, models, every, gateway, stop):
         self.name, self.models, self.every, self.stop = name, models, every, stop
-        self.client = OpenAI(base_url=f"{gateway}/v1", api_key=key, max_retries=0, timeout=60)
+        self.openai = openai.OpenAI(base_url=f"{gateway}/v1", api_key=key, max_retries=0, timeout=60)
+        self.anthropic = anthropic.Anthropic(base_url=gateway, api_key=key, max_retries=0, timeout=60)
         self.served = 0
+        self.by_api = {"messages": 0, "responses": 0, "chat": 0}
         self.refused = {}
         self.thread = threading.Thread(target=self.run, name=f"traffic-{name}", daemon=True)
+
+    def request(self, api, model, prompt, limit, stream):
+        if api == "messages":
+            messages = [{"role": "user", "content": prompt}]
+            if stream:
+                with self.anthropic.messages.stream(model=model, max_tokens=limit, messages=messages) as s:
+                    s.get_final_message()
+            else:
+                self.anthropic.messages.create(model=model, max_tokens=limit, messages=messages)
+        elif api == "responses":
+            if stream:
+                for _ in self.openai.responses.create(model=model, input=prompt, max_output_tokens=limit, stream=True):
+                    pass
+            else:
+                self.openai.responses.create(model=model, input=prompt, max_output_tokens=limit)
+        else:
+            messages = [{"role": "user", "content": prompt}]
+            if stream:
+                for _ in self.openai.chat.completions.create(
+                    model=model, messages=messages, max_tokens=limit, stream=True,
+                    stream_options={"include_usage": True},
+                ):
+                    pass
+            else:
+                self.openai.chat.completions.create(model=model, messages=messages, max_tokens=limit)
 
     def run(self):
         rng = random.Random(self.name)
         while not self.stop.is_set():
             started = time.time()
-            model = rng.choice(self.models)
-            messages = [{"role": "user", "content": rng.choice(PROMPTS)}]
-            max_tokens = rng.randint(60, 240)
+            model = rng.choice(MODEL_IDS[rng.choice(self.models)])
+            api = rng.choice(["messages", "responses", "chat"])
             try:
-                if rng.random() < 0.3:
-                    stream = self.client.chat.completions.create(
-                        model=model, messages=messages, max_tokens=max_tokens, stream=True,
-                        stream_options={"include_usage": True},
-                    )
-                    for _ in stream:
-                        pass
-                else:
-                    self.client.chat.completions.create(
-                        model=model, messages=messages, max_tokens=max_tokens
-                    )
+                self.request(api, model, rng.choice(PROMPTS), rng.randint(60, 240), rng.random() < 0.3)
                 self.served += 1
-            except APIStatusError as e:
-                code = (e.body or {}).get("code") if isinstance(e.body, dict) else None
+                self.by_api[api] += 1
+            except (openai.APIStatusError, anthropic.APIStatusError) as e:
+                body = e.body if isinstance(e.body, dict) else {}
+                code = body.get("code") or (body.get("error") or {}).get("type")
                 kind = f"{e.status_code} {code or ''}".strip()
                 self.refused[kind] = self.refused.get(kind, 0) + 1
             except Exception as e:  # noqa: BLE001 - a connection error is counted, not fatal
@@ -132,7 +165,7 @@ def main():
             prometheus_port=args.prometheus_port, isolate=True,
         )
         say("starting the mock upstreams of the demo capsules")
-        for name, port, credential, model, _ in UPSTREAMS:
+        for name, port, credential, model, *_ in UPSTREAMS:
             net.start_mock(
                 name, credential, port=port, models=model, completion_tokens=180,
                 latency_ms=40, chunk_latency_ms=5,
@@ -142,10 +175,11 @@ def main():
         # Probe every 15 s and report uptime every minute, so trust and uptime move on screen.
         net.start_gateway(probe_interval_secs=15, report_interval_secs=60)
         say("providers hand the gateway their endpoints; seekers stake, deposit and open sessions")
-        for capsule, (name, port, credential, _, owner) in enumerate(UPSTREAMS):
+        for capsule, (name, port, credential, _, owner, fmt, upstream_model) in enumerate(UPSTREAMS):
             net.cli(
                 owner, "capsule", "endpoint", str(capsule), "--gateway", net.gw,
                 "--endpoint", f"http://127.0.0.1:{port}/v1", "--credential", credential,
+                "--format", fmt, "--upstream-model", upstream_model,
             )
         sessions = {}
 
@@ -189,7 +223,8 @@ def main():
   Dashboard:            {dash_url}
   Node RPC (ws + http): {net.url}
   polkadot.js apps:     https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A{net.rpc_port}#/explorer
-  Gateway (OpenAI API): {net.gw}/v1   (metrics {net.gw}/metrics)
+  Gateway:              {net.gw}  (Anthropic Messages at /v1/messages, OpenAI Responses and
+                        Chat Completions under /v1; metrics {net.gw}/metrics)
   Node metrics:         http://127.0.0.1:{args.prometheus_port}/metrics
   Logs:                 {args.workdir}
 
@@ -205,6 +240,8 @@ def main():
             settled = sum(f["receipts"] for f in flows)
             pending = net.health()["receipts"].get("pending", 0)
             served = " ".join(f"{t.name} {t.served}" for t in traffic)
+            apis = {a: sum(t.by_api[a] for t in traffic) for a in ("messages", "responses", "chat")}
+            served += " (" + ", ".join(f"{a} {n}" for a, n in apis.items()) + ")"
             refused = {}
             for t in traffic:
                 for k, v in t.refused.items():

@@ -16,7 +16,7 @@
 # 3. npm dependencies (npm ci from each package-lock.json): the end-to-end tests, the dashboard
 #    and its browser tests, zombienet (networks, throughput bench, fault tests).
 # 4. A Python virtual environment ($NEXUS_CACHE/venv) with the gateway tests' dependencies (the
-#    official `openai` client, pinned in tests/gateway/requirements.txt).
+#    official `openai` and `anthropic` clients, pinned in tests/gateway/requirements.txt).
 #
 # Set NEXUS_WASM_TOOLCHAIN=private to force (2b), e.g. to test it.
 set -euo pipefail
@@ -147,8 +147,9 @@ tmp="$(mktemp)"
 mv "$tmp" "$ENV_FILE"
 say "environment written to $ENV_FILE"
 
-# --- 3. npm dependencies: end-to-end tests, the dashboard, its browser tests, zombienet -------
-for dir in tests/e2e dashboard tests/dashboard zombienet; do
+# --- 3. npm dependencies: end-to-end tests, the dashboard, its browser tests, zombienet, and the
+#        coding agents the gateway is tested with (Claude Code, Codex CLI) ----------------------
+for dir in tests/e2e dashboard tests/dashboard zombienet tests/agents; do
 	lock="$ROOT/$dir/package-lock.json"
 	[ -f "$lock" ] || continue
 	lock_sum="$(sha256sum "$lock" | cut -d' ' -f1)"

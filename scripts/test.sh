@@ -42,7 +42,8 @@ usage() {
 		             and full-check mode (uninstrumented; campaigns: scripts/fuzz.sh)
 		  upgrade    try-runtime upgrade checks on a development chain                          1 min
 		  e2e        @polkadot/api, the JS package and the CLI against real nodes               7 min
-		  gateway    the gateway with the official openai client, faults, hostile HTTP          7 min
+		  gateway    the gateway with the official openai and anthropic clients, Claude Code    9 min
+		             and Codex CLI, every wire-format pair, faults, hostile HTTP
 		  dashboard  headless Chromium against scripts/demo.sh                                  2 min
 		  network    zombienet: the four-validator smoke test and the fault tests               7 min
 
@@ -165,19 +166,22 @@ stage_e2e() {
 stage_gateway() {
 	ensure_built
 	export_binaries
-	# Each module starts its own node, gateway and upstreams on free ports: side by side.
-	local python pids=() module status=0
+	# Each module starts its own node, gateway and upstreams on free ports: three lanes side by
+	# side, the modules of a lane one after the other.
+	local python pids=() lane status=0
+	local lanes=("test_gateway" "test_faults" "test_hostile test_protocols test_agents")
 	python="$(nexus_python)"
-	for module in test_gateway test_faults test_hostile; do
-		(cd "$ROOT/tests/gateway" && "$python" -m unittest -v "$module") >"$lanes_dir/$module.log" 2>&1 &
+	for lane in "${lanes[@]}"; do
+		# shellcheck disable=SC2086 # a lane is a list of modules
+		(cd "$ROOT/tests/gateway" && "$python" -m unittest -v $lane) >"$lanes_dir/${lane%% *}.log" 2>&1 &
 		pids+=($!)
 	done
-	for i in 0 1 2; do
+	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || status=1
 	done
-	for module in test_gateway test_faults test_hostile; do
-		say "gateway tests: $module"
-		cat "$lanes_dir/$module.log"
+	for lane in "${lanes[@]}"; do
+		say "gateway tests: $lane"
+		cat "$lanes_dir/${lane%% *}.log"
 	done
 	return "$status"
 }

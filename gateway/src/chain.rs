@@ -98,6 +98,7 @@ impl Rates {
 struct Views {
 	seekers: HashMap<[u8; 32], Result<Arc<Seeker>, AuthError>>,
 	capsules: Option<Arc<Vec<rpc::Capsule>>>,
+	offerings: Option<Arc<Vec<rpc::Offering>>>,
 	tiers: Option<Arc<Vec<rpc::TierParams>>>,
 	rates: HashMap<([u8; 32], u64, String), Rates>,
 }
@@ -135,6 +136,9 @@ impl Views {
 		}
 		if newer.tiers.is_some() {
 			self.tiers = newer.tiers;
+		}
+		if newer.offerings.is_some() {
+			self.offerings = newer.offerings;
 		}
 	}
 }
@@ -354,6 +358,31 @@ impl Chain {
 		};
 		self.cache().fresh.capsules = Some(c.clone());
 		Ok(c)
+	}
+
+	/// The listed offerings with their model aliases, at the best block. A runtime without
+	/// the list (`CapsulesApi` before version 2) has no aliases: an empty list.
+	pub async fn offerings(&self) -> Result<Arc<Vec<rpc::Offering>>, AuthError> {
+		if let Some(o) = self.cache().fresh.offerings.clone() {
+			return Ok(o);
+		}
+		let o = match self.client.offerings().await {
+			Ok(o) => Arc::new(o),
+			Err(nexus_client::Error::Rpc { .. }) => Arc::new(Vec::new()),
+			Err(e) => return self.cache().stale.offerings.clone().ok_or_else(|| unavailable(e)),
+		};
+		self.cache().fresh.offerings = Some(o.clone());
+		Ok(o)
+	}
+
+	/// The offering a seeker's model id names: the id itself, or the offering it is a
+	/// governance-curated alias of (`claude-opus-4-8` → `claude-opus`).
+	pub async fn offering_of(&self, model: &str) -> Result<String, AuthError> {
+		let offerings = self.offerings().await?;
+		Ok(offerings
+			.iter()
+			.find(|o| o.id != model && o.aliases.iter().any(|a| a == model))
+			.map_or_else(|| model.to_string(), |o| o.id.clone()))
 	}
 
 	/// The runtime's per-unit rates for `seeker` on `capsule` in `asset`.

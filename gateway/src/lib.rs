@@ -42,6 +42,41 @@ pub use routes::app;
 use std::{future::Future, sync::Arc, time::Duration};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
+/// A started gateway: its state, and the work it does in the background (following the chain,
+/// settling receipts, probing upstreams, pruning the store).
+pub struct Gateway {
+	/// The state every request shares.
+	pub app: Arc<app::App>,
+	stop: CancellationToken,
+	submitter: tokio::task::JoinHandle<()>,
+	background: Vec<tokio::task::JoinHandle<()>>,
+	grace: Duration,
+}
+
+impl Gateway {
+	/// The router over this gateway's state.
+	pub fn router(&self) -> axum::Router {
+		routes::app(self.app.clone())
+	}
+
+	/// Stops: streams still copying from upstreams finish and are metered, then the
+	/// submitter posts what is pending (each within `shutdown_grace_secs`).
+	pub async fn stop(self) {
+		self.app.streams.close();
+		let _ = tokio::time::timeout(self.grace, self.app.streams.wait()).await;
+		self.stop.cancel();
+		let _ = tokio::time::timeout(self.grace + Duration::from_secs(5), self.submitter).await;
+		self.background.iter().for_each(|t| t.abort());
+		let pending = self
+			.app
+			.store
+			.counts()
+			.map(|c| c.get("pending").copied().unwrap_or(0))
+			.unwrap_or(0);
+		tracing::info!(target: "gateway", "stopped; {pending} receipts pending for the next start");
+	}
+}
+
 /// Runs a gateway with `config` until `shutdown` completes, then drains: requests in flight
 /// finish, streams still copying from upstreams finish and are metered, and the submitter
 /// posts what is pending (within `shutdown_grace_secs`).
@@ -49,6 +84,24 @@ pub async fn run(
 	config: config::Config,
 	shutdown: impl Future<Output = ()>,
 ) -> Result<(), Box<dyn std::error::Error>> {
+	let gateway = start(config.clone()).await?;
+	let listener = tokio::net::TcpListener::bind(config.listen).await?;
+	tracing::info!(target: "gateway", "listening on http://{}", listener.local_addr()?);
+	let limits = server::Limits {
+		header_timeout: Duration::from_secs(config.header_timeout_secs),
+		write_timeout: Duration::from_secs(config.write_timeout_secs),
+		max_connections: config.max_connections,
+		grace: gateway.grace,
+	};
+	server::serve(listener, gateway.router(), limits, shutdown).await;
+	// Requests are drained; the rest stops in order.
+	gateway.stop().await;
+	Ok(())
+}
+
+/// Starts a gateway with `config`: checks its on-chain record, opens its store and endpoints,
+/// and starts its background work; it serves once its [`Gateway::router`] is served.
+pub async fn start(config: config::Config) -> Result<Gateway, Box<dyn std::error::Error>> {
 	let operator = nexus_client::keypair(&config.operator_suri()?)?;
 	let signing = match &config.signing_suri {
 		Some(s) => nexus_client::keypair(s)?,
@@ -137,26 +190,7 @@ pub async fn run(
 		})
 	};
 
-	let listener = tokio::net::TcpListener::bind(config.listen).await?;
-	tracing::info!(target: "gateway", "listening on http://{}", listener.local_addr()?);
-	let limits = server::Limits {
-		header_timeout: Duration::from_secs(config.header_timeout_secs),
-		write_timeout: Duration::from_secs(config.write_timeout_secs),
-		max_connections: config.max_connections,
-		grace,
-	};
-	server::serve(listener, routes::app(app.clone()), limits, shutdown).await;
-	// Requests are drained; streams still copying from upstreams finish and are metered.
-	app.streams.close();
-	let _ = tokio::time::timeout(grace, app.streams.wait()).await;
-	stop.cancel();
-	let _ = tokio::time::timeout(grace + Duration::from_secs(5), submitter).await;
-	prober.abort();
-	prune.abort();
-	follower.abort();
-	let pending = app.store.counts().map(|c| c.get("pending").copied().unwrap_or(0)).unwrap_or(0);
-	tracing::info!(target: "gateway", "stopped; {pending} receipts pending for the next start");
-	Ok(())
+	Ok(Gateway { app, stop, submitter, background: vec![follower, prober, prune], grace })
 }
 
 /// Refuses to start unless the chain has this gateway, active, operated by `operator` and

@@ -7,7 +7,8 @@ use std::{sync::Arc, time::Duration};
 use subxt_signer::sr25519::Keypair;
 use tokio_util::sync::CancellationToken;
 
-/// Health probes: every `probe_interval_secs` each registered capsule's `GET /models`;
+/// Health probes: every `probe_interval_secs` each registered capsule's `GET /models` (with
+/// the credential as the upstream's format takes it);
 /// every `report_interval_secs` the share that answered goes on chain (`report_uptime`).
 pub async fn probe(app: Arc<App>, operator: Keypair, stop: CancellationToken) {
 	let every = Duration::from_secs(app.config.probe_interval_secs);
@@ -22,7 +23,10 @@ pub async fn probe(app: Arc<App>, operator: Keypair, stop: CancellationToken) {
 			let Some(ep) = app.vault.get(capsule) else { continue };
 			let url = format!("{}/models", ep.url.trim_end_matches('/'));
 			let ok = matches!(
-				app.http.get(url).bearer_auth(&ep.credential).timeout(Duration::from_secs(5)).send().await,
+				crate::upstream::authorized(app.http.get(url), &ep, &[])
+					.timeout(Duration::from_secs(5))
+					.send()
+					.await,
 				Ok(r) if r.status().is_success()
 			);
 			let mut probes = app.probes.lock().unwrap_or_else(|p| p.into_inner());

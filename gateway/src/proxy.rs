@@ -96,12 +96,13 @@ pub async fn routes(app: &App, seeker: &Seeker, call: &Call) -> Result<Vec<Route
 		AuthError::Unavailable(m) => ApiError::unavailable("chain_unavailable", m),
 		_ => ApiError::internal("capsules"),
 	})?;
+	let offering = app.chain.offering_of(&call.model).await.map_err(crate::routes::auth_error)?;
 	let probes = lock(&app.probes).clone();
 	let down = |c: &nexus_client::rpc::Capsule| probes.get(&c.id).is_some_and(|p| !p.last_ok);
 	let mut forbidden = false;
 	let mut refused: Option<crate::wire::Untranslatable> = None;
 	let mut list = Vec::new();
-	for c in all.iter().filter(|c| c.offering == call.model) {
+	for c in all.iter().filter(|c| c.offering == offering) {
 		let Some(endpoint) = app.vault.get(c.id) else { continue };
 		if c.lane == "premium" && !seeker.tier.premium_lanes {
 			forbidden = true;
@@ -624,9 +625,12 @@ pub async fn count_tokens(
 			.capsules()
 			.await
 			.map_err(|e| ApiError::unavailable("chain_unavailable", format!("{e:?}")))?;
+		let offering = app.chain.offering_of(&model).await.map_err(crate::routes::auth_error)?;
 		let anthropic = all
 			.iter()
-			.filter(|c| c.offering == model && (c.lane != "premium" || seeker.tier.premium_lanes))
+			.filter(|c| {
+				c.offering == offering && (c.lane != "premium" || seeker.tier.premium_lanes)
+			})
 			.filter_map(|c| app.vault.get(c.id))
 			.find(|e| e.format == Format::Messages);
 		if let Some(endpoint) = anthropic {
@@ -634,11 +638,8 @@ pub async fn count_tokens(
 				value["model"] = json!(m);
 			}
 			let url = format!("{}/messages/count_tokens", endpoint.url.trim_end_matches('/'));
-			let mut request =
-				app.http.post(url).json(&value).header("x-api-key", &endpoint.credential);
-			for (name, v) in &forward {
-				request = request.header(name.as_str(), v.as_bytes());
-			}
+			let request =
+				crate::upstream::authorized(app.http.post(url).json(&value), &endpoint, &forward);
 			let timeout = Duration::from_millis(app.config.upstream_timeout_ms);
 			if let Ok(Ok(r)) = tokio::time::timeout(timeout, request.send()).await {
 				if r.status().is_success() {

@@ -238,13 +238,23 @@ async fn models(
 			.capsules()
 			.await
 			.map_err(|e| ApiError::unavailable("chain_unavailable", format!("{e:?}")))?;
+		let offerings = app
+			.chain
+			.offerings()
+			.await
+			.map_err(|e| ApiError::unavailable("chain_unavailable", format!("{e:?}")))?;
 		let registered = app.vault.capsules();
-		let mut ids: Vec<&str> = all
+		// The offerings served here, and the model ids (aliases) that name them.
+		let served: Vec<&str> = all
 			.iter()
 			.filter(|c| registered.binary_search(&c.id).is_ok())
 			.filter(|c| c.lane != "premium" || seeker.tier.premium_lanes)
 			.map(|c| c.offering.as_str())
 			.collect();
+		let mut ids: Vec<&str> = served.clone();
+		for o in offerings.iter().filter(|o| served.contains(&o.id.as_str())) {
+			ids.extend(o.aliases.iter().map(String::as_str));
+		}
 		ids.sort_unstable();
 		ids.dedup();
 		let body = match api {

@@ -86,6 +86,29 @@ impl Prepared {
 	}
 }
 
+/// `request` with the upstream's credential as its format takes it: a Bearer token to
+/// OpenAI's formats; `x-api-key` to Anthropic, with an Anthropic seeker's `anthropic-version`
+/// and `anthropic-beta` (`forward`), or the gateway's own version.
+pub fn authorized(
+	request: reqwest::RequestBuilder,
+	endpoint: &Endpoint,
+	forward: &[(axum::http::HeaderName, axum::http::HeaderValue)],
+) -> reqwest::RequestBuilder {
+	match endpoint.format {
+		Format::Messages => {
+			let mut r = request.header("x-api-key", &endpoint.credential);
+			if !forward.iter().any(|(n, _)| n == "anthropic-version") {
+				r = r.header("anthropic-version", VERSION);
+			}
+			for (name, value) in forward {
+				r = r.header(name.as_str(), value.as_bytes());
+			}
+			r
+		},
+		Format::Chat | Format::Responses => request.bearer_auth(&endpoint.credential),
+	}
+}
+
 /// Posts `body` to the upstream (its format's path and credential header; for an Anthropic
 /// upstream of an Anthropic seeker, the seeker's `anthropic-version` and `anthropic-beta`).
 pub async fn send(
@@ -95,23 +118,8 @@ pub async fn send(
 	body: &Value,
 ) -> Result<reqwest::Response, &'static str> {
 	let url = format!("{}{}", endpoint.url.trim_end_matches('/'), endpoint.format.path());
-	let mut request = app.http.post(url).json(body);
-	request = match endpoint.format {
-		Format::Messages => {
-			let mut r = request.header("x-api-key", &endpoint.credential);
-			let forwarded = call.api == Format::Messages;
-			if !forwarded || !call.forward.iter().any(|(n, _)| n == "anthropic-version") {
-				r = r.header("anthropic-version", VERSION);
-			}
-			if forwarded {
-				for (name, value) in &call.forward {
-					r = r.header(name.as_str(), value.as_bytes());
-				}
-			}
-			r
-		},
-		Format::Chat | Format::Responses => request.bearer_auth(&endpoint.credential),
-	};
+	let forward: &[_] = if call.api == Format::Messages { &call.forward } else { &[] };
+	let request = authorized(app.http.post(url).json(body), endpoint, forward);
 	match tokio::time::timeout(
 		Duration::from_millis(app.config.upstream_timeout_ms),
 		request.send(),
@@ -192,5 +200,47 @@ fn echo_long(s: &str) -> String {
 		s.to_string()
 	} else {
 		echo(s)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use axum::http::{HeaderName, HeaderValue};
+
+	#[test]
+	fn each_format_gets_its_credential_header_and_one_version() {
+		let http = reqwest::Client::new();
+		let endpoint = |format| Endpoint {
+			url: "http://127.0.0.1:1/v1".into(),
+			credential: "sk-up".into(),
+			format,
+			model: None,
+		};
+		let forward = [
+			(HeaderName::from_static("anthropic-version"), HeaderValue::from_static("2026-10-21")),
+			(HeaderName::from_static("anthropic-beta"), HeaderValue::from_static("a,b")),
+		];
+		let built = |format, forward: &[(HeaderName, HeaderValue)]| {
+			authorized(http.post("http://127.0.0.1:1/v1/x"), &endpoint(format), forward)
+				.build()
+				.unwrap()
+		};
+		let r = built(Format::Messages, &forward);
+		let versions: Vec<_> = r.headers().get_all("anthropic-version").iter().collect();
+		assert_eq!(versions, vec!["2026-10-21"], "the seeker's version, once");
+		assert_eq!(r.headers()["x-api-key"], "sk-up");
+		assert_eq!(r.headers()["anthropic-beta"], "a,b");
+		assert!(r.headers().get("authorization").is_none());
+		let r = built(Format::Messages, &[]);
+		assert_eq!(r.headers()["anthropic-version"], VERSION);
+		for format in [Format::Chat, Format::Responses] {
+			let r = built(format, &forward);
+			assert_eq!(r.headers()["authorization"], "Bearer sk-up");
+			assert!(
+				r.headers().get("x-api-key").is_none() &&
+					r.headers().get("anthropic-beta").is_none()
+			);
+		}
 	}
 }

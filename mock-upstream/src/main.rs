@@ -1,16 +1,25 @@
-//! `nexus-mock-upstream`: a deterministic OpenAI-compatible server for the gateway's tests, its
-//! benchmark and the demo network.
+//! `nexus-mock-upstream`: a deterministic AI upstream for the gateway's tests, its benchmark
+//! and the demo network, speaking the three wire formats the gateway routes to:
 //!
-//! - `POST /v1/chat/completions`, plain and streaming (SSE, with the `usage` chunk when
-//!   `stream_options.include_usage` is set, as OpenAI sends it).
-//! - `GET /v1/models`: the configured models.
-//! - `GET /stats`: how many requests it served and failed (for tests).
+//! - `POST /v1/chat/completions` (OpenAI Chat Completions), plain and streaming ([`chat`]);
+//! - `POST /v1/messages` and `/v1/messages/count_tokens` (Anthropic Messages), plain and streaming,
+//!   with thinking blocks and their signatures ([`messages`]);
+//! - `POST /v1/responses` (OpenAI Responses), plain and streaming, with reasoning items
+//!   ([`responses`]);
+//! - `GET /v1/models`: the configured models;
+//! - `GET /stats`: how many requests it served and failed, by format (for tests).
 //!
-//! Everything it answers is a function of the request and the configuration: the usage is
-//! `prompt_tokens = Σ (⌈chars/4⌉ + 4)` over the messages and `completion_tokens =
-//! min(max_tokens, --completion-tokens)`; the reply is that many words. `--error-rate r` fails
-//! requests `n` where `⌊(n+1)·r⌋ > ⌊n·r⌋` (so 0.25 fails every fourth request, 1 fails all),
-//! with `--error-status`. `--credential` makes it demand `Authorization: Bearer <credential>`.
+//! Every format streams, calls tools, and reports prompt-cache usage. Everything it answers is
+//! a function of the request, the configuration and the prefixes it has cached ([`model`]).
+//! `--error-rate r` fails requests `n` where `⌊(n+1)·r⌋ > ⌊n·r⌋` (so 0.25 fails every fourth
+//! request, 1 fails all), with `--error-status`, in the format's own error shape.
+//! `--credential` makes it demand the credential: `Authorization: Bearer <credential>` on the
+//! OpenAI routes, `x-api-key: <credential>` on the Anthropic ones.
+
+mod chat;
+mod messages;
+mod model;
+mod responses;
 
 use axum::{
 	extract::State,
@@ -34,34 +43,37 @@ use std::{
 	time::Duration,
 };
 
-/// A deterministic OpenAI-compatible upstream.
+/// A deterministic upstream speaking Chat Completions, Anthropic Messages and Responses.
 #[derive(Parser, Debug, Clone)]
 #[command(version, about)]
-struct Opts {
+pub struct Opts {
 	/// Address to listen on.
 	#[arg(long, env = "MOCK_LISTEN", default_value = "127.0.0.1:8101")]
 	listen: SocketAddr,
 	/// A name reported as `system_fingerprint` (tells tests which upstream answered).
 	#[arg(long, env = "MOCK_NAME", default_value = "mock")]
-	name: String,
-	/// Bearer credential required from callers (none: anyone may call).
+	pub name: String,
+	/// The credential required from callers (none: anyone may call).
 	#[arg(long, env = "MOCK_CREDENTIAL")]
-	credential: Option<String>,
+	pub credential: Option<String>,
 	/// Delay before answering, in milliseconds.
 	#[arg(long, env = "MOCK_LATENCY_MS", default_value_t = 0)]
 	latency_ms: u64,
-	/// Delay between streamed chunks, in milliseconds.
+	/// Delay between streamed events, in milliseconds.
 	#[arg(long, env = "MOCK_CHUNK_LATENCY_MS", default_value_t = 0)]
-	chunk_latency_ms: u64,
+	pub chunk_latency_ms: u64,
 	/// Fraction of requests that fail (0 to 1), deterministically spread.
 	#[arg(long, env = "MOCK_ERROR_RATE", default_value_t = 0.0)]
 	error_rate: f64,
 	/// The status failed requests get (e.g. 500, 429, 503).
 	#[arg(long, env = "MOCK_ERROR_STATUS", default_value_t = 500)]
 	error_status: u16,
-	/// Completion tokens when the request sets no (smaller) `max_tokens`.
+	/// Completion tokens when the request sets no (smaller) limit.
 	#[arg(long, env = "MOCK_COMPLETION_TOKENS", default_value_t = 32)]
-	completion_tokens: u64,
+	pub completion_tokens: u64,
+	/// The smallest prefix (tokens) OpenAI-style automatic prompt caching caches.
+	#[arg(long, env = "MOCK_CACHE_MIN_TOKENS", default_value_t = 1_024)]
+	pub cache_min_tokens: u64,
 	/// Models listed by `/v1/models` (comma separated); any model is served.
 	#[arg(
 		long,
@@ -71,19 +83,45 @@ struct Opts {
 	models: String,
 }
 
-struct Mock {
-	opts: Opts,
+/// The mock's state.
+pub struct Mock {
+	pub opts: Opts,
+	pub cache: model::Cache,
 	requests: AtomicU64,
 	served: AtomicU64,
 	failed: AtomicU64,
 	streamed: AtomicU64,
+	by_format: [AtomicU64; 3],
 }
 
-type Shared = Arc<Mock>;
+pub type Shared = Arc<Mock>;
 
-const WORDS: [&str; 8] = ["nexus", "vault", "routes", "idle", "access", "to", "routed", "demand"];
+impl Mock {
+	/// Counts a request; waits the configured latency; fails it as configured. Returns its
+	/// number.
+	pub async fn begin(&self) -> Result<u64, (StatusCode, String)> {
+		let n = self.requests.fetch_add(1, Ordering::SeqCst);
+		if self.opts.latency_ms > 0 {
+			tokio::time::sleep(Duration::from_millis(self.opts.latency_ms)).await;
+		}
+		if fails(n, self.opts.error_rate) {
+			self.failed.fetch_add(1, Ordering::SeqCst);
+			let status = StatusCode::from_u16(self.opts.error_status)
+				.unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+			return Err((status, "mock upstream failure".into()));
+		}
+		self.served.fetch_add(1, Ordering::SeqCst);
+		Ok(n)
+	}
 
-fn error(status: StatusCode, message: &str, kind: &str) -> Response {
+	/// Counts a streamed answer.
+	pub fn streamed(&self) {
+		self.streamed.fetch_add(1, Ordering::SeqCst);
+	}
+}
+
+/// An error in OpenAI's shape.
+pub fn openai_error(status: StatusCode, message: &str, kind: &str) -> Response {
 	(
 		status,
 		Json(json!({"error": {"message": message, "type": kind, "param": null, "code": null}})),
@@ -102,34 +140,8 @@ fn authorize(opts: &Opts, headers: &HeaderMap) -> Result<(), Response> {
 	if given == Some(cred.as_str()) {
 		Ok(())
 	} else {
-		Err(error(StatusCode::UNAUTHORIZED, "invalid credential", "invalid_request_error"))
+		Err(openai_error(StatusCode::UNAUTHORIZED, "invalid credential", "invalid_request_error"))
 	}
-}
-
-/// `⌈chars/4⌉ + 4` per message, over string contents and text parts.
-fn prompt_tokens(messages: &[Value]) -> u64 {
-	messages
-		.iter()
-		.map(|m| {
-			let chars: usize = match m.get("content") {
-				Some(Value::String(s)) => s.chars().count(),
-				Some(Value::Array(parts)) => parts
-					.iter()
-					.filter_map(|p| p.get("text").and_then(Value::as_str))
-					.map(|s| s.chars().count())
-					.sum(),
-				_ => 0,
-			};
-			(chars as u64).div_ceil(4).saturating_add(4)
-		})
-		.fold(0u64, u64::saturating_add)
-}
-
-fn reply(tokens: u64) -> String {
-	(0..tokens)
-		.map(|i| WORDS[(i % WORDS.len() as u64) as usize])
-		.collect::<Vec<_>>()
-		.join(" ")
 }
 
 fn fails(n: u64, rate: f64) -> bool {
@@ -140,116 +152,71 @@ fn fails(n: u64, rate: f64) -> bool {
 	((n + 1) as f64 * rate).floor() > (n as f64 * rate).floor()
 }
 
-async fn completions(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
-	let opts = &mock.opts;
-	if let Err(e) = authorize(opts, &headers) {
-		return e;
-	}
-	let req: Value = match serde_json::from_str(&body) {
-		Ok(v) => v,
-		Err(e) => return error(StatusCode::BAD_REQUEST, &e.to_string(), "invalid_request_error"),
-	};
-	let Some(messages) = req.get("messages").and_then(Value::as_array) else {
-		return error(StatusCode::BAD_REQUEST, "messages is required", "invalid_request_error");
-	};
-	let model = req.get("model").and_then(Value::as_str).unwrap_or("mock").to_string();
-	let n = mock.requests.fetch_add(1, Ordering::SeqCst);
-	if opts.latency_ms > 0 {
-		tokio::time::sleep(Duration::from_millis(opts.latency_ms)).await;
-	}
-	if fails(n, opts.error_rate) {
-		mock.failed.fetch_add(1, Ordering::SeqCst);
-		let status =
-			StatusCode::from_u16(opts.error_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-		return error(status, "mock upstream failure", "server_error");
-	}
-	let limit = req
-		.get("max_completion_tokens")
-		.or_else(|| req.get("max_tokens"))
-		.and_then(Value::as_u64)
-		.unwrap_or(u64::MAX);
-	let prompt = prompt_tokens(messages);
-	let completion = opts.completion_tokens.min(limit);
-	let usage = json!({
-		"prompt_tokens": prompt,
-		"completion_tokens": completion,
-		"total_tokens": prompt.saturating_add(completion),
+/// An SSE response of `(event name, data)` frames, `pause` ms apart.
+pub fn sse_stream(frames: Vec<(Option<String>, String)>, pause: u64) -> Response {
+	let stream = futures::stream::unfold(frames.into_iter(), move |mut it| async move {
+		let (name, data) = it.next()?;
+		if pause > 0 {
+			tokio::time::sleep(Duration::from_millis(pause)).await;
+		}
+		let mut event = Event::default().data(data);
+		if let Some(n) = name {
+			event = event.event(n);
+		}
+		Some((Ok::<_, Infallible>(event), it))
 	});
-	let id = format!("chatcmpl-mock-{n}");
-	let created = 1_764_000_000u64.saturating_add(n);
-	let fingerprint = format!("mock-{}", opts.name);
-	let stream = req.get("stream").and_then(Value::as_bool).unwrap_or(false);
-	mock.served.fetch_add(1, Ordering::SeqCst);
-	if !stream {
-		return Json(json!({
-			"id": id,
-			"object": "chat.completion",
-			"created": created,
-			"model": model,
-			"system_fingerprint": fingerprint,
-			"choices": [{
-				"index": 0,
-				"message": {"role": "assistant", "content": reply(completion)},
-				"finish_reason": if completion < opts.completion_tokens { "length" } else { "stop" },
-			}],
-			"usage": usage,
-		}))
-		.into_response();
-	}
-	mock.streamed.fetch_add(1, Ordering::SeqCst);
-	let include_usage = req
-		.pointer("/stream_options/include_usage")
-		.and_then(Value::as_bool)
-		.unwrap_or(false);
-	let chunk = move |delta: Value, finish: Value, usage: Value| {
-		json!({
-			"id": id,
-			"object": "chat.completion.chunk",
-			"created": created,
-			"model": model,
-			"system_fingerprint": fingerprint,
-			"choices": if usage.is_null() {
-				json!([{"index": 0, "delta": delta, "finish_reason": finish}])
-			} else {
-				json!([])
-			},
-			"usage": usage,
-		})
-	};
-	let mut events: Vec<Value> =
-		vec![chunk(json!({"role": "assistant", "content": ""}), Value::Null, Value::Null)];
-	let words = reply(completion);
-	let mut first = true;
-	for w in words.split(' ').filter(|w| !w.is_empty()) {
-		let text = if first { w.to_string() } else { format!(" {w}") };
-		first = false;
-		events.push(chunk(json!({"content": text}), Value::Null, Value::Null));
-	}
-	events.push(chunk(json!({}), json!("stop"), Value::Null));
-	if include_usage {
-		events.push(chunk(Value::Null, Value::Null, usage));
-	}
-	let pause = opts.chunk_latency_ms;
-	let stream =
-		futures::stream::unfold((events.into_iter(), false), move |(mut it, done)| async move {
-			if done {
-				return None;
-			}
-			if pause > 0 {
-				tokio::time::sleep(Duration::from_millis(pause)).await;
-			}
-			match it.next() {
-				Some(v) =>
-					Some((Ok::<_, Infallible>(Event::default().data(v.to_string())), (it, false))),
-				None => Some((Ok(Event::default().data("[DONE]")), (it, true))),
-			}
-		});
 	Sse::new(stream).into_response()
 }
 
-async fn models(State(mock): State<Shared>, headers: HeaderMap) -> Response {
+fn parse(body: &str) -> Result<Value, String> {
+	serde_json::from_str(body).map_err(|e| e.to_string())
+}
+
+async fn chat_route(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
 	if let Err(e) = authorize(&mock.opts, &headers) {
 		return e;
+	}
+	mock.by_format[0].fetch_add(1, Ordering::SeqCst);
+	match parse(&body) {
+		Ok(v) => chat::completions(mock, v).await,
+		Err(e) => openai_error(StatusCode::BAD_REQUEST, &e, "invalid_request_error"),
+	}
+}
+
+async fn messages_route(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
+	mock.by_format[1].fetch_add(1, Ordering::SeqCst);
+	match parse(&body) {
+		Ok(v) => messages::messages(mock, headers, v).await,
+		Err(e) => messages::error(StatusCode::BAD_REQUEST, "invalid_request_error", &e),
+	}
+}
+
+async fn count_route(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
+	match parse(&body) {
+		Ok(v) => messages::count_tokens(mock, headers, v).await,
+		Err(e) => messages::error(StatusCode::BAD_REQUEST, "invalid_request_error", &e),
+	}
+}
+
+async fn responses_route(State(mock): State<Shared>, headers: HeaderMap, body: String) -> Response {
+	if let Err(e) = authorize(&mock.opts, &headers) {
+		return e;
+	}
+	mock.by_format[2].fetch_add(1, Ordering::SeqCst);
+	match parse(&body) {
+		Ok(v) => responses::responses(mock, v).await,
+		Err(e) => openai_error(StatusCode::BAD_REQUEST, &e, "invalid_request_error"),
+	}
+}
+
+/// `GET /v1/models`, for either kind of credential (the gateway probes it).
+async fn models(State(mock): State<Shared>, headers: HeaderMap) -> Response {
+	if authorize(&mock.opts, &headers).is_err() && messages::authorize(&mock, &headers).is_err() {
+		return openai_error(
+			StatusCode::UNAUTHORIZED,
+			"invalid credential",
+			"invalid_request_error",
+		);
 	}
 	let data: Vec<Value> = mock
 		.opts
@@ -257,19 +224,23 @@ async fn models(State(mock): State<Shared>, headers: HeaderMap) -> Response {
 		.split(',')
 		.filter(|m| !m.is_empty())
 		.map(
-			|m| json!({"id": m, "object": "model", "created": 1_764_000_000u64, "owned_by": mock.opts.name}),
+			|m| json!({"id": m, "object": "model", "created": 1_764_000_000u64, "owned_by": mock.opts.name, "type": "model"}),
 		)
 		.collect();
 	Json(json!({"object": "list", "data": data})).into_response()
 }
 
 async fn stats(State(mock): State<Shared>) -> Json<Value> {
+	let n = |a: &AtomicU64| a.load(Ordering::SeqCst);
 	Json(json!({
 		"name": mock.opts.name,
-		"requests": mock.requests.load(Ordering::SeqCst),
-		"served": mock.served.load(Ordering::SeqCst),
-		"failed": mock.failed.load(Ordering::SeqCst),
-		"streamed": mock.streamed.load(Ordering::SeqCst),
+		"requests": n(&mock.requests),
+		"served": n(&mock.served),
+		"failed": n(&mock.failed),
+		"streamed": n(&mock.streamed),
+		"chatCompletions": n(&mock.by_format[0]),
+		"messages": n(&mock.by_format[1]),
+		"responses": n(&mock.by_format[2]),
 	}))
 }
 
@@ -300,13 +271,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let listen = opts.listen;
 	let mock = Arc::new(Mock {
 		opts,
+		cache: Default::default(),
 		requests: AtomicU64::new(0),
 		served: AtomicU64::new(0),
 		failed: AtomicU64::new(0),
 		streamed: AtomicU64::new(0),
+		by_format: Default::default(),
 	});
 	let app = Router::new()
-		.route("/v1/chat/completions", post(completions))
+		.route("/v1/chat/completions", post(chat_route))
+		.route("/v1/messages", post(messages_route))
+		.route("/v1/messages/count_tokens", post(count_route))
+		.route("/v1/responses", post(responses_route))
 		.route("/v1/models", get(models))
 		.route("/stats", get(stats))
 		.with_state(mock);
@@ -319,6 +295,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use model::{answer, sign, Cache, Caching, Turn};
 
 	#[test]
 	fn errors_are_spread_deterministically() {
@@ -331,7 +308,56 @@ mod tests {
 	#[test]
 	fn usage_is_a_function_of_the_prompt() {
 		let msgs = vec![json!({"role": "user", "content": "12345"}), json!({"role": "system"})];
-		assert_eq!(prompt_tokens(&msgs), 2 + 4 + 4);
-		assert_eq!(reply(3), "nexus vault routes");
+		assert_eq!(chat::prompt_tokens(&msgs), vec![2 + 4, 4]);
+		assert_eq!(model::words(3), "nexus vault routes");
+	}
+
+	fn turn(caching: Caching, last_user: &str) -> Turn {
+		Turn {
+			messages: vec![(600, "a".into()), (600, "b".into()), (10, "c".into())],
+			preamble: 0,
+			preamble_key: "p".into(),
+			caching,
+			last_user: last_user.into(),
+			tools: vec![("bash".into(), json!({"required": ["command"]}))],
+			limit: 100,
+			thinking: true,
+		}
+	}
+
+	#[test]
+	fn prefixes_are_written_then_read_and_tools_called_on_request() {
+		let cache = Cache::default();
+		let first = answer(&turn(Caching::Explicit(true), "hi"), 32, 1_024, &cache, 0);
+		assert_eq!(
+			(first.usage.cache_write, first.usage.cache_read, first.usage.input),
+			(1_200, 0, 10)
+		);
+		let again = answer(&turn(Caching::Explicit(true), "hi"), 32, 1_024, &cache, 1);
+		assert_eq!((again.usage.cache_write, again.usage.cache_read), (0, 1_200));
+		let unmarked =
+			answer(&turn(Caching::Explicit(false), "hi"), 32, 1_024, &Cache::default(), 2);
+		assert_eq!(unmarked.usage.input, 1_210);
+		let auto = answer(&turn(Caching::Automatic, "hi"), 32, 2_000, &Cache::default(), 3);
+		assert_eq!(auto.usage.input, 1_210, "below the automatic minimum");
+		// The next turn reads the prefix this one wrote and writes only what is new.
+		let mut next = turn(Caching::Explicit(true), "hi");
+		next.messages = vec![
+			(600, "a".into()),
+			(600, "b".into()),
+			(10, "c".into()),
+			(20, "d".into()),
+			(5, "e".into()),
+		];
+		let a = answer(&next, 32, 1_024, &cache, 5);
+		assert_eq!((a.usage.cache_read, a.usage.cache_write, a.usage.input), (1_200, 30, 5));
+		let call = answer(&turn(Caching::Automatic, "please TOOL:bash"), 32, 1_024, &cache, 4);
+		assert_eq!(
+			call.tool.map(|(_, n, a)| (n, a)),
+			Some(("bash".into(), json!({"command": "nexus"})))
+		);
+		let (text, sig) = first.thinking.unwrap();
+		assert_eq!(sig, sign(&text));
+		assert_ne!(sig, sign("another text"));
 	}
 }

@@ -224,6 +224,19 @@ pub struct Price {
 	pub effective_at: Option<BlockNumber>,
 }
 
+/// An offering as `nexus_offerings` answers it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Offering {
+	/// The offering id (slug) capsules list under.
+	pub id: String,
+	/// Whether its terms permit resale.
+	pub resale_permitted: bool,
+	/// Model ids that name it (governance-curated): a gateway routes a request for any of them
+	/// to the offering's capsules.
+	pub aliases: Vec<String>,
+}
+
 /// A capsule as `nexus_capsule` and `nexus_capsules` answer it.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

@@ -245,6 +245,9 @@ impl_runtime_apis! {
 			let id: pallet_capsules::OfferingIdOf<Runtime> = offering.try_into().ok()?;
 			pallet_capsules::Offerings::<Runtime>::get(id)
 		}
+		fn offerings() -> Vec<pallet_capsules::runtime_api::OfferingInfo> {
+			Capsules::offerings()
+		}
 	}
 
 	impl pallet_fees::runtime_api::FeesApi<Block, crate::configs::assets::AssetKind, BlockNumber> for Runtime {

@@ -24,10 +24,7 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
-use sp_runtime::{
-	traits::{BlakeTwo256, Hash},
-	Permill,
-};
+use sp_runtime::Permill;
 
 use crate::{
 	configs::{
@@ -216,26 +213,55 @@ pub fn offerings() -> Vec<(Vec<u8>, bool)> {
 	.collect()
 }
 
-/// The upstreams the development chain's demo capsules commit to, in capsule order: (name,
-/// endpoint, credential). `scripts/demo.sh` runs a `nexus-mock-upstream` at each endpoint with
-/// its credential and hands the gateway the pair, which the gateway checks against the capsule's
-/// commitment exactly as for any provider. Loopback only, and no secret: dev-chain demo data.
-pub const DEMO_UPSTREAMS: [(&str, &str, &str); 4] = [
-	("bob-opus", "http://127.0.0.1:9101/v1", "demo-bob-opus"),
-	("bob-sonnet", "http://127.0.0.1:9102/v1", "demo-bob-sonnet"),
-	("charlie-codex", "http://127.0.0.1:9103/v1", "demo-charlie-codex"),
-	("charlie-gpt5", "http://127.0.0.1:9104/v1", "demo-charlie-gpt5"),
-];
-
-/// The domain tag of endpoint commitments (the client's `ENDPOINT_COMMITMENT_TAG`).
-pub const ENDPOINT_COMMITMENT_TAG: &str = "nexus-vault/endpoint/v1";
-
-/// A capsule's endpoint commitment: blake2-256 of the SCALE encoding of
-/// `(ENDPOINT_COMMITMENT_TAG, endpoint, credential)`, what `nexus capsule register` computes.
-pub fn endpoint_commitment(endpoint: &str, credential: &str) -> sp_core::H256 {
-	use codec::Encode;
-	BlakeTwo256::hash(&(ENDPOINT_COMMITMENT_TAG, endpoint, credential).encode())
+/// The model ids (the upstreams' own) that name each offering: what Claude Code, Codex and the
+/// SDKs send. Governance keeps the list (`capsules.set_model_aliases`).
+pub fn model_aliases() -> Vec<(Vec<u8>, Vec<Vec<u8>>)> {
+	let list: [(&[u8], &[&[u8]]); 4] = [
+		(b"claude-opus", &[b"claude-opus-4-8", b"claude-opus-4-5", b"claude-opus-4-1"]),
+		(b"claude-sonnet", &[b"claude-sonnet-4-6", b"claude-sonnet-4-5"]),
+		(b"gpt-5", &[b"gpt-5-2025-08-07", b"gpt-5.1"]),
+		(b"gpt-5-codex", &[b"gpt-5.1-codex", b"codex-mini-latest"]),
+	];
+	list.into_iter()
+		.map(|(offering, aliases)| {
+			(offering.to_vec(), aliases.iter().map(|a| a.to_vec()).collect())
+		})
+		.collect()
 }
+
+/// A demo upstream: its name, endpoint, credential, wire format and model id.
+pub type DemoUpstream = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+/// The upstreams the development chain's demo capsules commit to, in capsule order, as real
+/// supply would be: the Claude capsules Anthropic Messages upstreams, the Codex capsule an
+/// OpenAI Responses one, GPT-5 a Chat Completions one. `scripts/demo.sh` runs a
+/// `nexus-mock-upstream` at each endpoint with its credential and hands the gateway the
+/// version-2 registration, which the gateway checks against the capsule's commitment exactly as
+/// for any provider. Loopback only, and no secret: dev-chain demo data.
+pub const DEMO_UPSTREAMS: [DemoUpstream; 4] = {
+	use nexus_primitives::endpoints::{
+		FORMAT_ANTHROPIC_MESSAGES as ANTHROPIC, FORMAT_CHAT_COMPLETIONS as CHAT,
+		FORMAT_OPENAI_RESPONSES as RESPONSES,
+	};
+	[
+		("bob-opus", "http://127.0.0.1:9101/v1", "demo-bob-opus", ANTHROPIC, "claude-opus-4-8"),
+		(
+			"bob-sonnet",
+			"http://127.0.0.1:9102/v1",
+			"demo-bob-sonnet",
+			ANTHROPIC,
+			"claude-sonnet-4-6",
+		),
+		(
+			"charlie-codex",
+			"http://127.0.0.1:9103/v1",
+			"demo-charlie-codex",
+			RESPONSES,
+			"gpt-5-codex",
+		),
+		("charlie-gpt5", "http://127.0.0.1:9104/v1", "demo-charlie-gpt5", CHAT, "gpt-5-2025-08-07"),
+	]
+};
 
 /// Prices as Anthropic bills them: a prompt-cache read at a tenth of plain input, a cache
 /// write at 1.25× (both rounded down to the pricing unit).
@@ -271,7 +297,7 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 		 capacity,
 		 window,
 		 region: &[u8],
-		 (name, endpoint, credential): (&str, &str, &str)| GenesisCapsule {
+		 (name, endpoint, credential, format, model): DemoUpstream| GenesisCapsule {
 			owner: owner.to_account_id(),
 			offering: offering.to_vec(),
 			lane,
@@ -280,9 +306,11 @@ pub fn demo_capsules() -> Vec<GenesisCapsule<AccountId, Balance>> {
 			window,
 			concurrency: 4,
 			region: region.to_vec(),
-			// What a provider commits to: the hash of the endpoint and credential it hands the
-			// gateway.
-			endpoint_commitment: endpoint_commitment(endpoint, credential),
+			// What a provider commits to: the hash of the upstream it hands the gateway (its
+			// format, endpoint, model id and credential).
+			endpoint_commitment: nexus_primitives::endpoints::endpoint_commitment_v2(
+				format, endpoint, model, credential,
+			),
 			metadata: alloc::format!("{{\"name\":\"{name}\"}}").into_bytes(),
 		};
 	use Sr25519Keyring::{Bob, Charlie};
@@ -426,7 +454,7 @@ fn genesis(n: Network) -> Value {
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
-		capsules: CapsulesConfig { offerings: offerings(), capsules },
+		capsules: CapsulesConfig { offerings: offerings(), aliases: model_aliases(), capsules },
 		tiers: TiersConfig { tiers: default_tiers() },
 		assets: usdn(usdn_owner),
 		fees: FeesConfig { params: None, nxv_price: Some(GENESIS_NXV_PRICE) },

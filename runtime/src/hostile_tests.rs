@@ -110,6 +110,14 @@ fn privileged_calls_refuse_signed_origins() {
 			bad,
 		);
 		refused(
+			RuntimeCall::Capsules(pallet_capsules::Call::set_model_aliases {
+				offering: BoundedVec::truncate_from(b"claude-opus".to_vec()),
+				aliases: BoundedVec::truncate_from(vec![BoundedVec::truncate_from(b"x".to_vec())]),
+			}),
+			eve(),
+			bad,
+		);
+		refused(
 			RuntimeCall::Tiers(pallet_tiers::Call::set_tier_table { tiers: vec![] }),
 			eve(),
 			bad,

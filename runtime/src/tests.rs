@@ -182,7 +182,7 @@ mod marketplace {
 	use crate::{BlockNumber, Capsules, Tiers};
 	use pallet_capsules::{
 		runtime_api::{
-			runtime_decl_for_capsules_api::CapsulesApiV1, CapsuleFilter, CapsuleInfo, CapsulePage,
+			runtime_decl_for_capsules_api::CapsulesApiV2, CapsuleFilter, CapsuleInfo, CapsulePage,
 			StatusFilter,
 		},
 		CapsuleSpec, CapsuleStatus, HoldReason as CapsuleHold, Lane, Price, QuotaWindow,
@@ -208,19 +208,22 @@ mod marketplace {
 	struct CapsulesApi;
 	impl CapsulesApi {
 		fn capsule(id: u64) -> Option<CapsuleInfo<AccountId, Balance, BlockNumber>> {
-			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::capsule(id)
+			<Runtime as CapsulesApiV2<crate::Block, AccountId, Balance, BlockNumber>>::capsule(id)
 		}
 		fn capsules(
 			filter: CapsuleFilter<AccountId>,
 			from: u64,
 			limit: u32,
 		) -> CapsulePage<AccountId, Balance, BlockNumber> {
-			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::capsules(
+			<Runtime as CapsulesApiV2<crate::Block, AccountId, Balance, BlockNumber>>::capsules(
 				filter, from, limit,
 			)
 		}
 		fn offering(id: Vec<u8>) -> Option<bool> {
-			<Runtime as CapsulesApiV1<crate::Block, AccountId, Balance, BlockNumber>>::offering(id)
+			<Runtime as CapsulesApiV2<crate::Block, AccountId, Balance, BlockNumber>>::offering(id)
+		}
+		fn offerings() -> Vec<pallet_capsules::runtime_api::OfferingInfo> {
+			<Runtime as CapsulesApiV2<crate::Block, AccountId, Balance, BlockNumber>>::offerings()
 		}
 	}
 
@@ -266,6 +269,28 @@ mod marketplace {
 			assert_eq!(premium.capsules.len(), 2);
 			assert_eq!(CapsulesApi::offering(b"consumer-chat-plan".to_vec()), Some(false));
 			assert_eq!(CapsulesApi::offering(b"nope".to_vec()), None);
+			// The model ids clients send name offerings (governance-curated aliases).
+			let offerings = CapsulesApi::offerings();
+			let ids: Vec<&[u8]> = offerings.iter().map(|o| o.id.as_slice()).collect();
+			assert_eq!(
+				ids,
+				vec![
+					&b"claude-opus"[..],
+					b"claude-sonnet",
+					b"consumer-chat-plan",
+					b"gpt-5",
+					b"gpt-5-codex"
+				]
+			);
+			let sonnet = offerings.iter().find(|o| o.id == b"claude-sonnet").unwrap();
+			assert_eq!(
+				sonnet.aliases,
+				vec![b"claude-sonnet-4-6".to_vec(), b"claude-sonnet-4-5".to_vec()]
+			);
+			assert_eq!(
+				Capsules::offering_of(b"claude-opus-4-8").map(|o| o.into_inner()),
+				Some(b"claude-opus".to_vec())
+			);
 			assert_eq!(CapsulesApi::offering(vec![b'x'; 100]), None);
 		});
 	}
@@ -1314,7 +1339,19 @@ mod weights_audit {
 
 	#[test]
 	fn every_benchmarked_component_reaches_the_runtimes_bound() {
-		let expected: [(&str, &str, &str, u32); 11] = [
+		let expected: [(&str, &str, &str, u32); 13] = [
+			(
+				"capsules",
+				"set_model_aliases",
+				"o",
+				<Runtime as pallet_capsules::Config>::MaxAliasesPerOffering::get(),
+			),
+			(
+				"capsules",
+				"set_model_aliases",
+				"n",
+				<Runtime as pallet_capsules::Config>::MaxAliasesPerOffering::get(),
+			),
 			(
 				"capsules",
 				"register",

@@ -91,6 +91,14 @@ describe('clients on nexus-node --dev', () => {
     const info = (await api.rpc.nexus.capsule(registered.id)).toJSON();
     assert.equal(info.owner, ferdie.address);
     assert.equal(info.endpointCommitment, endpointCommitment(api, spec.endpoint, spec.credential));
+    // Version 2 (the upstream's format and model id): the JS encoding equals the runtime's, as
+    // the development genesis's demo capsule 1 (an Anthropic upstream) shows.
+    const demo = (await api.rpc.nexus.capsule(1)).toJSON();
+    assert.equal(demo.endpointCommitment, endpointCommitment(api, 'http://127.0.0.1:9102/v1', 'demo-bob-sonnet',
+      { format: 'anthropic-messages', model: 'claude-sonnet-4-6' }));
+    assert.throws(() => endpointCommitment(api, 'x', 'y', { format: 'grpc', model: 'm' }), /upstream format/);
+    const offerings = (await api.rpc.nexus.offerings()).toJSON();
+    assert.deepEqual(offerings.find((o) => o.id === 'claude-sonnet').aliases, ['claude-sonnet-4-6', 'claude-sonnet-4-5']);
     assert.deepEqual(info.price, { per1kInput: '2000', per1kOutput: '8000', per1kCacheRead: '200', per1kCacheWrite: '2500' });
 
     await submit(api, api.tx.capsules.pause(registered.id), ferdie);

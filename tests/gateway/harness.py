@@ -271,11 +271,14 @@ class Network:
     # ---- flows ------------------------------------------------------------------------------
     def provider_capsule(
         self, suri, offering, endpoint, credential, per_in, per_out, premium=False, concurrency=16,
-        capacity=50_000_000, window="day",
+        capacity=50_000_000, window="day", wire=None,
     ):
         """Registers a capsule and hands the gateway its endpoint: the capsule id. Prompt-cache
         units are priced as Anthropic bills them: reads at a tenth of input, writes at 1.25×.
-        `capacity` units per `window` (the gateway shares them out by the hour)."""
+        `capacity` units per `window` (the gateway shares them out by the hour). `wire`:
+        (format, upstream model id) for a version-2 endpoint (none: a version-1 Chat
+        Completions one)."""
+        upstream = ["--format", wire[0], "--upstream-model", wire[1]] if wire else []
         args = [
             "capsule", "register", "--offering", offering,
             "--per-1k-input", str(per_in), "--per-1k-output", str(per_out),
@@ -283,14 +286,14 @@ class Network:
             "--per-1k-cache-write", str(per_in * 5 // 4),
             "--capacity", str(capacity), "--window", window, "--region", "eu-west",
             "--concurrency", str(concurrency),
-            "--endpoint", endpoint, "--credential", credential,
+            "--endpoint", endpoint, "--credential", credential, *upstream,
         ]
         if premium:
             args.append("--premium")
         capsule = self.cli(suri, *args)["id"]
         self.cli(
             suri, "capsule", "endpoint", str(capsule), "--gateway", self.gw,
-            "--endpoint", endpoint, "--credential", credential,
+            "--endpoint", endpoint, "--credential", credential, *upstream,
         )
         return capsule
 

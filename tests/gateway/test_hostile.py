@@ -122,7 +122,11 @@ class HostileGatewayTest(unittest.TestCase):
             if code is not None:
                 self.assertIsInstance(answer, dict, f"{name}: not JSON: {answer!r}")
                 error = answer.get("error", {})
-                self.assertEqual(error.get("code") if "code" in error else error.get("message"), code, name)
+                if answer.get("type") == "error":
+                    # Anthropic's shape: the error type names it.
+                    self.assertEqual(error.get("type"), code, name)
+                else:
+                    self.assertEqual(error.get("code") if "code" in error else error.get("message"), code, name)
             self.assertEqual(self.state(), before, f"{name} changed the gateway's state")
             CASES.append(name)  # only when every assertion above held
 
@@ -178,6 +182,56 @@ class HostileGatewayTest(unittest.TestCase):
         self.refused("n = 5 (would overrun the held budget)", 400, "invalid_request", "POST", p, chat(n=5), a)
         self.refused("n = 0", 400, "invalid_request", "POST", p, chat(n=0), a)
         self.refused("a 50 KB model name", 404, "model_not_found", "POST", p, chat(model="m" * 50_000), a)
+
+    # ---- the Anthropic Messages and Responses APIs ----------------------------------------------
+    def test_02b_messages_and_responses(self):
+        m = "/v1/messages"
+        ah = {"x-api-key": self.key, "anthropic-version": "2023-06-01", "Content-Type": "application/json"}
+        msg = lambda **extra: {"model": "claude-sonnet", "max_tokens": 16,  # noqa: E731
+                               "messages": [{"role": "user", "content": "hi"}], **extra}
+        bad = "invalid_request_error"
+        self.refused("messages: no anthropic-version", 400, bad, "POST", m, msg(), {k: v for k, v in ah.items() if k != "anthropic-version"})
+        self.refused("messages: anthropic-version 'latest'", 400, bad, "POST", m, msg(), {**ah, "anthropic-version": "latest"})
+        self.refused("messages: anthropic-version before 2023", 400, bad, "POST", m, msg(), {**ah, "anthropic-version": "2022-12-31"})
+        self.refused("messages: unknown x-api-key", 401, "authentication_error", "POST", m, msg(), {**ah, "x-api-key": "nxv-not-bound"})
+        self.refused("messages: no max_tokens", 400, bad, "POST", m, {k: v for k, v in msg().items() if k != "max_tokens"}, ah)
+        self.refused("messages: max_tokens 0", 400, bad, "POST", m, msg(max_tokens=0), ah)
+        self.refused("messages: empty messages", 400, bad, "POST", m, msg(messages=[]), ah)
+        self.refused("messages: role tool", 400, bad, "POST", m, msg(messages=[{"role": "tool", "content": "x"}]), ah)
+        self.refused("messages: numeric content", 400, bad, "POST", m, msg(messages=[{"role": "user", "content": 5}]), ah)
+        self.refused("messages: stream 'yes'", 400, bad, "POST", m, msg(stream="yes"), ah)
+        self.refused("messages: body over the limit", 413, "request_too_large", "POST", m, msg(messages=[{"role": "user", "content": "x" * MAX_BODY}]), ah)
+        self.refused("messages: a 50 KB model name", 404, "not_found_error", "POST", m, msg(model="m" * 50_000), ah)
+        # What the capsule's (Chat Completions) upstream cannot carry: refused before any call.
+        doc = [{"role": "user", "content": [{"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}]}]
+        self.refused("messages: a document block to a Chat upstream", 400, bad, "POST", m, msg(messages=doc), ah)
+        self.refused("messages: a server tool to a Chat upstream", 400, bad, "POST", m, msg(tools=[{"type": "web_search_20250305", "name": "web_search"}]), ah)
+        self.refused("count_tokens: no anthropic-version", 400, bad, "POST", "/v1/messages/count_tokens", {"model": "claude-sonnet", "messages": []}, {k: v for k, v in ah.items() if k != "anthropic-version"})
+        self.refused("count_tokens: no messages", 400, bad, "POST", "/v1/messages/count_tokens", {"model": "claude-sonnet"}, ah)
+        r = "/v1/responses"
+        a = self.auth()
+        resp = lambda **extra: {"model": "claude-sonnet", "input": "hi", **extra}  # noqa: E731
+        self.refused("responses: no input", 400, "invalid_request", "POST", r, {"model": "claude-sonnet"}, a)
+        self.refused("responses: numeric input", 400, "invalid_request", "POST", r, resp(input=5), a)
+        self.refused("responses: background", 400, "invalid_request", "POST", r, resp(background=True), a)
+        self.refused("responses: max_output_tokens -1", 400, "invalid_request", "POST", r, resp(max_output_tokens=-1), a)
+        self.refused("responses: previous_response_id to a Chat upstream", 400, "untranslatable_request", "POST", r, resp(previous_response_id="resp_1"), a)
+        self.refused("responses: a built-in tool to a Chat upstream", 400, "untranslatable_request", "POST", r, resp(tools=[{"type": "web_search"}]), a)
+        self.refused("responses: an input item of unknown type", 400, "untranslatable_request", "POST", r, resp(input=[{"type": "item_reference", "id": "x"}]), a)
+        self.refused("responses: a malformed function call", 400, "invalid_request", "POST", r, resp(input=[{"type": "function_call", "call_id": "c", "name": "f", "arguments": "[1]"}]), a)
+        c = "/v1/chat/completions"
+        self.refused("chat: stream_options 7", 400, "invalid_request", "POST", c, chat(stream=True, stream_options=7), a)
+        self.refused("chat: include_usage 'yes'", 400, "invalid_request", "POST", c, chat(stream=True, stream_options={"include_usage": "yes"}), a)
+        self.refused("chat: stream_options without stream", 400, "invalid_request", "POST", c, chat(stream_options={"include_usage": True}), a)
+        # An error repeats at most 64 characters of what it was sent.
+        status, answer = self.request("POST", c, chat(model="m" * 50_000), a)
+        self.assertEqual(status, 404)
+        self.assertLess(len(answer["error"]["message"]), 300)
+        CASES.append("a 50 KB model name: 404, the message bounded")
+        # Every answer names its request.
+        status, answer = self.request("POST", m, msg(), {**ah, "x-api-key": "nxv-not-bound"})
+        self.assertEqual(answer["type"], "error")
+        self.assertTrue(answer["request_id"].startswith("req_"))
 
     # ---- routes -------------------------------------------------------------------------------
     def test_03_routes(self):

@@ -16,14 +16,14 @@ const run = promisify(execFile);
 
 /**
  * The development genesis's demo capsules, in id order (runtime/src/genesis_config_presets.rs
- * `DEMO_UPSTREAMS`; the market spec copies them): each commits to this endpoint and credential,
- * so the gateway refuses anything else.
+ * `DEMO_UPSTREAMS`; the market spec copies them): each commits to this wire format, endpoint,
+ * upstream model and credential, so the gateway refuses anything else.
  */
 export const UPSTREAMS = [
-  { name: 'bob-opus', port: 9101, model: 'claude-opus', owner: '//Bob' },
-  { name: 'bob-sonnet', port: 9102, model: 'claude-sonnet', owner: '//Bob' },
-  { name: 'charlie-codex', port: 9103, model: 'gpt-5-codex', owner: '//Charlie' },
-  { name: 'charlie-gpt5', port: 9104, model: 'gpt-5', owner: '//Charlie' }
+  { name: 'bob-opus', port: 9101, model: 'claude-opus', owner: '//Bob', format: 'anthropic-messages', upstreamModel: 'claude-opus-4-8' },
+  { name: 'bob-sonnet', port: 9102, model: 'claude-sonnet', owner: '//Bob', format: 'anthropic-messages', upstreamModel: 'claude-sonnet-4-6' },
+  { name: 'charlie-codex', port: 9103, model: 'gpt-5-codex', owner: '//Charlie', format: 'openai-responses', upstreamModel: 'gpt-5-codex' },
+  { name: 'charlie-gpt5', port: 9104, model: 'gpt-5', owner: '//Charlie', format: 'chat-completions', upstreamModel: 'gpt-5-2025-08-07' }
 ].map((u) => ({ ...u, credential: `demo-${u.name}`, endpoint: `http://127.0.0.1:${u.port}/v1` }));
 
 export const ADMIN_TOKEN = 'nexus-net-admin';
@@ -148,7 +148,8 @@ export class Market {
   async registerEndpoints () {
     for (const [id, u] of UPSTREAMS.entries()) {
       await this.cli(u.owner, 'capsule', 'endpoint', String(id), '--gateway', this.gatewayUrl,
-        '--endpoint', u.endpoint, '--credential', u.credential);
+        '--endpoint', u.endpoint, '--credential', u.credential,
+        '--format', u.format, '--upstream-model', u.upstreamModel);
     }
   }
 

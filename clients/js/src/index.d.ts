@@ -35,7 +35,14 @@ export declare class NexusTxError extends Error {
 export declare function assetKind (asset: Asset | AssetKind): AssetKind;
 export declare function submit (api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: Signer, options?: SubmitOptions): Promise<Submitted>;
 export declare function eventOf (result: Submitted, section: string, method: string): any;
-export declare function endpointCommitment (api: ApiPromise, endpoint: string, credential: string): string;
+/** The wire formats an upstream may speak. */
+export declare const UPSTREAM_FORMATS: readonly ['chat-completions', 'anthropic-messages', 'openai-responses'];
+/** What a version-2 endpoint commitment adds: the upstream's wire format and model id. */
+export interface UpstreamWire {
+  format: 'chat-completions' | 'anthropic-messages' | 'openai-responses';
+  model: string;
+}
+export declare function endpointCommitment (api: ApiPromise, endpoint: string, credential: string, wire?: UpstreamWire): string;
 
 /** A capsule's prices per 1,000 units of each kind, in the pricing unit (USDN micro-units). */
 export interface CapsulePrice {
@@ -57,6 +64,9 @@ export interface CapsuleSpec extends CapsulePrice {
   region?: string;
   endpoint?: string;
   credential?: string;
+  /** The upstream's wire format (a version-2 commitment, with `upstreamModel`). */
+  format?: UpstreamWire['format'];
+  upstreamModel?: string;
   endpointCommitment?: string;
   metadata?: string;
 }

@@ -48,6 +48,11 @@ export const rpc = {
       ],
       type: 'Json'
     },
+    offerings: {
+      description: 'Every listed offering with its resale flag and model aliases',
+      params: [at],
+      type: 'Vec<Json>'
+    },
     tier: {
       description: "An account's seeker tier, unlocking stake and provider multiplier",
       params: [{ name: 'account', type: 'Text' }, at],
@@ -202,13 +207,31 @@ export function eventOf ({ events }, section, method) {
   return found.event;
 }
 
+/** The wire formats an upstream may speak (a version-2 commitment names one). */
+export const UPSTREAM_FORMATS = ['chat-completions', 'anthropic-messages', 'openai-responses'];
+
 /**
- * The endpoint commitment a capsule carries: blake2-256 of the SCALE encoding of
- * `("nexus-vault/endpoint/v1", endpoint, credential)` (three strings). The gateway recomputes
- * it from what the provider hands over, so the endpoint and credential never go on chain.
+ * The endpoint commitment a capsule carries. With `wire` (`{ format, model }`: the wire format
+ * the upstream speaks, one of `UPSTREAM_FORMATS`, and the upstream's own model id), version 2:
+ * blake2-256 of the SCALE encoding of `("nexus-vault/endpoint/v2", format, endpoint, model,
+ * credential)`; without it, version 1 (a Chat Completions upstream sent the seeker's model id):
+ * `("nexus-vault/endpoint/v1", endpoint, credential)`. The gateway recomputes it from what the
+ * provider hands over, so the endpoint and credential never go on chain
+ * (`nexus_primitives::endpoints` defines both).
  */
-export function endpointCommitment (api, endpoint, credential) {
-  const encoded = api.createType('(Text, Text, Text)', ['nexus-vault/endpoint/v1', endpoint, credential]).toU8a();
+export function endpointCommitment (api, endpoint, credential, wire) {
+  if (wire === undefined || wire === null) {
+    const encoded = api.createType('(Text, Text, Text)', ['nexus-vault/endpoint/v1', endpoint, credential]).toU8a();
+    return api.registry.hash(encoded).toHex();
+  }
+  if (!UPSTREAM_FORMATS.includes(wire.format)) {
+    throw new TypeError(`upstream format ${JSON.stringify(wire.format)}: expected one of ${UPSTREAM_FORMATS.join(', ')}`);
+  }
+  if (typeof wire.model !== 'string' || wire.model.length === 0 || wire.model.length > 256) {
+    throw new TypeError('the upstream model id must be 1 to 256 characters');
+  }
+  const encoded = api.createType('(Text, Text, Text, Text, Text)',
+    ['nexus-vault/endpoint/v2', wire.format, endpoint, wire.model, credential]).toU8a();
   return api.registry.hash(encoded).toHex();
 }
 
@@ -227,11 +250,13 @@ export function capsulePrice (p) {
 /**
  * Registers a capsule. `spec`: `{ offering, lane ('Standard'|'Premium'), per1kInput, per1kOutput,
  * per1kCacheRead, per1kCacheWrite, capacity, window ('Hour'|'Day'|'Week'), concurrency, region,
- * endpoint, credential, metadata }` (or `endpointCommitment` instead of endpoint + credential).
+ * endpoint, credential, format, upstreamModel, metadata }` (`format` and `upstreamModel`: a
+ * version-2 commitment; or `endpointCommitment` instead of the upstream's fields).
  * Resolves to `{ id, bond, deposit, blockHash }`.
  */
 export async function registerCapsule (api, signer, spec, options) {
-  const commitment = spec.endpointCommitment ?? endpointCommitment(api, spec.endpoint, spec.credential);
+  const wire = spec.format === undefined ? undefined : { format: spec.format, model: spec.upstreamModel };
+  const commitment = spec.endpointCommitment ?? endpointCommitment(api, spec.endpoint, spec.credential, wire);
   const tx = api.tx.capsules.register({
     offering: spec.offering,
     lane: spec.lane ?? 'Standard',

@@ -705,6 +705,11 @@ impl Client {
 		self.call("nexus_tier", rpc_params![who.to_string()]).await
 	}
 
+	/// `nexus_offerings`: every listed offering with its model aliases.
+	pub async fn offerings(&self) -> Result<Vec<rpc::Offering>> {
+		self.call("nexus_offerings", rpc_params![]).await
+	}
+
 	/// `nexus_tierTable`.
 	pub async fn tier_table(&self) -> Result<Vec<rpc::TierParams>> {
 		self.call("nexus_tierTable", rpc_params![]).await
@@ -1304,13 +1309,15 @@ mod tests {
 	#[test]
 	fn the_dev_chain_demo_capsules_commit_to_the_demo_upstreams() {
 		use nexus_runtime::genesis_config_presets as presets;
-		assert_eq!(presets::ENDPOINT_COMMITMENT_TAG, ENDPOINT_COMMITMENT_TAG);
 		let capsules = presets::demo_capsules();
 		assert_eq!(capsules.len(), presets::DEMO_UPSTREAMS.len());
-		for (c, (name, endpoint, credential)) in capsules.iter().zip(presets::DEMO_UPSTREAMS) {
+		for (c, (name, endpoint, credential, format, model)) in
+			capsules.iter().zip(presets::DEMO_UPSTREAMS)
+		{
+			let wire = Wire::new(format, model).expect("a known format");
 			assert_eq!(
 				c.endpoint_commitment.0,
-				endpoint_commitment(endpoint, credential).0,
+				commitment_of(endpoint, credential, Some(&wire)).0,
 				"capsule {name}"
 			);
 		}

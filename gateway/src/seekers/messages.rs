@@ -1,7 +1,9 @@
 //! Anthropic Messages, as seekers (Claude Code, the `anthropic` SDKs) call it.
 //!
-//! `anthropic-version` is required, as Anthropic requires it, and must be one the gateway
-//! speaks; it and `anthropic-beta` go on to an Anthropic upstream. `max_tokens` is required.
+//! `anthropic-version` is required, as Anthropic requires it, and must be a version date
+//! (`YYYY-MM-DD`, 2023-01-01 or later: the SDKs move to newer dates, which only Anthropic
+//! upstreams interpret); it and `anthropic-beta` go on to an Anthropic upstream. `max_tokens`
+//! is required.
 //! The conversation is Claude Code's `X-Claude-Code-Session-Id`, or `metadata.user_id`.
 
 use super::{header_key, key_of, limit_of, model_of, stream_of, Call};
@@ -12,8 +14,23 @@ use crate::{
 use axum::http::{HeaderMap, HeaderName};
 use serde_json::Value;
 
-/// The `anthropic-version`s the gateway takes.
-pub const VERSIONS: [&str; 2] = ["2023-06-01", "2023-01-01"];
+/// The first `anthropic-version`.
+pub const FIRST_VERSION: &str = "2023-01-01";
+
+/// Whether `v` is a version date (`YYYY-MM-DD`, not before [`FIRST_VERSION`]).
+pub fn is_version(v: &str) -> bool {
+	let b = v.as_bytes();
+	let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+	b.len() == 10 &&
+		b[4] == b'-' &&
+		b[7] == b'-' &&
+		digits(0..4) &&
+		digits(5..7) &&
+		digits(8..10) &&
+		(1..=12).contains(&v[5..7].parse::<u8>().unwrap_or(0)) &&
+		(1..=31).contains(&v[8..10].parse::<u8>().unwrap_or(0)) &&
+		v >= FIRST_VERSION
+}
 
 /// Checks the `anthropic-version` header; returns the headers to pass on.
 pub fn versioned(
@@ -22,11 +39,10 @@ pub fn versioned(
 	let version = headers
 		.get("anthropic-version")
 		.ok_or_else(|| ApiError::bad_request("anthropic-version: header is required."))?;
-	if !version.to_str().is_ok_and(|v| VERSIONS.contains(&v)) {
+	if !version.to_str().is_ok_and(is_version) {
 		return Err(ApiError::bad_request(format!(
-			"anthropic-version: {} is not a version this gateway speaks ({}).",
+			"anthropic-version: {:?} is not a version (a date such as 2023-06-01).",
 			crate::errors::echo(&String::from_utf8_lossy(version.as_bytes())),
-			VERSIONS.join(", ")
 		)));
 	}
 	let mut forward = vec![(HeaderName::from_static("anthropic-version"), version.clone())];
@@ -80,4 +96,21 @@ pub fn read(body: Value, headers: &HeaderMap) -> Result<Call, ApiError> {
 		custom_tools: Default::default(),
 		body,
 	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::is_version;
+
+	#[test]
+	fn versions_are_dates() {
+		for ok in ["2023-06-01", "2023-01-01", "2026-10-21"] {
+			assert!(is_version(ok), "{ok}");
+		}
+		for bad in
+			["", "latest", "2022-12-31", "2023-13-01", "2023-06-00", "2023-6-1", "2023-06-01x"]
+		{
+			assert!(!is_version(bad), "{bad}");
+		}
+	}
 }

@@ -287,3 +287,41 @@ fn codex_freeform_tools_round_trip_as_functions() {
 	let streamed = through(Format::Responses, &events_of(&call), &label);
 	assert_eq!(collect(&streamed).content, call.content);
 }
+
+#[test]
+fn garbage_and_truncated_upstream_streams_are_not_complete() {
+	for format in Format::ALL {
+		let label =
+			Label { id: "resp_1".into(), model: "m".into(), created: 1, ..Default::default() };
+		let mut enc = format.encoder(&label, true);
+		let mut bytes = Vec::new();
+		for e in events_of(&reply()).iter().filter(|e| !matches!(e, Event::Finish(_))) {
+			enc.push(e).iter().for_each(|b| bytes.extend_from_slice(b));
+		}
+		// No last event: the stream was cut before it completed.
+		let mut dec = format.decoder();
+		let frames = sse::Parser::new(1 << 20).push(&bytes).unwrap();
+		let events: Vec<Event> = frames.iter().flat_map(|f| dec.push(&f.data)).collect();
+		assert!(!dec.done(), "{format:?}: a truncated stream is not complete");
+		assert!(!events.iter().any(|e| matches!(e, Event::Finish(_))), "{format:?}");
+		// Garbage frames are ignored, not taken for an ending.
+		let mut dec = format.decoder();
+		for junk in ["", "{", "[1,2]", "null", "{\"type\": 5}", "{\"choices\": 7}", "\u{0}"] {
+			dec.push(junk);
+		}
+		assert!(!dec.done(), "{format:?}: garbage completed a stream");
+		// An error event fails the stream.
+		let error = match format {
+			Format::Chat => r#"{"error": {"message": "overloaded"}}"#,
+			Format::Messages =>
+				r#"{"type": "error", "error": {"type": "overloaded_error", "message": "overloaded"}}"#,
+			Format::Responses =>
+				r#"{"type": "response.failed", "response": {"error": {"code": "server_error", "message": "overloaded"}}}"#,
+		};
+		assert_eq!(
+			format.decoder().push(error),
+			vec![Event::Failed("overloaded".into())],
+			"{format:?}"
+		);
+	}
+}

@@ -57,9 +57,9 @@ use sp_runtime::{
 
 pub use nexus_rpc_types::{
 	codes, AssetAmount, Capsule, CapsulePage, CapsuleQuery, Escrow, FeeParameters, Flows, Legs,
-	Price, ProposedFeeParameters, ProviderBoost, Quote, RequestPrice, ReserveStatus, Session,
-	SessionClosed, SimulatedLine, SimulatedTotals, Simulation, Supply, Tier, TierParams, Unlocking,
-	WorkloadLine,
+	Offering, Price, ProposedFeeParameters, ProviderBoost, Quote, RequestPrice, ReserveStatus,
+	Session, SessionClosed, SimulatedLine, SimulatedTotals, Simulation, Supply, Tier, TierParams,
+	Unlocking, WorkloadLine,
 };
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
@@ -441,6 +441,10 @@ pub trait NexusApi {
 		at: Option<H256>,
 	) -> RpcResult<CapsulePage>;
 
+	/// Every listed offering with its model aliases.
+	#[method(name = "offerings")]
+	fn offerings(&self, at: Option<H256>) -> RpcResult<Vec<Offering>>;
+
 	/// An account's seeker tier (and its standing as a provider).
 	#[method(name = "tier")]
 	fn tier(&self, account: String, at: Option<H256>) -> RpcResult<Tier>;
@@ -662,6 +666,20 @@ where
 				multiplier: fixed(b.multiplier),
 			},
 		})
+	}
+
+	fn offerings(&self, at: Option<H256>) -> RpcResult<Vec<Offering>> {
+		let at = self.at(at)?;
+		let list =
+			CapsulesApi::offerings(&*self.client.runtime_api(), at).map_err(runtime_error)?;
+		Ok(list
+			.into_iter()
+			.map(|o| Offering {
+				id: text(&o.id),
+				resale_permitted: o.resale_permitted,
+				aliases: o.aliases.iter().map(|a| text(a)).collect(),
+			})
+			.collect())
 	}
 
 	fn tier_table(&self, at: Option<H256>) -> RpcResult<Vec<TierParams>> {

@@ -145,6 +145,43 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// Replacing `o` aliases with `n` new ones (each of the longest id).
+	#[benchmark]
+	fn set_model_aliases(
+		o: Linear<0, { T::MaxAliasesPerOffering::get() }>,
+		n: Linear<0, { T::MaxAliasesPerOffering::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let len = T::MaxOfferingLen::get() as usize;
+		let offering: OfferingIdOf<T> = vec![b'o'; len].try_into().unwrap();
+		Offerings::<T>::insert(&offering, true);
+		let alias = |tag: u8, i: u32| -> OfferingIdOf<T> {
+			let mut id = vec![tag; len];
+			for (b, x) in id.iter_mut().zip(i.to_le_bytes()) {
+				*b = x;
+			}
+			id.try_into().unwrap()
+		};
+		let old: AliasesOf<T> = (0..o)
+			.map(|i| alias(b'a', i))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.unwrap();
+		Capsules::<T>::do_set_aliases(offering.clone(), old)
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let new: AliasesOf<T> = (0..n)
+			.map(|i| alias(b'b', i))
+			.collect::<alloc::vec::Vec<_>>()
+			.try_into()
+			.unwrap();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, offering.clone(), new);
+		assert_eq!(OfferingAliases::<T>::get(&offering).len() as u32, n);
+		assert_eq!(ModelAliases::<T>::iter().filter(|(_, o)| *o == offering).count() as u32, n);
+		Ok(())
+	}
+
 	#[benchmark]
 	fn suspend() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("provider");

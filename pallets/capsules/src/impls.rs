@@ -3,8 +3,8 @@
 
 use crate::{
 	pallet::{
-		BalanceOf, CapsuleOf, Capsules, Config, Error, Event, HoldReason, NextCapsuleId, Offerings,
-		Pallet, ProviderCapsules, SpecOf,
+		AliasesOf, BalanceOf, CapsuleOf, Capsules, Config, Error, Event, HoldReason, ModelAliases,
+		NextCapsuleId, OfferingAliases, OfferingIdOf, Offerings, Pallet, ProviderCapsules, SpecOf,
 	},
 	runtime_api::{CapsuleFilter, CapsuleInfo, CapsulePage, MAX_PAGE, MAX_SCAN},
 	CapsuleId, CapsuleStatus, Price,
@@ -210,10 +210,68 @@ impl<T: Config> Pallet<T> {
 		Permill::from_parts(keep.saturating_add(add))
 	}
 
+	/// Replaces `offering`'s model aliases with `aliases` (checked: see
+	/// [`Pallet::set_model_aliases`]); returns how many it had.
+	pub(crate) fn do_set_aliases(
+		offering: OfferingIdOf<T>,
+		aliases: AliasesOf<T>,
+	) -> Result<u32, DispatchError> {
+		ensure!(Offerings::<T>::contains_key(&offering), Error::<T>::UnknownOffering);
+		for (i, alias) in aliases.iter().enumerate() {
+			ensure!(!alias.is_empty(), Error::<T>::EmptyAlias);
+			ensure!(!Offerings::<T>::contains_key(alias), Error::<T>::AliasIsOffering);
+			ensure!(!aliases.iter().take(i).any(|a| a == alias), Error::<T>::DuplicateAlias);
+			ensure!(
+				ModelAliases::<T>::get(alias).is_none_or(|o| o == offering),
+				Error::<T>::AliasTaken
+			);
+		}
+		let old = OfferingAliases::<T>::take(&offering);
+		for alias in old.iter() {
+			ModelAliases::<T>::remove(alias);
+		}
+		for alias in aliases.iter() {
+			ModelAliases::<T>::insert(alias, &offering);
+		}
+		if !aliases.is_empty() {
+			OfferingAliases::<T>::insert(&offering, &aliases);
+		}
+		Self::deposit_event(Event::ModelAliasesSet { offering, aliases });
+		Ok(old.len() as u32)
+	}
+
+	/// Every listed offering with its aliases, in id order (the runtime API's `offerings`).
+	pub fn offerings() -> alloc::vec::Vec<crate::runtime_api::OfferingInfo> {
+		let mut list: alloc::vec::Vec<_> = Offerings::<T>::iter()
+			.map(|(id, resale_permitted)| crate::runtime_api::OfferingInfo {
+				aliases: OfferingAliases::<T>::get(&id)
+					.into_iter()
+					.map(|a| a.into_inner())
+					.collect(),
+				id: id.into_inner(),
+				resale_permitted,
+			})
+			.collect();
+		list.sort_by(|a, b| a.id.cmp(&b.id));
+		list
+	}
+
+	/// The offering a model id names: itself when it is an offering, else the offering it is
+	/// an alias of.
+	pub fn offering_of(model: &[u8]) -> Option<OfferingIdOf<T>> {
+		let id = OfferingIdOf::<T>::try_from(model.to_vec()).ok()?;
+		if Offerings::<T>::contains_key(&id) {
+			return Some(id);
+		}
+		ModelAliases::<T>::get(&id)
+	}
+
 	/// Invariants:
 	/// 1. every capsule is listed under its owner, and every listed id exists and is owned;
 	/// 2. `NextCapsuleId` is above every id;
-	/// 3. each provider's held bond and deposit equal the sums over its capsules.
+	/// 3. each provider's held bond and deposit equal the sums over its capsules;
+	/// 4. every model alias names a listed offering, is not an offering id, and is in that
+	///    offering's alias list; every listed alias names its offering back.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use frame_support::traits::fungible::InspectHold;
@@ -242,6 +300,23 @@ impl<T: Config> Pallet<T> {
 					deposit,
 				"held deposit differs from the capsules' deposits"
 			);
+		}
+		for (alias, offering) in ModelAliases::<T>::iter() {
+			ensure!(Offerings::<T>::contains_key(&offering), "an alias names no offering");
+			ensure!(!Offerings::<T>::contains_key(&alias), "an alias is an offering id");
+			ensure!(
+				OfferingAliases::<T>::get(&offering).contains(&alias),
+				"an alias missing from its offering's list"
+			);
+		}
+		for (offering, aliases) in OfferingAliases::<T>::iter() {
+			ensure!(!aliases.is_empty(), "an empty alias list is stored");
+			for alias in aliases.iter() {
+				ensure!(
+					ModelAliases::<T>::get(alias).as_ref() == Some(&offering),
+					"a listed alias does not name its offering"
+				);
+			}
 		}
 		Ok(())
 	}

@@ -19,6 +19,12 @@
 //! so a quote a seeker got stays honest for that long. Capacity changes apply at once (they do
 //! not change what anyone pays).
 //!
+//! Seekers' clients name models by the upstream's own ids (`claude-sonnet-4-6`,
+//! `claude-opus-4-8`, `gpt-5-codex`); governance maps such **model aliases** to offerings
+//! (`set_model_aliases`), so a gateway routes a request for `claude-opus-4-8` to the capsules of
+//! `claude-opus`. An alias names one offering and is never itself an offering id; each offering
+//! has at most [`Config::MaxAliasesPerOffering`].
+//!
 //! Only offerings whose terms permit resale may be listed. When governance flips an offering's
 //! `resale_permitted` flag off, every capsule on it counts as suspended at once (the effective
 //! status is derived, so no unbounded sweep is needed) and cannot resume until it is back on.
@@ -39,7 +45,8 @@
 //! ## Pallet API
 //!
 //! Providers: `register`, `announce_price`, `set_capacity`, `pause`, `resume`, `retire`,
-//! `release_bond`. Governance: `set_offering` ([`Config::AdminOrigin`]); `suspend` and
+//! `release_bond`. Governance: `set_offering` and `set_model_aliases` ([`Config::AdminOrigin`]);
+//! `suspend` and
 //! `unsuspend` ([`Config::SuspendOrigin`], the emergency track's power).
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -104,6 +111,9 @@ pub mod pallet {
 	/// An offering id of this pallet.
 	pub type OfferingIdOf<T> = OfferingId<<T as Config>::MaxOfferingLen>;
 
+	/// An offering's model aliases.
+	pub type AliasesOf<T> = BoundedVec<OfferingIdOf<T>, <T as Config>::MaxAliasesPerOffering>;
+
 	/// The in-code storage version (see [`crate::migrations`]).
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
@@ -150,9 +160,12 @@ pub mod pallet {
 		/// Most capsules one provider may have registered (retired ones count until released).
 		#[pallet::constant]
 		type MaxCapsulesPerProvider: Get<u32>;
-		/// Longest offering id.
+		/// Longest offering id (and model alias).
 		#[pallet::constant]
 		type MaxOfferingLen: Get<u32>;
+		/// Most model aliases one offering has.
+		#[pallet::constant]
+		type MaxAliasesPerOffering: Get<u32>;
 		/// Longest region slug.
 		#[pallet::constant]
 		type MaxRegionLen: Get<u32>;
@@ -193,13 +206,26 @@ pub mod pallet {
 	pub type Offerings<T: Config> =
 		StorageMap<_, Blake2_128Concat, OfferingIdOf<T>, bool, OptionQuery>;
 
-	/// The registry at genesis: offerings first, then capsules registered in order (ids from
-	/// 0).
+	/// Model ids that name an offering: alias → offering (see the module docs).
+	// Hasher: Blake2_128Concat: ids are set by governance, but hashing costs little here.
+	#[pallet::storage]
+	pub type ModelAliases<T: Config> =
+		StorageMap<_, Blake2_128Concat, OfferingIdOf<T>, OfferingIdOf<T>, OptionQuery>;
+
+	/// Each offering's model aliases (the reverse of [`ModelAliases`]).
+	#[pallet::storage]
+	pub type OfferingAliases<T: Config> =
+		StorageMap<_, Blake2_128Concat, OfferingIdOf<T>, AliasesOf<T>, ValueQuery>;
+
+	/// The registry at genesis: offerings first, then their aliases, then capsules registered
+	/// in order (ids from 0).
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Offerings and whether their terms permit resale.
 		pub offerings: alloc::vec::Vec<(alloc::vec::Vec<u8>, bool)>,
+		/// Model aliases of offerings listed above.
+		pub aliases: alloc::vec::Vec<(alloc::vec::Vec<u8>, alloc::vec::Vec<alloc::vec::Vec<u8>>)>,
 		/// Capsules to register.
 		pub capsules: alloc::vec::Vec<GenesisCapsule<T::AccountId, BalanceOf<T>>>,
 	}
@@ -218,6 +244,22 @@ pub mod pallet {
 					panic!("genesis offering id is empty");
 				}
 				Offerings::<T>::insert(id, *permitted);
+			}
+			for (offering, aliases) in &self.aliases {
+				let parsed = aliases
+					.iter()
+					.map(|a| OfferingIdOf::<T>::try_from(a.clone()))
+					.collect::<Result<alloc::vec::Vec<_>, _>>()
+					.ok()
+					.and_then(|a| AliasesOf::<T>::try_from(a).ok());
+				let (Ok(offering), Some(aliases)) =
+					(OfferingIdOf::<T>::try_from(offering.clone()), parsed)
+				else {
+					panic!("genesis aliases longer than their bounds");
+				};
+				if let Err(e) = Pallet::<T>::do_set_aliases(offering, aliases) {
+					panic!("genesis aliases cannot be set: {e:?}");
+				}
 			}
 			for c in &self.capsules {
 				let (Ok(offering), Ok(region), Ok(metadata)) = (
@@ -313,6 +355,13 @@ pub mod pallet {
 			/// Whether its terms permit resale.
 			resale_permitted: bool,
 		},
+		/// Governance set an offering's model aliases (replacing the ones it had).
+		ModelAliasesSet {
+			/// The offering.
+			offering: OfferingIdOf<T>,
+			/// Its aliases now.
+			aliases: AliasesOf<T>,
+		},
 		/// Governance suspended a capsule.
 		Suspended {
 			/// The capsule.
@@ -364,6 +413,16 @@ pub mod pallet {
 		Overflow,
 		/// The offering id is empty.
 		EmptyOffering,
+		/// A model alias is empty.
+		EmptyAlias,
+		/// A model alias is an offering id (it would name two things).
+		AliasIsOffering,
+		/// A model alias already names another offering.
+		AliasTaken,
+		/// The same alias is given twice.
+		DuplicateAlias,
+		/// The offering id is already a model alias of an offering.
+		OfferingIsAlias,
 	}
 
 	#[pallet::hooks]
@@ -371,6 +430,7 @@ pub mod pallet {
 		fn integrity_test() {
 			assert!(T::MaxCapsulesPerProvider::get() >= 1, "providers must be able to list");
 			assert!(T::MaxOfferingLen::get() >= 1, "offering ids need a byte");
+			assert!(T::MaxAliasesPerOffering::get() >= 1, "offerings need room for an alias");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -571,9 +631,34 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(!offering.is_empty(), Error::<T>::EmptyOffering);
+			ensure!(!ModelAliases::<T>::contains_key(&offering), Error::<T>::OfferingIsAlias);
 			Offerings::<T>::insert(&offering, resale_permitted);
 			Self::deposit_event(Event::OfferingSet { offering, resale_permitted });
 			Ok(())
+		}
+
+		/// Set the model ids that name `offering` (replacing its aliases; an empty list removes
+		/// them). Each alias must be non-empty, not an offering id, not another offering's
+		/// alias, and given once.
+		///
+		/// ## Dispatch Origin
+		/// [`Config::AdminOrigin`].
+		///
+		/// ## Events
+		/// [`Event::ModelAliasesSet`].
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_model_aliases(
+			T::MaxAliasesPerOffering::get(),
+			aliases.len() as u32,
+		))]
+		pub fn set_model_aliases(
+			origin: OriginFor<T>,
+			offering: OfferingIdOf<T>,
+			aliases: AliasesOf<T>,
+		) -> DispatchResultWithPostInfo {
+			T::AdminOrigin::ensure_origin(origin)?;
+			let old = Self::do_set_aliases(offering, aliases.clone())?;
+			Ok(Some(T::WeightInfo::set_model_aliases(old, aliases.len() as u32)).into())
 		}
 
 		/// Suspend a capsule (abuse, failed audits, emergencies).

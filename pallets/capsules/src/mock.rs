@@ -76,6 +76,7 @@ impl pallet_capsules::Config for Test {
 	type BondReleaseDelay = ConstU64<BOND_DELAY>;
 	type MaxCapsulesPerProvider = ConstU32<3>;
 	type MaxOfferingLen = ConstU32<32>;
+	type MaxAliasesPerOffering = ConstU32<4>;
 	type MaxRegionLen = ConstU32<16>;
 	type MaxMetadataLen = ConstU32<64>;
 	type TrustSmoothing = TrustSmoothing;
@@ -128,6 +129,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_capsules::GenesisConfig::<Test> {
 		offerings: vec![(offering().into_inner(), true)],
+		aliases: vec![(offering().into_inner(), vec![b"claude-opus-4-8".to_vec()])],
 		capsules: vec![],
 	}
 	.assimilate_storage(&mut storage)

@@ -122,8 +122,22 @@ pub struct CapsulePage<AccountId, Balance, BlockNumber> {
 	pub next: Option<CapsuleId>,
 }
 
+/// An offering as clients see it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct OfferingInfo {
+	/// The offering id (what capsules list under).
+	pub id: Vec<u8>,
+	/// Whether its terms permit resale.
+	pub resale_permitted: bool,
+	/// The model ids that name it (see the pallet docs).
+	pub aliases: Vec<Vec<u8>>,
+}
+
 sp_api::decl_runtime_apis! {
 	/// The capsule registry.
+	///
+	/// Version 2 added `offerings` (with their model aliases).
+	#[api_version(2)]
 	pub trait CapsulesApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: Codec,
@@ -141,5 +155,9 @@ sp_api::decl_runtime_apis! {
 		) -> CapsulePage<AccountId, Balance, BlockNumber>;
 		/// Whether `offering` is listed and permits resale (`None` if it is not listed).
 		fn offering(offering: Vec<u8>) -> Option<bool>;
+		/// Every listed offering, with its model aliases, in id order. Offerings are curated by
+		/// governance (a short list), so this is not paged.
+		#[api_version(2)]
+		fn offerings() -> Vec<OfferingInfo>;
 	}
 }

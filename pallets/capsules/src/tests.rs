@@ -318,6 +318,92 @@ mod governance {
 	use super::*;
 
 	#[test]
+	fn model_aliases_name_one_offering_and_are_replaced_whole() {
+		build_and_execute(|| {
+			let id = |s: &str| -> crate::OfferingIdOf<Test> {
+				s.as_bytes().to_vec().try_into().unwrap()
+			};
+			let aliases = |l: &[&str]| -> crate::AliasesOf<Test> {
+				l.iter().map(|a| id(a)).collect::<Vec<_>>().try_into().unwrap()
+			};
+			// From genesis: `claude-opus-4-8` names `claude-opus`.
+			assert_eq!(Capsules::offering_of(b"claude-opus-4-8"), Some(offering()));
+			assert_eq!(Capsules::offering_of(b"claude-opus"), Some(offering()));
+			assert_eq!(Capsules::offering_of(b"claude-opus-9"), None);
+			let new = aliases(&["claude-opus-4-9", "claude-opus-latest"]);
+			assert_ok!(Capsules::set_model_aliases(RuntimeOrigin::root(), offering(), new.clone()));
+			assert_eq!(
+				last_event(),
+				Event::ModelAliasesSet { offering: offering(), aliases: new.clone() }
+			);
+			// Replaced whole: the genesis alias is gone.
+			assert_eq!(Capsules::offering_of(b"claude-opus-4-8"), None);
+			assert_eq!(Capsules::offering_of(b"claude-opus-latest"), Some(offering()));
+			assert_eq!(crate::OfferingAliases::<Test>::get(offering()), new);
+			assert_ok!(Capsules::set_offering(RuntimeOrigin::root(), id("gpt-5"), true));
+			assert_noop!(
+				Capsules::set_model_aliases(
+					RuntimeOrigin::root(),
+					id("gpt-5"),
+					aliases(&["claude-opus-4-9"])
+				),
+				Error::<Test>::AliasTaken
+			);
+			assert_noop!(
+				Capsules::set_model_aliases(
+					RuntimeOrigin::root(),
+					id("gpt-5"),
+					aliases(&["claude-opus"])
+				),
+				Error::<Test>::AliasIsOffering
+			);
+			assert_noop!(
+				Capsules::set_model_aliases(
+					RuntimeOrigin::root(),
+					id("gpt-5"),
+					aliases(&["a", "a"])
+				),
+				Error::<Test>::DuplicateAlias
+			);
+			assert_noop!(
+				Capsules::set_model_aliases(RuntimeOrigin::root(), id("gpt-5"), aliases(&[""])),
+				Error::<Test>::EmptyAlias
+			);
+			assert_noop!(
+				Capsules::set_model_aliases(RuntimeOrigin::root(), id("nope"), aliases(&["x"])),
+				Error::<Test>::UnknownOffering
+			);
+			assert_noop!(
+				Capsules::set_model_aliases(RuntimeOrigin::signed(1), id("gpt-5"), aliases(&["x"])),
+				BadOrigin
+			);
+			// An alias cannot become an offering id either.
+			assert_noop!(
+				Capsules::set_offering(RuntimeOrigin::root(), id("claude-opus-latest"), true),
+				Error::<Test>::OfferingIsAlias
+			);
+			// An empty list removes them all.
+			assert_ok!(Capsules::set_model_aliases(
+				RuntimeOrigin::root(),
+				offering(),
+				aliases(&[])
+			));
+			assert_eq!(crate::ModelAliases::<Test>::iter().count(), 0);
+			assert!(!crate::OfferingAliases::<Test>::contains_key(offering()));
+		});
+	}
+
+	#[test]
+	fn try_state_catches_an_alias_out_of_step() {
+		build_and_execute(|| {
+			let stray: crate::OfferingIdOf<Test> = b"stray".to_vec().try_into().unwrap();
+			crate::ModelAliases::<Test>::insert(&stray, offering());
+			assert!(Capsules::do_try_state().is_err());
+			crate::ModelAliases::<Test>::remove(&stray);
+		});
+	}
+
+	#[test]
 	fn set_offering_lists_and_flips_resale() {
 		build_and_execute(|| {
 			let id = registered(1);
@@ -481,6 +567,7 @@ mod genesis {
 	#[test]
 	fn genesis_should_list_offerings_and_register_capsules_with_holds() {
 		build(crate::GenesisConfig {
+			aliases: vec![],
 			offerings: vec![(b"gpt-5".to_vec(), true), (b"consumer".to_vec(), false)],
 			capsules: vec![genesis_capsule(1, b"gpt-5"), genesis_capsule(1, b"gpt-5")],
 		})
@@ -499,6 +586,7 @@ mod genesis {
 	#[should_panic(expected = "genesis capsule cannot be registered")]
 	fn genesis_should_reject_a_capsule_on_a_non_permitted_offering() {
 		build(crate::GenesisConfig {
+			aliases: vec![],
 			offerings: vec![(b"consumer".to_vec(), false)],
 			capsules: vec![genesis_capsule(1, b"consumer")],
 		});
@@ -508,6 +596,7 @@ mod genesis {
 	#[should_panic(expected = "genesis capsule cannot be registered")]
 	fn genesis_should_reject_a_capsule_its_owner_cannot_bond() {
 		build(crate::GenesisConfig {
+			aliases: vec![],
 			offerings: vec![(b"gpt-5".to_vec(), true)],
 			capsules: vec![genesis_capsule(4, b"gpt-5")],
 		});
@@ -516,7 +605,11 @@ mod genesis {
 	#[test]
 	#[should_panic(expected = "genesis offering id is empty")]
 	fn genesis_should_reject_an_empty_offering_id() {
-		build(crate::GenesisConfig { offerings: vec![(vec![], true)], capsules: vec![] });
+		build(crate::GenesisConfig {
+			aliases: vec![],
+			offerings: vec![(vec![], true)],
+			capsules: vec![],
+		});
 	}
 }
 

@@ -5,8 +5,8 @@
 //! pallet`, template `scripts/pallet-weight-template.hbs`). Do not edit by hand: re-run the
 //! script after changing a benchmark or the logic it measures.
 //!
-//! CLI VERSION 64.0.0, DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! CLI VERSION 64.0.0, DATE: 2026-12-05, STEPS: `50`, REPEAT: `20`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
@@ -31,6 +31,8 @@
 // compiled
 // --heap-pages
 // 4096
+// --output-analysis
+// max
 // --template
 // /work/main/scripts/pallet-weight-template.hbs
 // --header
@@ -56,6 +58,7 @@ pub trait WeightInfo {
 	fn retire() -> Weight;
 	fn release_bond(c: u32, ) -> Weight;
 	fn set_offering() -> Weight;
+	fn set_model_aliases(o: u32, n: u32, ) -> Weight;
 	fn suspend() -> Weight;
 	fn unsuspend() -> Weight;
 }
@@ -73,127 +76,156 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Capsules` (r:0 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[0, 1024]`.
 	fn register(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `969`
+		//  Measured:  `1144`
 		//  Estimated: `3770`
-		// Minimum execution time: 83_003_000 picoseconds.
-		Weight::from_parts(127_344_545, 3770)
-			// Standard Error: 521
-			.saturating_add(Weight::from_parts(5_294, 0).saturating_mul(m.into()))
+		// Minimum execution time: 83_763_000 picoseconds.
+		Weight::from_parts(140_923_706, 3770)
+			// Standard Error: 596
+			.saturating_add(Weight::from_parts(2_852, 0).saturating_mul(m.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn announce_price() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 16_845_000 picoseconds.
-		Weight::from_parts(18_338_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 15_523_000 picoseconds.
+		Weight::from_parts(24_744_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn set_capacity() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 16_394_000 picoseconds.
-		Weight::from_parts(17_857_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 14_588_000 picoseconds.
+		Weight::from_parts(21_573_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn pause() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 16_344_000 picoseconds.
-		Weight::from_parts(17_876_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 14_696_000 picoseconds.
+		Weight::from_parts(21_541_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Offerings` (r:1 w:0)
 	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	fn resume() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1646`
-		//  Estimated: `4749`
-		// Minimum execution time: 22_003_000 picoseconds.
-		Weight::from_parts(23_625_000, 4749)
+		//  Measured:  `1788`
+		//  Estimated: `4813`
+		// Minimum execution time: 19_867_000 picoseconds.
+		Weight::from_parts(27_003_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 16_905_000 picoseconds.
-		Weight::from_parts(18_498_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 15_158_000 picoseconds.
+		Weight::from_parts(23_074_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::ProviderCapsules` (r:1 w:1)
 	/// Proof: `Capsules::ProviderCapsules` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn release_bond(c: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1993 + c * (19 ±0)`
-		//  Estimated: `4749`
-		// Minimum execution time: 100_468_000 picoseconds.
-		Weight::from_parts(106_108_415, 4749)
-			// Standard Error: 3_001
-			.saturating_add(Weight::from_parts(298_046, 0).saturating_mul(c.into()))
+		//  Measured:  `2169 + c * (19 ±0)`
+		//  Estimated: `4813`
+		// Minimum execution time: 83_863_000 picoseconds.
+		Weight::from_parts(106_169_199, 4813)
+			// Standard Error: 11_824
+			.saturating_add(Weight::from_parts(187_333, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Capsules::ModelAliases` (r:1 w:0)
+	/// Proof: `Capsules::ModelAliases` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Offerings` (r:0 w:1)
 	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
 	fn set_offering() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 7_101_000 picoseconds.
-		Weight::from_parts(7_852_000, 0)
+		//  Measured:  `508`
+		//  Estimated: `3547`
+		// Minimum execution time: 11_796_000 picoseconds.
+		Weight::from_parts(17_691_000, 3547)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Capsules::Offerings` (r:17 w:0)
+	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::ModelAliases` (r:16 w:32)
+	/// Proof: `Capsules::ModelAliases` (`max_values`: None, `max_size`: Some(82), added: 2557, mode: `MaxEncodedLen`)
+	/// Storage: `Capsules::OfferingAliases` (r:1 w:1)
+	/// Proof: `Capsules::OfferingAliases` (`max_values`: None, `max_size`: Some(578), added: 3053, mode: `MaxEncodedLen`)
+	/// The range of component `o` is `[0, 16]`.
+	/// The range of component `n` is `[0, 16]`.
+	fn set_model_aliases(o: u32, n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `490 + n * (29 ±0) + o * (75 ±0)`
+		//  Estimated: `4043 + n * (2576 ±0) + o * (6 ±2)`
+		// Minimum execution time: 42_107_000 picoseconds.
+		Weight::from_parts(17_527_963, 4043)
+			// Standard Error: 16_263
+			.saturating_add(Weight::from_parts(2_705_522, 0).saturating_mul(o.into()))
+			// Standard Error: 16_263
+			.saturating_add(Weight::from_parts(7_448_666, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(o.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2576).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6).saturating_mul(o.into()))
+	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn suspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 16_164_000 picoseconds.
-		Weight::from_parts(17_727_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 14_530_000 picoseconds.
+		Weight::from_parts(21_238_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Capsules::Capsules` (r:1 w:1)
-	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1284), added: 3759, mode: `MaxEncodedLen`)
+	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn unsuspend() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1478`
-		//  Estimated: `4749`
-		// Minimum execution time: 15_803_000 picoseconds.
-		Weight::from_parts(17_276_000, 4749)
+		//  Measured:  `1620`
+		//  Estimated: `4813`
+		// Minimum execution time: 14_765_000 picoseconds.
+		Weight::from_parts(21_225_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -202,53 +234,66 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register(m: u32, ) -> Weight {
-		Weight::from_parts(127_344_545, 3770)
-			.saturating_add(Weight::from_parts(5_294, 0).saturating_mul(m.into()))
+		Weight::from_parts(140_923_706, 3770)
+			.saturating_add(Weight::from_parts(2_852, 0).saturating_mul(m.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn announce_price() -> Weight {
-		Weight::from_parts(18_338_000, 4749)
+		Weight::from_parts(24_744_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_capacity() -> Weight {
-		Weight::from_parts(17_857_000, 4749)
+		Weight::from_parts(21_573_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn pause() -> Weight {
-		Weight::from_parts(17_876_000, 4749)
+		Weight::from_parts(21_541_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume() -> Weight {
-		Weight::from_parts(23_625_000, 4749)
+		Weight::from_parts(27_003_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn retire() -> Weight {
-		Weight::from_parts(18_498_000, 4749)
+		Weight::from_parts(23_074_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn release_bond(c: u32, ) -> Weight {
-		Weight::from_parts(106_108_415, 4749)
-			.saturating_add(Weight::from_parts(298_046, 0).saturating_mul(c.into()))
+		Weight::from_parts(106_169_199, 4813)
+			.saturating_add(Weight::from_parts(187_333, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_offering() -> Weight {
-		Weight::from_parts(7_852_000, 0)
+		Weight::from_parts(17_691_000, 3547)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn set_model_aliases(o: u32, n: u32, ) -> Weight {
+		Weight::from_parts(17_527_963, 4043)
+			.saturating_add(Weight::from_parts(2_705_522, 0).saturating_mul(o.into()))
+			.saturating_add(Weight::from_parts(7_448_666, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(o.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2576).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 6).saturating_mul(o.into()))
+	}
 	fn suspend() -> Weight {
-		Weight::from_parts(17_727_000, 4749)
+		Weight::from_parts(21_238_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn unsuspend() -> Weight {
-		Weight::from_parts(17_276_000, 4749)
+		Weight::from_parts(21_225_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

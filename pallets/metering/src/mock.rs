@@ -154,6 +154,7 @@ impl pallet_capsules::Config for Test {
 	type BondReleaseDelay = ConstU64<20>;
 	type MaxCapsulesPerProvider = ConstU32<4>;
 	type MaxOfferingLen = ConstU32<32>;
+	type MaxAliasesPerOffering = ConstU32<4>;
 	type MaxRegionLen = ConstU32<16>;
 	type MaxMetadataLen = ConstU32<64>;
 	type TrustSmoothing = TrustSmoothing;
@@ -388,6 +389,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_capsules::GenesisConfig::<Test> {
 		offerings: vec![(b"claude-opus".to_vec(), true)],
+		aliases: vec![],
 		capsules: vec![genesis_capsule(Lane::Standard), genesis_capsule(Lane::Premium)],
 	}
 	.assimilate_storage(&mut storage)

@@ -44,6 +44,8 @@ impl pallet_capsules::Config for Runtime {
 	type BondReleaseDelay = BondReleaseDelay;
 	type MaxCapsulesPerProvider = ConstU32<32>;
 	type MaxOfferingLen = ConstU32<32>;
+	/// Model ids per offering: an offering's model versions and their dated snapshots.
+	type MaxAliasesPerOffering = ConstU32<16>;
 	type MaxRegionLen = ConstU32<16>;
 	type MaxMetadataLen = ConstU32<1024>;
 	type TrustSmoothing = TrustSmoothing;
