@@ -93,8 +93,15 @@ class GatewayTest(unittest.TestCase):
     def test_01_models_follow_the_tier(self):
         eve = sorted(m.id for m in self.eve.models.list())
         ferdie = sorted(m.id for m in self.ferdie.models.list())
-        self.assertEqual(eve, ["claude-opus", "claude-sonnet", "gpt-5", "gpt-5-codex"])
-        self.assertEqual(ferdie, ["claude-sonnet", "gpt-5"])
+        # The offerings the tier reaches, and the model ids (aliases) that name them.
+        self.assertEqual(eve, sorted([
+            "claude-opus", "claude-opus-4-8", "claude-opus-4-5", "claude-opus-4-1",
+            "claude-sonnet", "claude-sonnet-4-6", "claude-sonnet-4-5",
+            "gpt-5", "gpt-5-2025-08-07", "gpt-5.1", "gpt-5-codex", "gpt-5.1-codex", "codex-mini-latest",
+        ]))
+        self.assertEqual(ferdie, sorted([
+            "claude-sonnet", "claude-sonnet-4-6", "claude-sonnet-4-5", "gpt-5", "gpt-5-2025-08-07", "gpt-5.1",
+        ]))
 
     def test_02_plain_completion(self):
         r = self.ask(self.eve, self.eve_session, "claude-sonnet", "hello gateway")

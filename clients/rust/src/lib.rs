@@ -32,6 +32,10 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 pub use nexus_rpc_types as rpc;
 
+/// The metadata the code below is generated from, read here too so that cargo rebuilds this
+/// crate when `scripts/refresh-metadata.sh` changes it (the macro's read is not tracked).
+const _METADATA: &[u8] = include_bytes!("../metadata/nexus.scale");
+
 /// Calls, storage, events and runtime APIs of the Nexus Vault runtime, generated from
 /// `metadata/nexus.scale`.
 ///
