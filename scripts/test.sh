@@ -42,7 +42,7 @@ usage() {
 		             and full-check mode (uninstrumented; campaigns: scripts/fuzz.sh)
 		  upgrade    try-runtime upgrade checks on a development chain                          1 min
 		  e2e        @polkadot/api, the JS package and the CLI against real nodes               7 min
-		  gateway    the gateway with the official openai and anthropic clients, Claude Code    9 min
+		  gateway    the gateway with the official openai and anthropic clients, Claude Code    7 min
 		             and Codex CLI, every wire-format pair, faults, hostile HTTP
 		  dashboard  headless Chromium against scripts/demo.sh                                  2 min
 		  network    zombienet: the four-validator smoke test and the fault tests               7 min
