@@ -208,12 +208,7 @@ pub fn read_request(body: &Value, to: Format) -> Result<Request, ReadError> {
 	}
 	req.tool_choice = match obj.get("tool_choice") {
 		None | Some(Value::Null) => None,
-		Some(Value::String(s)) => Some(match s.as_str() {
-			"auto" => ToolChoice::Auto,
-			"none" => ToolChoice::None,
-			"required" => ToolChoice::Any,
-			other => return malformed(format!("unknown tool_choice {other:?}")),
-		}),
+		Some(Value::String(s)) => Some(ToolChoice::from_openai(s)?),
 		Some(v) => match v.pointer("/function/name").and_then(Value::as_str) {
 			Some(n) => Some(ToolChoice::Tool(n.into())),
 			None => return untranslatable("this `tool_choice`", to),
@@ -313,12 +308,7 @@ pub fn write_request(req: &Request) -> Result<Value, ReadError> {
 	if let Some(c) = &req.tool_choice {
 		out.insert(
 			"tool_choice".into(),
-			match c {
-				ToolChoice::Auto => json!("auto"),
-				ToolChoice::Any => json!("required"),
-				ToolChoice::None => json!("none"),
-				ToolChoice::Tool(n) => json!({"type": "function", "function": {"name": n}}),
-			},
+			c.to_openai(|n| json!({"type": "function", "function": {"name": n}})),
 		);
 	}
 	if let Some(p) = req.parallel_tool_calls.filter(|_| !req.tools.is_empty()) {

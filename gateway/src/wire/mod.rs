@@ -198,6 +198,29 @@ pub enum ToolChoice {
 	Tool(String),
 }
 
+impl ToolChoice {
+	/// OpenAI's string choices (Chat Completions and Responses): `auto`, `required`, `none`.
+	pub(crate) fn from_openai(s: &str) -> Result<Self, ReadError> {
+		match s {
+			"auto" => Ok(ToolChoice::Auto),
+			"required" => Ok(ToolChoice::Any),
+			"none" => Ok(ToolChoice::None),
+			other => malformed(format!("unknown tool_choice {other:?}")),
+		}
+	}
+
+	/// The choice in OpenAI's form; `named` writes the choice of one tool (its shape differs
+	/// between Chat Completions and Responses).
+	pub(crate) fn to_openai(&self, named: impl FnOnce(&str) -> Value) -> Value {
+		match self {
+			ToolChoice::Auto => Value::from("auto"),
+			ToolChoice::Any => Value::from("required"),
+			ToolChoice::None => Value::from("none"),
+			ToolChoice::Tool(n) => named(n),
+		}
+	}
+}
+
 /// A request in neutral form.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Request {
