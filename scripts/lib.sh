@@ -58,9 +58,21 @@ nexus_build_benchmarking_node() {
 	(cd "$ROOT" && cargo build --locked --release -p nexus-node --features runtime-benchmarks)
 }
 
-# Builds the dashboard (TypeScript type check, then Vite) into dashboard/dist; its npm
-# dependencies are installed by nexus_setup.
+# Builds the projection engine (engine-wasm, on nexus-economics) for wasm32v1-none with the
+# toolchain the runtime's wasm is built with, into dashboard/public/engine.wasm: the rules the
+# pallets call, run by the dashboard. No host functions, no wasm-bindgen.
+nexus_build_engine() {
+	say "building the projection engine (wasm32v1-none)"
+	(cd "$ROOT" && $NEXUS_NICE cargo ${WASM_BUILD_TOOLCHAIN:++$WASM_BUILD_TOOLCHAIN} build --locked \
+		--release -p nexus-engine-wasm --no-default-features --target wasm32v1-none)
+	mkdir -p "$ROOT/dashboard/public"
+	cp "$CARGO_TARGET_DIR/wasm32v1-none/release/nexus_engine_wasm.wasm" "$ROOT/dashboard/public/engine.wasm"
+}
+
+# Builds the dashboard (the engine, then TypeScript type check and Vite) into dashboard/dist; its
+# npm dependencies are installed by nexus_setup.
 nexus_build_dashboard() {
+	nexus_build_engine
 	say "building the dashboard (tsc + vite)"
 	(cd "$ROOT/dashboard" && $NEXUS_NICE npm run --silent build >/dev/null)
 }

@@ -131,3 +131,18 @@ export async function flowsAt (api: ApiPromise, hash: string): Promise<Flows[]> 
 export async function simulate (api: ApiPromise, params: Json, workload: Json[]): Promise<Json> {
   return nexus(api, 'simulate', params, workload);
 }
+
+/** Calls `nexus_replay` at `at`: the last `days` days re-priced under `params` (and as settled). */
+export async function replay (api: ApiPromise, params: Json, days: number, at: string): Promise<Json> {
+  return nexus(api, 'replay', params, days, at);
+}
+
+/** Calls `nexus_feePath` at `at`: the fee changes that reach `params`, each with its earliest block. */
+export async function feePath (api: ApiPromise, params: Json, at: string): Promise<Json> {
+  return nexus(api, 'feePath', params, at);
+}
+
+/** Calls `nexus_feeChanges` at `at`: the enacted fee changes, oldest first. */
+export async function feeChanges (api: ApiPromise, at: string): Promise<Json> {
+  return nexus(api, 'feeChanges', at);
+}

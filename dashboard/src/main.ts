@@ -7,9 +7,11 @@ import type { ApiPromise } from '@polkadot/api';
 import { connect, flowsAt, snapshot, type Snapshot } from './chain';
 import { renderGovernance, renderMarket, renderOverview, type HistoryPoint } from './live';
 import { current, renderSimulator } from './simulator';
+import { renderReplay } from './replay';
+import { renderOutlook } from './outlook';
 import { esc } from './format';
 
-const VIEWS = ['overview', 'market', 'governance', 'simulator'] as const;
+const VIEWS = ['overview', 'market', 'governance', 'simulator', 'replay', 'outlook'] as const;
 type View = typeof VIEWS[number];
 const HISTORY_POINTS = 300;
 const BACKFILL_POINTS = 40;
@@ -37,7 +39,9 @@ function render (): void {
   if (v === 'overview') renderOverview(el, latest, history, render);
   else if (v === 'market') renderMarket(el, latest);
   else if (v === 'governance') renderGovernance(el, latest);
-  else renderSimulator(el, api, latest, rpcUrl);
+  else if (v === 'simulator') renderSimulator(el, api, latest, rpcUrl);
+  else if (v === 'replay') renderReplay(el, api, latest, current);
+  else renderOutlook(el, api, latest, current);
   el.dataset.block = String(latest.number);
 }
 

@@ -7,20 +7,9 @@
 // error, which is shown as it comes.
 
 import type { ApiPromise } from '@polkadot/api';
-import { simulate, type FeeParameters, type Json, type Snapshot } from './chain';
-import { amount, esc, parseCount, parsePercent, percent, PPB } from './format';
-
-const FIELDS = [
-  ['takeRate', 'Take rate'],
-  ['treasuryShare', 'Treasury share'],
-  ['buybackShare', 'Buyback/rebates share'],
-  ['validatorsShare', 'Validators share'],
-  ['reserveShare', 'Reserve share'],
-  ['nxvDiscount', 'NXV discount'],
-  ['maxDiscount', 'Maximum discount']
-] as const;
-type Field = typeof FIELDS[number][0];
-type Params = Record<Field, number>;
+import { simulate, type Json, type Snapshot } from './chain';
+import { amount, esc, parseCount, percent } from './format';
+import { checkParams, FIELDS, paramsForm, readForm, today, todayText, type Field, type Params } from './params';
 
 const MAX_LINES = 32;
 const U64_MAX = (1n << 64n) - 1n;
@@ -29,14 +18,6 @@ const U32_MAX = (1n << 32n) - 1n;
 interface Line { capsule: string; tier: string; asset: string; inputUnits: string; outputUnits: string; requests: string }
 
 const state: { params: Record<Field, string> | null; lines: Line[] } = { params: null, lines: [] };
-
-function today (f: FeeParameters): Params {
-  return Object.fromEntries(FIELDS.map(([k]) => [k, f[k]])) as Params;
-}
-
-function pctText (ppb: number): string {
-  return percent(ppb, 7).replace('%', '');
-}
 
 /** The default workload: one line per demo capsule, in tiers that may use it. */
 function defaultLines (s: Snapshot): Line[] {
@@ -53,30 +34,13 @@ function defaultLines (s: Snapshot): Line[] {
 }
 
 /** Checks the form; returns the RPC arguments or every problem, each with its bound. */
-export function validate (form: { params: Record<Field, string>; lines: Line[] }, f: FeeParameters):
+export function validate (form: { params: Record<Field, string>; lines: Line[] }, f: Snapshot['fees']):
   { params: Params; workload: Json[] } | { errors: string[] } {
   const errors: string[] = [];
-  const params = {} as Params;
-  for (const [k, label] of FIELDS) {
-    const p = parsePercent(form.params[k]);
-    if ('error' in p) errors.push(`${label}: ${p.error}`);
-    else params[k] = p.ppb;
-  }
-  if (errors.length === 0) {
-    const sum = params.treasuryShare + params.buybackShare + params.validatorsShare + params.reserveShare;
-    if (sum !== PPB) {
-      errors.push(`Treasury, buyback, validators and reserve shares sum to ${percent(sum, 7)}: they must sum to exactly 100%.`);
-    }
-    if (params.takeRate > f.maxTakeRate) {
-      errors.push(`Take rate ${percent(params.takeRate, 7)} is above its bound of ${percent(f.maxTakeRate)} (providers must keep more than half of every payment).`);
-    }
-    if (params.maxDiscount > f.maxCombinedDiscount) {
-      errors.push(`Maximum discount ${percent(params.maxDiscount, 7)} is above its bound of ${percent(f.maxCombinedDiscount)}.`);
-    }
-    if (params.nxvDiscount > params.maxDiscount) {
-      errors.push(`NXV discount ${percent(params.nxvDiscount, 7)} is above the maximum discount ${percent(params.maxDiscount, 7)}.`);
-    }
-  }
+  let params = {} as Params;
+  const checked = checkParams(form.params, f);
+  if ('errors' in checked) errors.push(...checked.errors);
+  else params = checked.params;
   if (form.lines.length === 0) errors.push('The workload needs at least one line.');
   if (form.lines.length > MAX_LINES) errors.push(`The workload has ${form.lines.length} lines; at most ${MAX_LINES}.`);
   const workload: Json[] = [];
@@ -154,7 +118,7 @@ function referendum (api: ApiPromise, s: Snapshot, params: Params, rpcUrl: strin
   for (const [k, label] of FIELDS) {
     const step = Math.abs(params[k] - now[k]);
     if (step > s.fees.maxStep) {
-      problems.push(`${label} moves by ${percent(step, 7)}; one change may move each field at most ${percent(s.fees.maxStep)} (fees.StepTooLarge). Split it into several referenda.`);
+      problems.push(`${label} moves by ${percent(step, 7)}; one change may move each field at most ${percent(s.fees.maxStep)} (fees.StepTooLarge). Split it into several referenda: the Replay & referenda view plans them.`);
     }
   }
   if (problems.length) {
@@ -175,8 +139,7 @@ function referendum (api: ApiPromise, s: Snapshot, params: Params, rpcUrl: strin
 
 export function renderSimulator (el: HTMLElement, api: ApiPromise, s: Snapshot, rpcUrl: string): void {
   if (state.params === null) {
-    const now = today(s.fees);
-    state.params = Object.fromEntries(FIELDS.map(([k]) => [k, pctText(now[k])])) as Record<Field, string>;
+    state.params = todayText(s.fees);
     state.lines = defaultLines(s);
   }
   if (el.dataset.built === '1') return; // the form keeps what the user typed across blocks
@@ -199,7 +162,7 @@ export function renderSimulator (el: HTMLElement, api: ApiPromise, s: Snapshot, 
     el.innerHTML = `<div class="grid">
       <div class="card"><h2>Proposed fee parameters</h2>
         <p class="note">Percentages; today's values are filled in. Bounds: take rate ≤ ${percent(s.fees.maxTakeRate)}, shares sum to 100%, maximum discount ≤ ${percent(s.fees.maxCombinedDiscount)}, NXV discount ≤ maximum discount; a referendum may move each by at most ${percent(s.fees.maxStep)}.</p>
-        <table>${FIELDS.map(([k, label]) => `<tr><th><label for="p-${k}">${label}</label></th><td><input id="p-${k}" name="${k}" data-testid="param-${k}" value="${esc(p[k])}" size="12"> %</td><td class="note">today ${percent(s.fees[k])}</td></tr>`).join('')}</table>
+        ${paramsForm(p, s.fees, 'param')}
         <button type="button" id="sim-reset">Reset to today's</button>
       </div>
       <div class="card span2"><h2>Workload</h2>
@@ -212,7 +175,7 @@ export function renderSimulator (el: HTMLElement, api: ApiPromise, s: Snapshot, 
       <div class="card span2" id="sim-referendum"><h2>Fee-parameters referendum</h2><button type="button" id="sim-prepare" data-testid="sim-prepare">Prepare the referendum call</button><div id="sim-referendum-body"></div></div>
     </div>`;
     const read = () => {
-      FIELDS.forEach(([k]) => { (state.params as Record<Field, string>)[k] = (el.querySelector(`#p-${k}`) as HTMLInputElement).value; });
+      state.params = readForm(el, 'param');
       state.lines = [...el.querySelectorAll<HTMLTableRowElement>('#sim-lines tr[data-line]')].map((tr) => {
         const v = (n: string) => (tr.querySelector(`[name=${n}]`) as HTMLInputElement | HTMLSelectElement).value;
         return { capsule: v('capsule'), tier: v('tier'), asset: v('asset'), inputUnits: v('inputUnits'), outputUnits: v('outputUnits'), requests: v('requests') };
@@ -222,8 +185,7 @@ export function renderSimulator (el: HTMLElement, api: ApiPromise, s: Snapshot, 
     const showErrors = (errors: string[]) => { errorsEl.innerHTML = errors.map((e) => `<p>${esc(e)}</p>`).join(''); };
     el.querySelector('#sim-reset')?.addEventListener('click', () => {
       read(); // keeps the workload as typed
-      const now = today(current.snapshot.fees);
-      state.params = Object.fromEntries(FIELDS.map(([k]) => [k, pctText(now[k])])) as Record<Field, string>;
+      state.params = todayText(current.snapshot.fees);
       draw();
     });
     el.querySelector('#sim-add')?.addEventListener('click', () => {

@@ -13,10 +13,16 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 
+extern crate alloc;
+
 pub mod endpoints;
 pub mod receipts;
-pub mod settlement;
 pub mod traits;
+
+/// The economic rules, defined once in `nexus-economics` (the pallets, the clients and the
+/// dashboard's projection engine share them).
+pub use nexus_economics as economics;
+pub use nexus_economics::{fee_path, settlement};
 
 use sp_runtime::{
 	generic,

@@ -44,8 +44,6 @@ use sp_runtime::{
 };
 
 #[cfg(not(feature = "std"))]
-extern crate alloc;
-#[cfg(not(feature = "std"))]
 use alloc::vec::Vec;
 
 /// The domain tag of a batch's signing payload.
@@ -55,47 +53,7 @@ pub const LEAF_CONTEXT: &[u8] = b"nexus-vault/receipt-leaf/v2";
 /// The deepest proof a commitment can need: 2^32 leaves.
 pub const MAX_PROOF_DEPTH: u32 = 32;
 
-/// Metered units of one request, as the upstream reported them. Cache reads and writes are
-/// priced apart from plain input: a provider bills them at about 0.1× and 1.25× input.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Default,
-	TypeInfo,
-	MaxEncodedLen,
-)]
-pub struct Units {
-	/// Input units not read from or written to a prompt cache.
-	#[codec(compact)]
-	pub input: u64,
-	/// Output units (reasoning included).
-	#[codec(compact)]
-	pub output: u64,
-	/// Input units read from the prompt cache.
-	#[codec(compact)]
-	pub cache_read: u64,
-	/// Input units written to the prompt cache.
-	#[codec(compact)]
-	pub cache_write: u64,
-}
-
-impl Units {
-	/// Plain input and output units, nothing from or to a prompt cache.
-	pub const fn plain(input: u64, output: u64) -> Self {
-		Self { input, output, cache_read: 0, cache_write: 0 }
-	}
-
-	/// No unit at all.
-	pub fn is_zero(&self) -> bool {
-		self.input == 0 && self.output == 0 && self.cache_read == 0 && self.cache_write == 0
-	}
-}
+pub use nexus_economics::units::Units;
 
 /// How a request ended. Rollbacks are not receipts: they refer to a settled receipt by its leaf.
 #[derive(

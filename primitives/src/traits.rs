@@ -95,6 +95,11 @@ pub enum ConversionError {
 pub trait FeePolicy<Asset> {
 	/// The fee parameters in force (always valid).
 	fn params() -> FeeParams;
+	/// The block the parameters in force were enacted at (0: in force since genesis): the
+	/// fee regime settlement files usage under.
+	fn params_since() -> u32 {
+		0
+	}
 	/// Whether `asset` may pay for sessions.
 	fn is_payment_asset(asset: &Asset) -> bool;
 	/// The discount for paying in `asset` under the parameters in force.

@@ -44,6 +44,16 @@ pub mod codes {
 	/// Prompt-cache units quoted at a block whose runtime cannot price them (its
 	/// `MeteringApi` is older than version 3).
 	pub const CACHE_UNITS_UNSUPPORTED: i32 = 9008;
+	/// A replay window of zero days or longer than the usage history the runtime keeps
+	/// (`data.maxDays`).
+	pub const INVALID_WINDOW: i32 = 9009;
+	/// No sequence of fee changes reaches the proposal: it is what is in force
+	/// (`data.reason` `Unchanged`), or it would take more changes than a plan holds
+	/// (`TooManySteps`; `ZeroStep` if the runtime allowed no move at all).
+	pub const NO_FEE_PATH: i32 = 9012;
+	/// The runtime at this block predates the method (its runtime API is older than
+	/// `data.needs`).
+	pub const API_UNSUPPORTED: i32 = 9013;
 	/// The runtime refuses to price the request; `data.reason` names why (`RejectReason`), and
 	/// for a simulation `data.line` names the line.
 	pub const QUOTE_REJECTED: i32 = 9020;
@@ -546,4 +556,136 @@ pub struct Flows {
 	pub reserve: String,
 	/// Refunded by rollbacks and disputes.
 	pub refunded: String,
+}
+
+/// Units by kind.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitCounts {
+	/// Plain input units.
+	pub input: u64,
+	/// Output units.
+	pub output: u64,
+	/// Input units read from a prompt cache.
+	pub cache_read: u64,
+	/// Input units written to a prompt cache.
+	pub cache_write: u64,
+}
+
+/// What a set of requests paid (or would pay): list and net in the pricing unit, net in the
+/// payment asset, and where it goes.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Priced {
+	/// List price in the pricing unit.
+	pub list: String,
+	/// Net after the discount, in the pricing unit.
+	pub net_pricing: String,
+	/// Net in the payment asset.
+	pub net: String,
+	/// Where `net` goes, in the payment asset.
+	pub legs: Legs,
+}
+
+/// One line of a replayed day: the served receipts of one payment asset by seekers with one
+/// tier discount, as settled and as re-priced under the proposal.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayLine {
+	/// The payment asset.
+	pub asset: String,
+	/// The seekers' tier discount when they settled (ppb).
+	pub tier_discount: u32,
+	/// The fee regime they settled under: the block the parameters then in force were
+	/// enacted at (0: since genesis; see `nexus_feeChanges`).
+	pub regime: BlockNumber,
+	/// Served receipts.
+	pub receipts: u64,
+	/// Their units.
+	pub units: UnitCounts,
+	/// The combined discount under the proposal (ppb).
+	pub discount: u32,
+	/// As settled.
+	pub actual: Priced,
+	/// Under the proposal.
+	pub replayed: Priced,
+}
+
+/// Totals of one asset, as settled and as replayed.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayTotals {
+	/// The payment asset.
+	pub asset: String,
+	/// Served receipts.
+	pub receipts: u64,
+	/// As settled.
+	pub actual: Priced,
+	/// Under the proposal.
+	pub replayed: Priced,
+}
+
+/// One day of a replay.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayDay {
+	/// UTC days since 1970-01-01 of chain time.
+	pub day: u32,
+	/// Served receipts settled that day that its history could not file (the day's lines
+	/// were full).
+	pub unbooked_receipts: u64,
+	/// Its lines.
+	pub lines: Vec<ReplayLine>,
+	/// Its totals per asset.
+	pub per_asset: Vec<ReplayTotals>,
+}
+
+/// What `nexus_replay` answers: the runtime's `MeteringApi_replay`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Replay {
+	/// The parameters replayed under.
+	pub params: ProposedFeeParameters,
+	/// Today (UTC days since 1970-01-01 of chain time); the window is `from ..= today`.
+	pub today: u32,
+	/// The window's first day.
+	pub from: u32,
+	/// The days of the window with settled usage, oldest first.
+	pub days: Vec<ReplayDay>,
+	/// The window's totals per asset.
+	pub total: Vec<ReplayTotals>,
+}
+
+/// One change of a planned sequence of fee changes.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeStep {
+	/// The parameters this change enacts (ppb).
+	pub params: ProposedFeeParameters,
+	/// The first block it may be enacted at.
+	pub enactable_from: BlockNumber,
+}
+
+/// What `nexus_feePath` answers: the runtime's `FeesApi_fee_path`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FeePath {
+	/// The changes, in order; the last enacts the proposal.
+	pub steps: Vec<FeeStep>,
+	/// The most any field may move in one change (ppb).
+	pub max_step: u32,
+	/// Blocks between two changes.
+	pub change_cooldown: BlockNumber,
+}
+
+/// An enacted change of the fee parameters (`nexus_feeChanges`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FeeChange {
+	/// The block it was enacted at.
+	pub at: BlockNumber,
+	/// The parameters before (ppb).
+	pub old: ProposedFeeParameters,
+	/// The parameters after (ppb).
+	pub new: ProposedFeeParameters,
 }

@@ -250,6 +250,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_fees::runtime_api::FeesApi<Block, crate::configs::assets::AssetKind, BlockNumber> for Runtime {
 		fn fee_parameters() -> pallet_fees::FeeStatus<BlockNumber> {
 			Fees::fee_status()
@@ -262,6 +263,14 @@ impl_runtime_apis! {
 		}
 		fn flow_totals() -> Vec<(crate::configs::assets::AssetKind, pallet_fees::FlowTotals)> {
 			Fees::lifetime_totals()
+		}
+		fn fee_path(
+			target: nexus_primitives::settlement::FeeParams,
+		) -> Result<Vec<pallet_fees::FeeStep<BlockNumber>>, nexus_primitives::fee_path::PathError> {
+			Fees::fee_path(target)
+		}
+		fn fee_changes() -> Vec<pallet_fees::ParamsChange<BlockNumber>> {
+			pallet_fees::ParamsHistory::<Runtime>::get().into_inner()
 		}
 	}
 
@@ -316,7 +325,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(4)]
+	#[api_version(5)]
 	impl pallet_metering::runtime_api::MeteringApi<Block, AccountId, crate::configs::assets::AssetKind, BlockNumber> for Runtime {
 		fn quote(
 			seeker: AccountId,
@@ -352,6 +361,15 @@ impl_runtime_apis! {
 			pallet_metering::SimulationError,
 		> {
 			Metering::simulate(params, workload)
+		}
+		fn replay(
+			params: nexus_primitives::settlement::FeeParams,
+			days: u32,
+		) -> Result<
+			pallet_metering::Replay<crate::configs::assets::AssetKind>,
+			pallet_metering::ReplayError,
+		> {
+			Metering::replay(params, days)
 		}
 	}
 

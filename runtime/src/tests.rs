@@ -1156,6 +1156,52 @@ mod incentives {
 		});
 	}
 
+	/// The projection engine's buyback step on the same state as the runtime's epoch close: the
+	/// same amount swapped within the slippage bound (the pallet's rule, on the engine's copy
+	/// of asset-conversion's output formula), the same NXV bought, the same stable carried;
+	/// from a pot the pool easily absorbs to one it is far too thin for.
+	#[test]
+	fn an_epochs_buyback_is_the_engines_buyback_step() {
+		use nexus_primitives::economics::buyback::{amount_out, max_within_slippage};
+		for pot_usdn in [10 * USDN, 40_000 * USDN, 49_622 * USDN, 300_000 * USDN, 2_000_000 * USDN]
+		{
+			dev().execute_with(|| {
+				let slippage = sp_runtime::Permill::from_percent(5);
+				assert_ok!(Buyback::set_programme(
+					RuntimeOrigin::root(),
+					Programme::Buyback { max_slippage: slippage }
+				));
+				assert_ok!(Both::mint_into(usdn(), &Buyback::account_id(), pot_usdn));
+				let available = Buyback::available().stable;
+				let reserves =
+					crate::AssetConversion::get_reserves(usdn(), AssetKind::Native).unwrap();
+				let fee = crate::AssetConversion::pool_fee(&(AssetKind::Native, usdn()));
+				// The engine's step.
+				let x = max_within_slippage(available, reserves, slippage, |x| {
+					amount_out(x, reserves, fee)
+				});
+				let out = amount_out(x, reserves, fee).unwrap_or(0);
+				// The runtime's epoch close.
+				run_to_block(Buyback::epoch_end() + 1);
+				let bought = buyback_events().into_iter().find_map(|e| match e {
+					pallet_buyback::Event::BoughtBack {
+						stable_in, native_out, stable_carried, ..
+					} => Some((stable_in, native_out, stable_carried)),
+					_ => None,
+				});
+				assert_eq!(bought, Some((x, out, available - x)), "pot {pot_usdn}");
+				// The engine's output formula is asset-conversion's, on any amount.
+				for amount in [1, 999, x, 7 * USDN, available, 10 * available] {
+					assert_eq!(
+						amount_out(amount, reserves, fee),
+						<crate::configs::incentives::NxvUsdnPool as nexus_primitives::traits::StableForNative<AccountId>>::amount_out(amount, reserves),
+						"amount {amount}"
+					);
+				}
+			});
+		}
+	}
+
 	#[test]
 	fn buyback_swaps_on_the_pool_and_burns_exactly_what_issuance_loses() {
 		dev().execute_with(|| {

@@ -18,7 +18,7 @@ import { connect } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ApiPromise, HttpProvider } from '@polkadot/api';
+import { ApiPromise, HttpProvider, Keyring } from '@polkadot/api';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SHOTS = process.env.NEXUS_SCREENSHOT_DIR ?? join(homedir(), '.cache/nexus-vault/dashboard-screenshots');
@@ -143,7 +143,7 @@ describe('dashboard on the demo market', () => {
   });
 
   test('every view loads without console errors; a screenshot of each is saved', async () => {
-    for (const view of ['overview', 'market', 'governance', 'simulator']) {
+    for (const view of ['overview', 'market', 'governance', 'simulator', 'replay', 'outlook']) {
       await show(view);
       await sleep(1_000); // charts draw on the next frame
       await shot(view);
@@ -225,7 +225,7 @@ describe('dashboard on the demo market', () => {
   async function fillSimulator (params, lines) {
     await show('simulator');
     await page.click('#sim-reset');
-    for (const [k, v] of Object.entries(params)) await page.fill(`#p-${k}`, v);
+    for (const [k, v] of Object.entries(params)) await page.fill(`#param-${k}`, v);
     // Remove every line, then add and fill the wanted ones.
     while (await page.locator('#sim-lines tr[data-line]').count() > 1) await page.click('#sim-lines tr[data-line] button.remove');
     for (let i = 1; i < lines.length; i++) await page.click('#sim-add');
@@ -304,6 +304,225 @@ describe('dashboard on the demo market', () => {
     assert.deepEqual(consoleErrors, []);
   });
 
+  /** A price re-computed by hand from a replayed line (docs/token-model.md, "The formula"). */
+  function byHand (line, p) {
+    const PPB = 1_000_000_000n;
+    const floor = (x, ppb) => (x * BigInt(ppb)) / PPB;
+    const assetDiscount = line.asset === 'NXV' ? BigInt(p.nxvDiscount) : 0n;
+    const wanted = assetDiscount + BigInt(line.tierDiscount);
+    const discount = wanted < BigInt(p.maxDiscount) ? wanted : BigInt(p.maxDiscount);
+    const list = BigInt(line.actual.list);
+    const netPricing = list - floor(list, discount);
+    // A token line converts at the day's own rate: what its receipts paid per pricing unit.
+    const [paid, per] = [BigInt(line.actual.net), BigInt(line.actual.netPricing)];
+    const net = line.asset === 'USDN' ? netPricing : (netPricing * paid + per - 1n) / per;
+    const take = floor(net, p.takeRate);
+    const [treasury, buyback, validators] = [floor(take, p.treasuryShare), floor(take, p.buybackShare), floor(take, p.validatorsShare)];
+    return {
+      discount: Number(discount),
+      netPricing: String(netPricing),
+      net: String(net),
+      legs: {
+        provider: String(net - take), treasury: String(treasury), buyback: String(buyback),
+        validators: String(validators), reserve: String(take - treasury - buyback - validators)
+      }
+    };
+  }
+
+  /** Replays the window under `proposal` at `hash` and checks every line against `byHand`. */
+  async function replayEqualsByHand (proposal, days, hash) {
+    const r = await rpc('nexus_replay', proposal, days, hash);
+    let lines = 0;
+    for (const d of r.days) {
+      for (const l of d.lines) {
+        const h = byHand(l, proposal);
+        assert.equal(l.discount, h.discount, `day ${d.day} ${l.asset} discount`);
+        assert.equal(l.replayed.netPricing, h.netPricing, `day ${d.day} ${l.asset} net (pricing unit)`);
+        assert.equal(l.replayed.net, h.net, `day ${d.day} ${l.asset} net`);
+        assert.deepEqual(l.replayed.legs, h.legs, `day ${d.day} ${l.asset} legs`);
+        lines++;
+      }
+    }
+    return { r, lines };
+  }
+
+  test('the replay equals the runtime and re-pricing by hand, and plans the referenda', async () => {
+    await show('replay');
+    const fees = await rpc('nexus_feeParameters');
+    // Take 15 → 27 % with 10 points of the take moved from the reserve to the treasury: the take
+    // moves 12 points, more than the 5 one change may move, so three referenda.
+    await page.click('#rp-reset');
+    await page.fill('#rp-takeRate', '27');
+    await page.fill('#rp-treasuryShare', '45');
+    await page.fill('#rp-reserveShare', '20');
+    await page.fill('#rp-days', '7');
+    const before = sentFrames.length;
+    await page.click('#rp-run');
+    await page.waitForSelector('#rp-results[data-state=done]', { timeout: 60_000 });
+    assert.ok(sentFrames.slice(before).some((f) => f.includes('nexus_replay')), 'replayed by the node');
+    const hash = await page.locator('[data-testid=replay-block]').getAttribute('data-hash');
+    const figs = await page.evaluate(() => {
+      const out = {};
+      for (const el of document.querySelectorAll('#view-replay [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
+      return out;
+    });
+    const now = {
+      takeRate: fees.takeRate, treasuryShare: fees.treasuryShare, buybackShare: fees.buybackShare,
+      validatorsShare: fees.validatorsShare, reserveShare: fees.reserveShare,
+      nxvDiscount: fees.nxvDiscount, maxDiscount: fees.maxDiscount
+    };
+    const proposal = { ...now, takeRate: 270_000_000, treasuryShare: 450_000_000, reserveShare: 200_000_000 };
+    const [todays, proposed, flows] = await Promise.all([
+      rpc('nexus_replay', now, 7, hash), rpc('nexus_replay', proposal, 7, hash), rpc('nexus_flows', null, hash)
+    ]);
+    assert.ok(proposed.total.length >= 1, 'the demo settled usage in the window');
+    const take = (p) => String(BigInt(p.net) - BigInt(p.legs.provider));
+    for (const t of proposed.total) {
+      const a = todays.total.find((x) => x.asset === t.asset);
+      for (const [col, priced] of [['actual', t.actual], ['today', a.replayed], ['proposed', t.replayed]]) {
+        assert.equal(figs[`replay-total-${t.asset}-net-${col}`], priced.net, `${t.asset} net ${col}`);
+        assert.equal(figs[`replay-total-${t.asset}-take-${col}`], take(priced), `${t.asset} take ${col}`);
+        for (const k of ['provider', 'treasury', 'buyback', 'validators', 'reserve']) {
+          assert.equal(figs[`replay-total-${t.asset}-${k}-${col}`], priced.legs[k], `${t.asset} ${k} ${col}`);
+        }
+      }
+      // The history holds every settled receipt: its actual totals are the flow ledger's.
+      const f = flows.find((x) => x.asset === t.asset);
+      assert.equal(t.receipts, f.receipts, `${t.asset} receipts = flows`);
+      assert.equal(t.actual.net, f.net, `${t.asset} net = flows`);
+      assert.equal(t.actual.legs.reserve, f.reserve, `${t.asset} reserve = flows`);
+      assert.ok(BigInt(t.replayed.legs.provider) < BigInt(t.actual.legs.provider), 'a higher take pays providers less');
+    }
+    for (const d of proposed.days) {
+      for (const t of d.perAsset) {
+        assert.equal(figs[`replay-day-${d.day}-${t.asset}-net-actual`], t.actual.net);
+        assert.equal(figs[`replay-day-${d.day}-${t.asset}-net-proposed`], t.replayed.net);
+        assert.equal(figs[`replay-day-${d.day}-${t.asset}-reserve-proposed`], t.replayed.legs.reserve);
+      }
+    }
+    // The referenda: three changes a cooldown apart, each step's window as the runtime replays it.
+    const path = await rpc('nexus_feePath', proposal, hash);
+    assert.equal(path.steps.length, 3);
+    assert.deepEqual(path.steps[2].params, proposal);
+    for (const [i, step] of path.steps.entries()) {
+      assert.equal(await page.locator(`[data-testid=replay-step-${i}-block]`).innerText(), `#${step.enactableFrom}`);
+      if (i > 0) assert.equal(step.enactableFrom - path.steps[i - 1].enactableFrom, path.changeCooldown);
+      for (const k of Object.keys(step.params)) {
+        assert.ok(Math.abs(step.params[k] - (i ? path.steps[i - 1].params[k] : now[k])) <= path.maxStep, `step ${i} ${k} within the bound`);
+      }
+      const r = await rpc('nexus_replay', step.params, 7, hash);
+      for (const t of r.total) {
+        assert.equal(figs[`replay-step-${i}-${t.asset}-net`], t.replayed.net, `step ${i} ${t.asset}`);
+        assert.equal(figs[`replay-step-${i}-${t.asset}-provider`], t.replayed.legs.provider);
+      }
+    }
+    await shot('replay');
+
+    // Re-priced by hand, line by line, at this block and at a later one with more receipts.
+    const first = await replayEqualsByHand(proposal, 7, hash);
+    assert.ok(first.lines >= 2, `${first.lines} lines re-priced by hand`);
+    const later = await waitFor('more receipts in the history', async () => {
+      const head = await rpc('chain_getHeader');
+      const h = await rpc('chain_getBlockHash', parseInt(head.number, 16));
+      const r = await rpc('nexus_replay', proposal, 7, h);
+      const n = r.total.reduce((s, t) => s + t.receipts, 0);
+      return n > first.r.total.reduce((s, t) => s + t.receipts, 0) && h;
+    }, 120_000);
+    const second = await replayEqualsByHand(proposal, 7, later);
+    assert.ok(second.lines >= first.lines);
+
+    // Refused before sending: a window the runtime does not keep, a proposal out of bounds.
+    for (const [field, value, message] of [
+      ['#rp-days', '91', /Days: 91 is above the maximum 90/],
+      ['#rp-days', '0', /at least one day/],
+      ['#rp-takeRate', '31', /Take rate 31% is above its bound of 30%/]
+    ]) {
+      await page.click('#rp-reset');
+      await page.fill('#rp-days', '7');
+      await page.fill(field, value);
+      const sent = sentFrames.length;
+      await page.click('#rp-run');
+      await page.waitForSelector('[data-testid=replay-errors] p');
+      assert.match(await page.locator('[data-testid=replay-errors]').innerText(), message);
+      await sleep(300);
+      assert.ok(!sentFrames.slice(sent).some((f) => f.includes('nexus_replay')), `${field}=${value} was not sent`);
+    }
+    // Today's parameters: nothing to enact.
+    await page.click('#rp-reset');
+    await page.fill('#rp-days', '7');
+    await page.click('#rp-run');
+    await page.waitForSelector('#rp-results[data-state=done]', { timeout: 60_000 });
+    assert.match(await page.locator('[data-testid=replay-path]').innerText(), /nothing to enact/);
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  test('the outlook: headline figures and alerts equal the runtime; the engine projects 1,000 paths × 365 days in Chromium within 5 s', async () => {
+    await show('outlook');
+    await page.waitForSelector('[data-testid=outlook-headline][data-block]', { timeout: 60_000 });
+    const hash = await page.locator('[data-testid=outlook-headline]').getAttribute('data-hash');
+    const figs = await page.evaluate(() => {
+      const out = {};
+      for (const el of document.querySelectorAll('#view-outlook [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
+      return out;
+    });
+    const [flows, fees, reserve, supply] = await Promise.all([
+      rpc('nexus_flows', null, hash), rpc('nexus_feeParameters', hash), rpc('nexus_reserveStatus', hash), rpc('nexus_supply', hash)
+    ]);
+    const apiAt = await api.at(hash);
+    const emissions = (await apiAt.call.emissionsApi.emissionsStatus()).toPrimitive();
+    const buyback = (await apiAt.call.buybackApi.buybackStatus()).toPrimitive();
+    const price = BigInt(fees.nxvPrice);
+    const take = (asset) => {
+      const f = flows.find((x) => x.asset === asset);
+      return f ? BigInt(f.net) - BigInt(f.provider) : 0n;
+    };
+    const NXV = 10n ** 12n;
+    assert.equal(figs['headline-fees'], String(take('USDN') + take('NXV') * price / NXV));
+    assert.equal(figs['headline-emissions'], String(BigInt(emissions.released) * price / NXV));
+    assert.equal(figs['headline-float'], String(BigInt(supply.circulating) * 1_000_000_000n / BigInt(supply.total)));
+    const daily = BigInt(reserve.trailingVolume) / 30n;
+    assert.equal(figs['headline-coverage-days'], daily === 0n ? '' : String(Number(BigInt(reserve.value) * 1000n / daily) / 1000));
+    // Each alert shows exactly when its condition holds at that block.
+    const alert = async (name) => (await page.locator(`[data-testid=alert-${name}]`).count()) === 1;
+    assert.equal(await alert('coverage'), BigInt(reserve.value) < BigInt(reserve.targetValue), 'coverage alert');
+    assert.equal(await alert('deferred'), BigInt(emissions.deferred) > 0n, 'deferred alert');
+    const number = parseInt((await rpc('chain_getHeader', hash)).number, 16);
+    assert.equal(await alert('price'), fees.nxvPrice === null || fees.nxvPriceStaleAt - number <= 600, 'price alert');
+    assert.equal(await alert('pool'), false, `no buyback programme in the development preset (${JSON.stringify(buyback.programme)})`);
+
+    // 1,000 paths × 365 days in the browser, timed by the page.
+    await page.fill('#sc-paths', '1000');
+    await page.fill('#sc-days', '365');
+    // The demo's traffic is a few cents a day: project a million times it.
+    await page.fill('#sc-scale', '1000000');
+    await page.click('#op-run');
+    await page.waitForSelector('#op-results[data-state=done]', { timeout: 120_000 });
+    const ms = Number(await page.locator('[data-testid=engine-ms]').getAttribute('data-raw'));
+    console.log(`projection engine in Chromium: 1,000 paths × 365 days in ${ms} ms`);
+    assert.ok(ms <= 5_000, `1,000 × 365 took ${ms} ms (bound 5,000)`);
+    const shortfall = Number(await page.locator('[data-testid=proj-shortfall]').getAttribute('data-raw'));
+    assert.ok(shortfall >= 0 && shortfall <= 1);
+    await sleep(500);
+    await shot('outlook');
+
+    // The sweep: 12 take rates × 4 reserve shares; providers keep less as the take rises.
+    await page.fill('#sw-paths', '50');
+    await page.click('#sw-run');
+    await page.waitForSelector('#sw-results[data-state=done]', { timeout: 120_000 });
+    const points = await page.locator('[data-testid^=sweep-point-]').count();
+    assert.equal(points, 48);
+    console.log(`parameter sweep in Chromium: ${await page.locator('[data-testid=sweep-ms]').innerText()}`);
+    await sleep(500);
+    await shot('outlook-sweep');
+
+    // Refused before running: a scenario out of range.
+    await page.fill('#sc-paths', '20000');
+    await page.click('#op-run');
+    assert.match(await page.locator('[data-testid=projection-errors]').innerText(), /Paths: “20000” is not a whole number from 1 to 10000/);
+    await page.fill('#sc-paths', '1000');
+    assert.deepEqual(consoleErrors, []);
+  });
+
   test('bad input is shown with its bound and never sent', async () => {
     const line = { capsule: 1, tier: 0, asset: 'USDN', inputUnits: 1000, outputUnits: 100, requests: 1 };
     const cases = [
@@ -339,6 +558,73 @@ describe('dashboard on the demo market', () => {
     await page.click('#sim-prepare');
     assert.match(await page.locator('[data-testid=referendum-errors]').innerText(), /moves by 10%.*at most 5%/);
     assert.equal(await page.locator('[data-testid=referendum-call]').count(), 0);
+    assert.deepEqual(consoleErrors.filter((e) => !/LaneNotAllowed|9020/.test(e)), []);
+  });
+
+  test('predicted vs actual after an enacted fee change equals the usage history, re-priced by hand', async () => {
+    // Sudo (the development chain's) enacts a change: the take 15 → 18 %.
+    const fees = await rpc('nexus_feeParameters');
+    const params = {
+      takeRate: fees.takeRate + 30_000_000, treasuryShare: fees.treasuryShare, buybackShare: fees.buybackShare,
+      validatorsShare: fees.validatorsShare, reserveShare: fees.reserveShare, nxvDiscount: fees.nxvDiscount, maxDiscount: fees.maxDiscount
+    };
+    const alice = new Keyring({ type: 'sr25519' }).addFromUri('//Alice');
+    await api.tx.sudo.sudo(api.tx.fees.setParams(params)).signAndSend(alice);
+    const change = await waitFor('the change to be enacted', async () => (await rpc('nexus_feeChanges')).at(-1), 60_000);
+    assert.deepEqual(change.new, params);
+    // Receipts settle under the new regime.
+    await waitFor('receipts under the new regime', async () => {
+      const r = await rpc('nexus_replay', params, 1);
+      return r.days.some((d) => d.lines.some((l) => l.regime === change.at && l.receipts >= 3));
+    }, 180_000);
+    await show('replay');
+    await page.click('#rp-pva-run');
+    await page.waitForSelector('#rp-pva-body[data-state=done]', { timeout: 60_000 });
+    const hash = await page.locator('#rp-pva-body').getAttribute('data-hash');
+    const figs = await page.evaluate(() => {
+      const out = {};
+      for (const el of document.querySelectorAll('#rp-pva-body [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
+      return out;
+    });
+    // By hand: the days under the old regime re-priced under the change (byHand) against the
+    // days under the new one as settled.
+    const r = await rpc('nexus_replay', params, 90, hash);
+    const sum = (regime, priced) => {
+      const out = {};
+      for (const d of r.days) {
+        for (const l of d.lines) {
+          if (l.regime !== regime) continue;
+          const p = priced(l);
+          const o = out[l.asset] ??= { net: 0n, take: 0n, list: 0n, days: new Set() };
+          o.net += BigInt(p.net);
+          o.take += BigInt(p.net) - BigInt(p.legs.provider);
+          o.list += BigInt(l.actual.list);
+          o.days.add(d.day);
+        }
+      }
+      return out;
+    };
+    const predicted = sum(0, (l) => byHand(l, params));
+    const actual = sum(change.at, (l) => l.actual);
+    let compared = 0;
+    for (const [which, s] of [['predicted', predicted], ['actual', actual]]) {
+      for (const [asset, o] of Object.entries(s)) {
+        const n = BigInt(o.days.size);
+        assert.equal(figs[`pva-${change.at}-${asset}-net-${which}`], String(o.net / n), `${asset} net ${which}`);
+        assert.equal(figs[`pva-${change.at}-${asset}-take-${which}`], String(o.take / n), `${asset} take ${which}`);
+        assert.equal(figs[`pva-${change.at}-${asset}-rate-${which}`], String(o.take * 1_000_000_000n / o.list), `${asset} rate ${which}`);
+        compared++;
+      }
+    }
+    assert.ok(compared >= 2, `${compared} asset comparisons`);
+    // The take the change predicted per unit of list price is what it takes after it.
+    for (const asset of Object.keys(actual).filter((a) => predicted[a])) {
+      // Take per unit of list price (planck of NXV or µUSDN per pricing unit): within 1 %.
+      const rate = (o) => Number(o.take * 1_000_000n / o.list) / 1e6;
+      const [p, a] = [rate(predicted[asset]), rate(actual[asset])];
+      assert.ok(Math.abs(p - a) / a < 0.01, `${asset}: ${p} vs ${a}`);
+    }
+    await shot('replay-predicted');
     assert.deepEqual(consoleErrors.filter((e) => !/LaneNotAllowed|9020/.test(e)), []);
   });
 });

@@ -185,6 +185,16 @@ describe('hostile JSON-RPC input on nexus-node --dev', () => {
     await hostile('simulate: a line without requests', () => call('nexus_simulate', [proposed, [{ capsule: 1, tier: 0, asset: 'USDN', inputUnits: 1, outputUnits: 1 }]]), rpcError(-32602));
     await hostile('simulate: 32 lines with 400 kB asset names', () => call('nexus_simulate', [proposed, Array.from({ length: 32 }, () => ({ ...line, asset: 'X'.repeat(400_000) }))]),
       rpcError(9003));
+    await hostile('replay: a window of 2^32 days', () => call('nexus_replay', [proposed, 4294967296]), rpcError(-32602));
+    await hostile('replay: a window of u32::MAX days', () => call('nexus_replay', [proposed, 4294967295]), rpcError(9009));
+    await hostile('replay: a negative window', () => call('nexus_replay', [proposed, -1]), rpcError(-32602));
+    await hostile('replay: shares summing to 100 % plus one part', () => call('nexus_replay', [{ ...proposed, reserveShare: proposed.reserveShare + 1 }, 1]), rpcError(9007, /SharesDoNotSumToOne/));
+    await hostile('replay: a parameter missing', () => call('nexus_replay', [{ takeRate: 1 }, 1]), rpcError(-32602));
+    await hostile('replay at an unknown block', () => call('nexus_replay', [proposed, 1, unknownBlock]), rpcError(9001));
+    await hostile('fee path to what is in force', () => call('nexus_feePath', [proposed]), rpcError(9012, /Unchanged/));
+    await hostile('fee path to a take of 100 %', () => call('nexus_feePath', [{ ...proposed, takeRate: 1_000_000_000 }]), rpcError(9007, /TakeRateTooHigh/));
+    await hostile('fee path with a ratio above one', () => call('nexus_feePath', [{ ...proposed, nxvDiscount: 4_000_000_000 }]), rpcError(9007, /RatioAboveOne/));
+    await hostile('fee changes at an unknown block', () => call('nexus_feeChanges', [unknownBlock]), rpcError(9001));
     assert.ok((await call('system_health')).result, 'the node still answers');
   });
 

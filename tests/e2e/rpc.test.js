@@ -17,7 +17,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const submit = (api, tx, signer) => signAndFinalize(api, tx, signer, { until: 'inBlock' });
 const METHODS = ['quote', 'capsule', 'capsules', 'tier', 'tierTable', 'session', 'sessions', 'escrow',
-  'feeParameters', 'reserveStatus', 'supply', 'flows', 'simulate'];
+  'feeParameters', 'reserveStatus', 'supply', 'flows', 'simulate', 'offerings', 'replay', 'feePath', 'feeChanges'];
 
 describe('nexus_* RPC on nexus-node --dev', () => {
   let node;
@@ -312,5 +312,46 @@ describe('nexus_* RPC on nexus-node --dev', () => {
     await fails('nexus_quote', ['nobody', capsule, 1_000, 200, 'USDN'], RPC_ERRORS.INVALID_ACCOUNT);
     const rejected = await fails('nexus_quote', [eve.address, capsule, 1_000, 200, '7'], RPC_ERRORS.QUOTE_REJECTED);
     assert.equal(rejected.data.reason, 'Conversion(UnsupportedAsset)', 'asset 7 is not a payment asset');
+
+    // The usage history keeps the settled receipt: replayed under today's parameters it is
+    // exactly its charge (one receipt per line), under a proposal it is re-priced.
+    const fees = await ok('nexus_feeParameters', []);
+    const today = Object.fromEntries(['takeRate', 'treasuryShare', 'buybackShare', 'validatorsShare',
+      'reserveShare', 'nxvDiscount', 'maxDiscount'].map((k) => [k, fees[k]]));
+    const r = await ok('nexus_replay', [today, 1]);
+    assert.deepEqual(r.params, today);
+    assert.equal(r.from, r.today);
+    assert.equal(r.days.length, 1);
+    const [line] = r.days[0].lines;
+    assert.deepEqual([line.asset, line.receipts, line.tierDiscount], ['USDN', 1, q.tierDiscount]);
+    assert.equal(line.actual.list, q.list);
+    assert.deepEqual(line.actual.legs, q.legs);
+    assert.deepEqual(line.replayed, line.actual);
+    assert.deepEqual(r.total, r.days[0].perAsset);
+    const runtimeReplay = (await api.call.meteringApi.replay(today, 1)).asOk;
+    assert.equal(runtimeReplay.total[0].actual.net.toString(), q.net, 'the RPC answers what the runtime API does');
+    const higher = await ok('nexus_replay', [{ ...today, takeRate: today.takeRate + 50_000_000 }, 1]);
+    assert.equal(higher.total[0].replayed.net, q.net, 'the take does not change what seekers pay');
+    assert.ok(BigInt(higher.total[0].replayed.legs.provider) < BigInt(q.legs.provider));
+    await fails('nexus_replay', [today, 0], RPC_ERRORS.INVALID_WINDOW);
+    const long = await fails('nexus_replay', [today, 91], RPC_ERRORS.INVALID_WINDOW);
+    assert.deepEqual(long.data, { maxDays: 90 });
+    await fails('nexus_replay', [{ ...today, takeRate: 300_000_001 }, 1], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    await fails('nexus_replay', [{ ...today, extra: 1 }, 1], -32602);
+
+    // The referenda to a far proposal: each within the step, a cooldown apart.
+    const far = { ...today, takeRate: 280_000_000 };
+    const path = await ok('nexus_feePath', [far]);
+    assert.equal(path.steps.length, Math.ceil((far.takeRate - today.takeRate) / fees.maxStep));
+    assert.deepEqual(path.steps.at(-1).params, far);
+    assert.equal(path.steps[1].enactableFrom - path.steps[0].enactableFrom, fees.changeCooldown);
+    assert.ok(path.steps[0].enactableFrom >= fees.nextChangeAt);
+    const unchanged = await fails('nexus_feePath', [today], RPC_ERRORS.NO_FEE_PATH);
+    assert.equal(unchanged.data.reason, 'Unchanged');
+    const bad = await fails('nexus_feePath', [{ ...today, takeRate: 300_000_001 }], RPC_ERRORS.INVALID_FEE_PARAMETERS);
+    assert.equal(bad.data.reason, 'TakeRateTooHigh');
+    // No change enacted on this chain yet; the usage line is filed under the genesis regime.
+    assert.deepEqual(await ok('nexus_feeChanges', []), []);
+    assert.equal(line.regime, 0);
   });
 });

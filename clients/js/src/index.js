@@ -106,6 +106,25 @@ export const rpc = {
         at
       ],
       type: 'Json'
+    },
+    replay: {
+      description: 'The last N days of settled usage re-priced under proposed fee parameters (MeteringApi_replay)',
+      params: [
+        { name: 'params', type: 'Json' },
+        { name: 'days', type: 'u32' },
+        at
+      ],
+      type: 'Json'
+    },
+    feePath: {
+      description: 'The sequence of fee changes that reaches proposed fee parameters (FeesApi_fee_path)',
+      params: [{ name: 'params', type: 'Json' }, at],
+      type: 'Json'
+    },
+    feeChanges: {
+      description: 'The last enacted changes of the fee parameters (FeesApi_fee_changes)',
+      params: [at],
+      type: 'Vec<Json>'
     }
   }
 };
@@ -120,8 +139,11 @@ export const RPC_ERRORS = Object.freeze({
   INVALID_WORKLOAD: 9006,
   INVALID_FEE_PARAMETERS: 9007,
   CACHE_UNITS_UNSUPPORTED: 9008,
+  INVALID_WINDOW: 9009,
   UNKNOWN_CAPSULE: 9010,
   UNKNOWN_SESSION: 9011,
+  NO_FEE_PATH: 9012,
+  API_UNSUPPORTED: 9013,
   QUOTE_REJECTED: 9020,
   RUNTIME_ERROR: 9050
 });

@@ -61,6 +61,9 @@ pub use nexus_rpc_types::{
 	Session, SessionClosed, SimulatedLine, SimulatedTotals, Simulation, Supply, Tier, TierParams,
 	Unlocking, WorkloadLine,
 };
+use nexus_rpc_types::{
+	FeeChange, FeePath, FeeStep, Priced, Replay, ReplayDay, ReplayLine, ReplayTotals, UnitCounts,
+};
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(code, message.into(), None::<()>)
@@ -493,6 +496,85 @@ pub trait NexusApi {
 		workload: Vec<WorkloadLine>,
 		at: Option<H256>,
 	) -> RpcResult<Simulation>;
+
+	/// The served usage of the last `days` days (today included) as settled and re-priced
+	/// under proposed fee parameters `params` through the runtime's `MeteringApi_replay` (the
+	/// function settlement prices with): per day, per line (asset × tier discount) and per
+	/// asset, with every leg, and the window's totals. Call it with today's
+	/// `nexus_feeParameters` for what the rounding of one sum per line gives against what was
+	/// charged receipt by receipt.
+	#[method(name = "replay")]
+	fn replay(
+		&self,
+		params: ProposedFeeParameters,
+		days: u32,
+		at: Option<H256>,
+	) -> RpcResult<Replay>;
+
+	/// The sequence of fee changes (referenda) that reaches `params` from the parameters in
+	/// force, each within the per-change bound and a cooldown after the one before, through
+	/// the runtime's `FeesApi_fee_path`.
+	#[method(name = "feePath")]
+	fn fee_path(&self, params: ProposedFeeParameters, at: Option<H256>) -> RpcResult<FeePath>;
+
+	/// The last enacted changes of the fee parameters, oldest first, through the runtime's
+	/// `FeesApi_fee_changes`: each the block it was enacted at (the regime of the usage lines
+	/// `nexus_replay` answers), the parameters before and after.
+	#[method(name = "feeChanges")]
+	fn fee_changes(&self, at: Option<H256>) -> RpcResult<Vec<FeeChange>>;
+}
+
+fn unit_counts(u: &Units) -> UnitCounts {
+	UnitCounts {
+		input: u.input,
+		output: u.output,
+		cache_read: u.cache_read,
+		cache_write: u.cache_write,
+	}
+}
+
+fn priced(p: &nexus_primitives::settlement::Priced) -> Priced {
+	Priced {
+		list: amount(p.list),
+		net_pricing: amount(p.net_pricing),
+		net: amount(p.net),
+		legs: legs(&p.legs),
+	}
+}
+
+fn replay_totals(t: &pallet_metering::ReplayTotals<AssetKind>) -> ReplayTotals {
+	ReplayTotals {
+		asset: asset_name(&t.asset),
+		receipts: t.receipts,
+		actual: priced(&t.actual),
+		replayed: priced(&t.replayed),
+	}
+}
+
+/// The runtime's fee parameters as the RPC writes them (ppb).
+fn params_ppb(p: &nexus_primitives::settlement::FeeParams) -> ProposedFeeParameters {
+	ProposedFeeParameters {
+		take_rate: ppb(p.take_rate),
+		treasury_share: ppb(p.treasury_share),
+		buyback_share: ppb(p.buyback_share),
+		validators_share: ppb(p.validators_share),
+		reserve_share: ppb(p.reserve_share),
+		nxv_discount: ppb(p.nxv_discount),
+		max_discount: ppb(p.max_discount),
+	}
+}
+
+/// Refuses a method whose runtime API at `at` is older than `needs`.
+fn require_version(version: Option<u32>, api: &str, needs: u32) -> Result<(), ErrorObjectOwned> {
+	let have = version.unwrap_or(0);
+	if have >= needs {
+		return Ok(());
+	}
+	Err(ErrorObjectOwned::owned(
+		codes::API_UNSUPPORTED,
+		format!("the runtime at this block has {api} version {have}; this needs version {needs}"),
+		Some(serde_json::json!({ "api": api, "version": have, "needs": needs })),
+	))
 }
 
 /// The `nexus` RPC handler.
@@ -871,6 +953,148 @@ where
 				})
 				.collect(),
 			per_asset: sim.per_asset.iter().map(|(a, t)| simulated_totals(a, t)).collect(),
+		})
+	}
+
+	fn replay(
+		&self,
+		params: ProposedFeeParameters,
+		days: u32,
+		at: Option<H256>,
+	) -> RpcResult<Replay> {
+		self.do_replay(params, days, at)
+	}
+
+	fn fee_path(&self, params: ProposedFeeParameters, at: Option<H256>) -> RpcResult<FeePath> {
+		self.do_fee_path(params, at)
+	}
+
+	fn fee_changes(&self, at: Option<H256>) -> RpcResult<Vec<FeeChange>> {
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn FeesApi<Block, AssetKind, BlockNumber>>(at)
+			.map_err(runtime_error)?;
+		require_version(version, "FeesApi", 2)?;
+		Ok(api
+			.fee_changes(at)
+			.map_err(runtime_error)?
+			.iter()
+			.map(|c| FeeChange { at: c.at, old: params_ppb(&c.old), new: params_ppb(&c.new) })
+			.collect())
+	}
+}
+
+impl<C> Nexus<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: MeteringApi<Block, AccountId, AssetKind, BlockNumber>
+		+ FeesApi<Block, AssetKind, BlockNumber>,
+{
+	fn do_replay(
+		&self,
+		params: ProposedFeeParameters,
+		days: u32,
+		at: Option<H256>,
+	) -> RpcResult<Replay> {
+		use pallet_metering::ReplayError;
+		let proposed = proposed_params(&params)?;
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn MeteringApi<Block, AccountId, AssetKind, BlockNumber>>(at)
+			.map_err(runtime_error)?;
+		require_version(version, "MeteringApi", 5)?;
+		let max_days =
+			<<nexus_runtime::Runtime as pallet_metering::Config>::UsageHistoryDays as sp_core::Get<u32>>::get();
+		let r = MeteringApi::replay(&*api, at, proposed, days).map_err(runtime_error)?.map_err(
+			|e| match e {
+				ReplayError::InvalidParams(p) => params_error(p, &params),
+				ReplayError::WindowOutOfRange => ErrorObjectOwned::owned(
+					codes::INVALID_WINDOW,
+					format!("a replay covers 1 to {max_days} days, not {days}"),
+					Some(serde_json::json!({ "maxDays": max_days })),
+				),
+				ReplayError::Overflow { day } => ErrorObjectOwned::owned(
+					codes::QUOTE_REJECTED,
+					format!("day {day}: the replayed sums overflow"),
+					Some(serde_json::json!({ "reason": "PriceOverflow", "day": day })),
+				),
+			},
+		)?;
+		Ok(Replay {
+			params,
+			today: r.today,
+			from: r.from,
+			days: r
+				.days
+				.iter()
+				.map(|d| ReplayDay {
+					day: d.day,
+					unbooked_receipts: d.unbooked,
+					lines: d
+						.lines
+						.iter()
+						.map(|l| ReplayLine {
+							asset: asset_name(&l.line.asset),
+							tier_discount: ppb_m(l.line.tier_discount),
+							regime: l.line.regime,
+							receipts: l.line.receipts,
+							units: unit_counts(&l.line.units),
+							discount: ppb(l.discount),
+							actual: priced(&l.line.actual()),
+							replayed: priced(&l.replayed),
+						})
+						.collect(),
+					per_asset: d.per_asset.iter().map(replay_totals).collect(),
+				})
+				.collect(),
+			total: r.total.iter().map(replay_totals).collect(),
+		})
+	}
+
+	fn do_fee_path(&self, params: ProposedFeeParameters, at: Option<H256>) -> RpcResult<FeePath> {
+		use nexus_primitives::fee_path::PathError;
+		let target = proposed_params(&params)?;
+		let at = self.at(at)?;
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn FeesApi<Block, AssetKind, BlockNumber>>(at)
+			.map_err(runtime_error)?;
+		require_version(version, "FeesApi", 2)?;
+		let status = api.fee_parameters(at).map_err(runtime_error)?;
+		let steps = api.fee_path(at, target).map_err(runtime_error)?.map_err(|e| match e {
+			PathError::Invalid(p) => params_error(p, &params),
+			PathError::Unchanged => ErrorObjectOwned::owned(
+				codes::NO_FEE_PATH,
+				"the proposal is the fee parameters in force: there is nothing to enact",
+				Some(serde_json::json!({ "reason": "Unchanged" })),
+			),
+			PathError::ZeroStep => ErrorObjectOwned::owned(
+				codes::NO_FEE_PATH,
+				"the runtime allows no fee parameter to move",
+				Some(serde_json::json!({ "reason": "ZeroStep" })),
+			),
+			PathError::TooManySteps => ErrorObjectOwned::owned(
+				codes::NO_FEE_PATH,
+				format!(
+					"the proposal needs more than {} changes of at most {} ppb each",
+					nexus_primitives::fee_path::MAX_PATH_STEPS,
+					ppb(status.max_step)
+				),
+				Some(serde_json::json!({ "reason": "TooManySteps" })),
+			),
+		})?;
+		Ok(FeePath {
+			steps: steps
+				.iter()
+				.map(|s| FeeStep {
+					params: params_ppb(&s.params),
+					enactable_from: s.enactable_from,
+				})
+				.collect(),
+			max_step: ppb(status.max_step),
+			change_cooldown: status.change_cooldown,
 		})
 	}
 }

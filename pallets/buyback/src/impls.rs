@@ -17,50 +17,23 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
+	economics::buyback,
 	settlement::cumulative_share,
 	traits::{StableForNative, UsageObserver},
 };
-use sp_runtime::{
-	helpers_128bit::multiply_by_rational_with_rounding, traits::Saturating, Permill, Rounding,
-};
+use sp_runtime::Permill;
 
 use crate::WeightInfo;
 
-/// The largest `x ≤ max` whose swap out of `reserves` (stable, native) yields at least
-/// `(1 − slippage)` of what `x` is worth at the spot price `native/stable`. The yield per unit
-/// falls as `x` grows (price impact), so the set of acceptable `x` is an interval from zero and
-/// a binary search finds its end in at most 128 steps of pure arithmetic.
+/// The most of `max` an epoch swaps out of `reserves` (stable, native) within `slippage`, on the
+/// exchange's own output function: [`buyback::max_within_slippage`], the rule the projection
+/// engine steps too.
 pub(crate) fn max_within_slippage<T: Config>(
 	max: u128,
 	reserves: (u128, u128),
 	slippage: Permill,
 ) -> u128 {
-	let (stable, native) = reserves;
-	if stable == 0 || native == 0 {
-		return 0;
-	}
-	let ok = |x: u128| -> bool {
-		let spot = multiply_by_rational_with_rounding(x, native, stable, Rounding::Down);
-		match (spot, T::Exchange::amount_out(x, reserves)) {
-			(Some(spot), Some(out)) =>
-				out > 0 && out >= Permill::one().saturating_sub(slippage).mul_floor(spot),
-			_ => false,
-		}
-	};
-	if ok(max) {
-		return max;
-	}
-	let (mut lo, mut hi) = (0u128, max);
-	// Invariant: ok(lo) or lo == 0; !ok(hi).
-	while hi.saturating_sub(lo) > 1 {
-		let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
-		if ok(mid) {
-			lo = mid;
-		} else {
-			hi = mid;
-		}
-	}
-	lo
+	buyback::max_within_slippage(max, reserves, slippage, |x| T::Exchange::amount_out(x, reserves))
 }
 
 impl<T: Config> Pallet<T> {
@@ -128,10 +101,7 @@ impl<T: Config> Pallet<T> {
 		if available.stable > 0 {
 			if let Some(reserves) = T::Exchange::reserves() {
 				let x = max_within_slippage::<T>(available.stable, reserves, max_slippage);
-				let spot =
-					multiply_by_rational_with_rounding(x, reserves.1, reserves.0, Rounding::Down)
-						.unwrap_or(0);
-				let min_out = Permill::one().saturating_sub(max_slippage).mul_floor(spot);
+				let min_out = buyback::min_out(x, reserves, max_slippage);
 				if x > 0 {
 					// The swap is atomic: on failure nothing moved and the stable asset carries.
 					if let Ok(out) = T::Exchange::swap(&pot, x, min_out) {

@@ -19,6 +19,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
+	economics::emissions,
 	settlement::cumulative_share,
 	traits::{ProviderMultiplier, UsageObserver},
 };
@@ -95,10 +96,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn start_release(n: BlockNumberFor<T>) -> Option<u32> {
 		let progress = MetricsProgress::<T>::get();
 		let mut milestones = Milestones::<T>::get();
-		let (index, m) = milestones
-			.iter_mut()
-			.enumerate()
-			.find(|(_, m)| m.released_at.is_none() && progress.of(m.metric) >= m.threshold)?;
+		let index = emissions::next_release(
+			milestones
+				.iter()
+				.map(|m| (m.released_at.is_some(), progress.of(m.metric), m.threshold)),
+		)?;
+		let m = milestones.get_mut(index)?;
 		let round = CurrentRound::<T>::get();
 		let tally = Rounds::<T>::get(round);
 		if tally.weight == 0 || tally.providers == 0 {
@@ -182,7 +185,7 @@ impl<T: Config> Pallet<T> {
 	/// over [`Config::VestingPeriod`] from now; all or nothing. Returns the per-block unlock.
 	pub(crate) fn vest(who: &T::AccountId, amount: u128) -> Result<u128, DispatchError> {
 		let period: u128 = T::VestingPeriod::get().unique_saturated_into();
-		let per_block = amount.div_ceil(period.max(1)).max(1);
+		let per_block = emissions::per_block(amount, period);
 		let start = frame_system::Pallet::<T>::block_number();
 		frame_support::storage::with_storage_layer(|| {
 			T::Vesting::can_add_vesting_schedule(who, amount, per_block, start)?;

@@ -293,3 +293,46 @@ fn usage_during_a_release_accrues_to_the_next_round() {
 		},
 	);
 }
+
+#[test]
+fn the_release_and_its_vesting_are_the_engines_step() {
+	use nexus_primitives::economics::emissions::{locked_at, next_release, per_block};
+	// Several milestones on volume, some reached by the volume served: the pallet releases the
+	// one the engine's rule picks, and vests it on the engine's schedule.
+	for served_volume in [50u128, 150, 400, 10_000] {
+		let thresholds = [
+			(Metric::SettledVolume, 100, 7_003),
+			(Metric::UniqueSeekers, 5, 1_000),
+			(Metric::SettledVolume, 300, 2_000),
+		];
+		build_and_execute(thresholds.to_vec(), || {
+			served(1, 4, served_volume);
+			let progress = MetricsProgress::<Test>::get();
+			let engine = next_release(
+				Milestones::<Test>::get()
+					.iter()
+					.map(|m| (m.released_at.is_some(), progress.of(m.metric), m.threshold)),
+			);
+			run_to_block(3);
+			let released: Vec<usize> = Milestones::<Test>::get()
+				.iter()
+				.enumerate()
+				.filter(|(_, m)| m.released_at.is_some())
+				.map(|(i, _)| i)
+				.collect();
+			assert_eq!(released, engine.into_iter().collect::<Vec<_>>(), "volume {served_volume}");
+			if let Some(i) = engine {
+				let tranche = thresholds[i].2;
+				let step = per_block(tranche, u128::from(VESTING));
+				assert!(events().contains(&Event::TrancheVested {
+					who: 4,
+					amount: tranche,
+					per_block: step
+				}));
+				// It unlocks as the engine's vesting rule says.
+				run_to_block(3 + 10);
+				assert_eq!(vested(4), locked_at(tranche, step, 3, 13));
+			}
+		});
+	}
+}

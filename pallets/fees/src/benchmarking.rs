@@ -3,9 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
 
 use super::*;
-use crate::pallet::{LastChange, NxvPrice, Params};
+use crate::{
+	pallet::{LastChange, NxvPrice, Params, ParamsHistory},
+	ParamsChange,
+};
 use frame_benchmarking::v2::*;
-use frame_support::traits::{EnsureOrigin, Get};
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
 use sp_runtime::Perbill;
 
 #[benchmarks]
@@ -23,10 +29,19 @@ mod benchmarks {
 				.saturating_sub(T::MaxStep::get().deconstruct().min(10_000_000)),
 		);
 		LastChange::<T>::kill();
+		// The worst case: a full history, whose oldest change drops out.
+		let old = Params::<T>::get();
+		let full: alloc::vec::Vec<_> = (0..T::MaxParamsHistory::get())
+			.map(|i| ParamsChange { at: i.into(), old, new: old })
+			.collect();
+		ParamsHistory::<T>::put(BoundedVec::truncate_from(full));
 		frame_system::Pallet::<T>::set_block_number(T::ChangeCooldown::get() + 1u32.into());
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, new);
 		assert_eq!(Params::<T>::get(), new);
+		let history = ParamsHistory::<T>::get();
+		assert_eq!(history.len() as u32, T::MaxParamsHistory::get());
+		assert_eq!(history.last().map(|c| c.new), Some(new));
 	}
 
 	#[benchmark]

@@ -1,13 +1,16 @@
 //! The fees pallet's logic: validated parameter changes, conversion, and the flow ledger.
 
 use crate::{
-	pallet::{Buckets, Config, Error, Event, LastChange, NxvPrice, Pallet, Params, Totals},
-	FeeStatus, FlowTotals, PriceStatus,
+	pallet::{
+		Buckets, Config, Error, Event, LastChange, NxvPrice, Pallet, Params, ParamsHistory, Totals,
+	},
+	FeeStatus, FeeStep, FlowTotals, ParamsChange, PriceStatus,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*};
 use frame_system::pallet_prelude::BlockNumberFor;
 use nexus_primitives::{
+	fee_path::{steps_towards, within_step, PathError},
 	settlement::{bounds, pricing_to_token, token_to_pricing, FeeParams, Legs, ParamsError, Rate},
 	traits::{ConversionError, FeePolicy},
 };
@@ -27,36 +30,24 @@ impl<T: Config> From<ParamsError> for Error<T> {
 	}
 }
 
-/// `|a − b|` of two `Perbill`s.
-fn distance(a: Perbill, b: Perbill) -> Perbill {
-	if a > b {
-		a.saturating_sub(b)
-	} else {
-		b.saturating_sub(a)
-	}
-}
-
 impl<T: Config> Pallet<T> {
 	/// Validates `new` against the hard and pace bounds and puts it in force.
 	pub fn do_set_params(new: FeeParams) -> DispatchResult {
 		new.validate().map_err(Error::<T>::from)?;
 		let old = Params::<T>::get();
 		ensure!(new != old, Error::<T>::Unchanged);
-		let step = T::MaxStep::get();
-		let moves = [
-			(old.take_rate, new.take_rate),
-			(old.treasury_share, new.treasury_share),
-			(old.buyback_share, new.buyback_share),
-			(old.validators_share, new.validators_share),
-			(old.reserve_share, new.reserve_share),
-			(old.nxv_discount, new.nxv_discount),
-			(old.max_discount, new.max_discount),
-		];
-		ensure!(moves.iter().all(|(a, b)| distance(*a, *b) <= step), Error::<T>::StepTooLarge);
+		ensure!(within_step(&old, &new, T::MaxStep::get()), Error::<T>::StepTooLarge);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now >= Self::next_change_at(), Error::<T>::TooSoon);
 		Params::<T>::put(new);
 		LastChange::<T>::put(now);
+		ParamsHistory::<T>::mutate(|h| {
+			if h.is_full() {
+				h.remove(0);
+			}
+			// Room was made above (and the bound is positive: `integrity_test`).
+			let _ = h.try_push(ParamsChange { at: now, old, new });
+		});
 		Self::deposit_event(Event::ParamsChanged { old, new });
 		Ok(())
 	}
@@ -66,6 +57,24 @@ impl<T: Config> Pallet<T> {
 		LastChange::<T>::get()
 			.map(|at| at.saturating_add(T::ChangeCooldown::get()))
 			.unwrap_or_else(Zero::zero)
+	}
+
+	/// The sequence of changes that reaches `target` from the parameters in force, each within
+	/// the pace bound, with the first block each may be enacted at (a cooldown after the one
+	/// before; the first at [`Self::next_change_at`] or now): the referenda a proposal beyond
+	/// one step needs (runtime API).
+	pub fn fee_path(target: FeeParams) -> Result<Vec<FeeStep<BlockNumberFor<T>>>, PathError> {
+		let steps = steps_towards(&Params::<T>::get(), &target, T::MaxStep::get())?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut at = Self::next_change_at().max(now);
+		Ok(steps
+			.into_iter()
+			.map(|params| {
+				let step = FeeStep { params, enactable_from: at };
+				at = at.saturating_add(T::ChangeCooldown::get());
+				step
+			})
+			.collect())
 	}
 
 	/// The parameters with their bounds (runtime API).
@@ -177,6 +186,18 @@ impl<T: Config> Pallet<T> {
 		for (_, t) in Totals::<T>::iter() {
 			ensure!(t.is_balanced(), "lifetime legs do not sum to net");
 		}
+		let history = ParamsHistory::<T>::get();
+		ensure!(
+			history
+				.iter()
+				.zip(history.iter().skip(1))
+				.all(|(a, b)| a.at < b.at && a.new == b.old),
+			"fee parameter history out of order or not chained"
+		);
+		if let Some(last) = history.last() {
+			ensure!(last.new == Params::<T>::get(), "the last change is not in force");
+			ensure!(LastChange::<T>::get() == Some(last.at), "the last change's block differs");
+		}
 		let now = Self::bucket_of(frame_system::Pallet::<T>::block_number());
 		for (slot, _, (bucket, t)) in Buckets::<T>::iter() {
 			ensure!(t.is_balanced(), "bucket legs do not sum to net");
@@ -190,6 +211,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> FeePolicy<T::AssetKind> for Pallet<T> {
 	fn params() -> FeeParams {
 		Params::<T>::get()
+	}
+
+	fn params_since() -> u32 {
+		LastChange::<T>::get().map(|b| b.unique_saturated_into()).unwrap_or(0)
 	}
 
 	fn is_payment_asset(asset: &T::AssetKind) -> bool {

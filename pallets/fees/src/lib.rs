@@ -127,6 +127,9 @@ pub mod pallet {
 		/// Buckets that make the reserve's trailing volume (at most `FlowHistory`).
 		#[pallet::constant]
 		type CoverageBuckets: Get<u32>;
+		/// Enacted changes of the fee parameters kept in [`ParamsHistory`] (the oldest drop out).
+		#[pallet::constant]
+		type MaxParamsHistory: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -147,6 +150,17 @@ pub mod pallet {
 	/// The block of the last change of the fee parameters (none since genesis: `None`).
 	#[pallet::storage]
 	pub type LastChange<T: Config> = StorageValue<_, BlockNumberFor<T>, OptionQuery>;
+
+	/// The last [`Config::MaxParamsHistory`] enacted changes, oldest first: when, from what, to
+	/// what. Settlement files each day's usage under the block its parameters were enacted at
+	/// (metering's usage history), so the dashboard sets what a change was predicted to do
+	/// beside what it did.
+	#[pallet::storage]
+	pub type ParamsHistory<T: Config> = StorageValue<
+		_,
+		BoundedVec<ParamsChange<BlockNumberFor<T>>, T::MaxParamsHistory>,
+		ValueQuery,
+	>;
 
 	/// The NXV price and when it was set.
 	#[pallet::storage]
@@ -256,6 +270,7 @@ pub mod pallet {
 			);
 			assert!(T::NativeUnit::get() > 0, "NativeUnit must be positive");
 			assert!(!T::MaxStep::get().is_zero(), "MaxStep of zero would freeze the parameters");
+			assert!(T::MaxParamsHistory::get() > 0, "MaxParamsHistory must be positive");
 			assert!(!T::FlowBucketLength::get().is_zero(), "FlowBucketLength must be positive");
 			assert!(
 				T::CoverageBuckets::get() > 0 && T::CoverageBuckets::get() <= T::FlowHistory::get(),

@@ -69,6 +69,7 @@ impl pallet_fees::Config for Test {
 	type FlowBucketLength = ConstU64<BUCKET>;
 	type FlowHistory = ConstU32<HISTORY>;
 	type CoverageBuckets = ConstU32<COVERAGE>;
+	type MaxParamsHistory = ConstU32<3>;
 	type WeightInfo = ();
 }
 

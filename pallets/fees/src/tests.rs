@@ -144,6 +144,50 @@ fn set_params_should_fail_when_unchanged() {
 }
 
 #[test]
+fn fee_path_is_a_sequence_of_changes_set_params_enacts_at_its_blocks() {
+	use nexus_primitives::fee_path::PathError;
+	build_and_execute(|| {
+		// 15 → 27 % take and the reserve's share 30 → 18 % to the treasury: three changes.
+		let target = FeeParams {
+			take_rate: pct(27),
+			treasury_share: pct(47),
+			reserve_share: pct(18),
+			..FeeParams::defaults()
+		};
+		let path = Fees::fee_path(target).unwrap();
+		assert_eq!(path.len(), 3);
+		assert_eq!(path.last().unwrap().params, target);
+		// The first may be enacted now (block 1), each next a cooldown later.
+		let blocks: Vec<u64> = path.iter().map(|s| s.enactable_from).collect();
+		assert_eq!(blocks, vec![1, 1 + COOLDOWN, 1 + 2 * COOLDOWN]);
+		for step in &path {
+			// One block early is too soon (but for the first, which is due now).
+			if step.enactable_from > 1 {
+				System::set_block_number(step.enactable_from - 1);
+				assert_noop!(
+					Fees::set_params(RuntimeOrigin::root(), step.params),
+					Error::<Test>::TooSoon
+				);
+			}
+			System::set_block_number(step.enactable_from);
+			assert_ok!(Fees::set_params(RuntimeOrigin::root(), step.params));
+		}
+		assert_eq!(Params::<Test>::get(), target);
+		// Going there at once was never allowed.
+		assert_eq!(Fees::fee_path(target), Err(PathError::Unchanged));
+		let back = FeeParams::defaults();
+		assert_ok!(Fees::fee_path(back));
+		System::set_block_number(1 + 2 * COOLDOWN);
+		// Within the cooldown the first step waits for it.
+		assert_eq!(Fees::fee_path(back).unwrap()[0].enactable_from, 1 + 3 * COOLDOWN);
+		assert_eq!(
+			Fees::fee_path(FeeParams { take_rate: pct(31), ..back }),
+			Err(PathError::Invalid(nexus_primitives::settlement::ParamsError::TakeRateTooHigh))
+		);
+	});
+}
+
+#[test]
 fn set_nxv_price_should_work_and_fail_on_zero_or_bad_origin() {
 	build_and_execute(|| {
 		System::set_block_number(5);

@@ -131,3 +131,34 @@ pub struct PriceStatus<BlockNumber> {
 	/// Whether NXV payments are refused for now.
 	pub stale: bool,
 }
+
+/// One change of a planned sequence of fee changes (runtime API `fee_path`).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct FeeStep<BlockNumber> {
+	/// The parameters this change enacts.
+	pub params: FeeParams,
+	/// The first block it may be enacted at: a cooldown after the change before.
+	pub enactable_from: BlockNumber,
+}
+
+/// An enacted change of the fee parameters.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	TypeInfo,
+	MaxEncodedLen,
+)]
+pub struct ParamsChange<BlockNumber> {
+	/// The block it was enacted at.
+	pub at: BlockNumber,
+	/// The parameters before.
+	pub old: FeeParams,
+	/// The parameters after.
+	pub new: FeeParams,
+}

@@ -2,7 +2,7 @@
 
 use crate::*;
 #[cfg(any(feature = "try-runtime", test))]
-use frame_support::ensure;
+use frame_support::{ensure, traits::Get};
 
 impl<T: Config> Pallet<T> {
 	/// Invariants:
@@ -19,7 +19,10 @@ impl<T: Config> Pallet<T> {
 	///    retired pruning cursor is gone), so `on_idle` deletes every one;
 	/// 8. commitments lie between the pruning cursor and the next batch id and have leaves; markers
 	///    exist only for kept commitments' leaves; an open dispute's receipt is marked disputed
-	///    while its commitment is kept.
+	///    while its commitment is kept;
+	/// 9. the usage history's days are ascending within a window of `UsageHistoryDays`, each day
+	///    kept has an entry and no other day has one, and every line's legs sum to its `net`, with
+	///    one line per (asset, tier discount, fee regime).
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		use alloc::collections::BTreeMap;
@@ -136,6 +139,42 @@ impl<T: Config> Pallet<T> {
 			.is_none() || frame_support::traits::StorageVersion::get::<Pallet<T>>() < 2,
 			"the retired pruning cursor is still set"
 		);
+		Self::usage_history_is_consistent()?;
+		Ok(())
+	}
+
+	/// Invariant 9 (above).
+	#[cfg(any(feature = "try-runtime", test))]
+	fn usage_history_is_consistent() -> Result<(), sp_runtime::TryRuntimeError> {
+		let days = UsageDayIndex::<T>::get();
+		ensure!(
+			days.iter().zip(days.iter().skip(1)).all(|(a, b)| a < b),
+			"usage days not ascending"
+		);
+		if let (Some(first), Some(last)) = (days.first(), days.last()) {
+			ensure!(
+				last.saturating_sub(*first) < T::UsageHistoryDays::get(),
+				"usage history longer than UsageHistoryDays"
+			);
+		}
+		for (day, lines) in UsageDays::<T>::iter() {
+			ensure!(days.contains(&day), "usage day kept outside the index");
+			for (i, l) in lines.iter().enumerate() {
+				ensure!(l.actual().legs.total() == l.net, "usage line's legs differ from its net");
+				ensure!(
+					!lines.iter().skip(i.saturating_add(1)).any(|o| o.asset == l.asset &&
+						o.tier_discount == l.tier_discount &&
+						o.regime == l.regime),
+					"two usage lines of one asset, tier discount and regime"
+				);
+			}
+		}
+		for day in days.iter() {
+			ensure!(UsageDays::<T>::contains_key(day), "an indexed usage day has no entry");
+		}
+		for (day, _) in UsageUnbooked::<T>::iter() {
+			ensure!(days.contains(&day), "unbooked receipts of a day outside the index");
+		}
 		Ok(())
 	}
 }

@@ -110,6 +110,7 @@ pub use weights::WeightInfo;
 mod disputes;
 mod escrow;
 mod gateways;
+mod history;
 mod invariants;
 pub mod migrations;
 mod pricing;
@@ -284,6 +285,12 @@ pub mod pallet {
 		/// How long (ms after the receipt's gateway time) a charge can be disputed.
 		#[pallet::constant]
 		type DisputeWindowMs: Get<u64>;
+		/// Days of usage history kept for replays ([`UsageDays`]).
+		#[pallet::constant]
+		type UsageHistoryDays: Get<u32>;
+		/// The most lines (payment asset × tier discount) one day of usage history files.
+		#[pallet::constant]
+		type MaxUsageLines: Get<u32>;
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 		/// Creates capsules and tiers for benchmarks.
@@ -411,6 +418,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ReceiptDisputes<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BatchId, Twox64Concat, u32, DisputeOf<T>, OptionQuery>;
+
+	/// What the served receipts of each day paid, per payment asset and tier discount
+	/// ([`history`](crate::history)): one entry per day, for the days in [`UsageDayIndex`].
+	// Hasher: Twox64Concat: day numbers, not chosen by users.
+	#[pallet::storage]
+	pub type UsageDays<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		u32,
+		BoundedVec<UsageLine<T::AssetKind>, T::MaxUsageLines>,
+		ValueQuery,
+	>;
+
+	/// Served receipts of a day that its full [`UsageDays`] entry could not file.
+	// Hasher: Twox64Concat: day numbers.
+	#[pallet::storage]
+	pub type UsageUnbooked<T: Config> = StorageMap<_, Twox64Concat, u32, u64, ValueQuery>;
+
+	/// The days [`UsageDays`] holds, ascending, at most [`Config::UsageHistoryDays`].
+	#[pallet::storage]
+	pub type UsageDayIndex<T: Config> =
+		StorageValue<_, BoundedVec<u32, T::UsageHistoryDays>, ValueQuery>;
 
 	/// Makes the escrow account exist from genesis; optionally registers gateways.
 	#[pallet::genesis_config]
@@ -762,6 +791,8 @@ pub mod pallet {
 			assert!(T::ReceiptWindowMs::get() > 0, "ReceiptWindowMs must be positive");
 			assert!(T::DisputeWindowMs::get() > 0, "DisputeWindowMs must be positive");
 			assert!(T::MinGatewayBond::get() > 0, "a gateway bond of zero cannot be slashed");
+			assert!(T::UsageHistoryDays::get() > 0, "UsageHistoryDays must be positive");
+			assert!(T::MaxUsageLines::get() > 0, "MaxUsageLines must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]

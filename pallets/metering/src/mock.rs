@@ -120,6 +120,9 @@ pub const SKEW_MS: u64 = 30_000;
 pub const DISPUTE_WINDOW_MS: u64 = 300_000;
 pub const MAX_BATCH: u32 = 8;
 pub const MAX_SESSIONS: u32 = 3;
+/// Days of usage history kept, and lines a day files.
+pub const USAGE_DAYS: u32 = 3;
+pub const USAGE_LINES: u32 = 2;
 pub const CAPSULE_BOND: Balance = 500 * NXV;
 pub const GATEWAY_BOND: Balance = 1_000 * NXV;
 pub const SESSION_DEPOSIT: Balance = NXV;
@@ -193,6 +196,7 @@ impl pallet_fees::Config for Test {
 	type FlowBucketLength = ConstU64<100>;
 	type FlowHistory = ConstU32<6>;
 	type CoverageBuckets = ConstU32<3>;
+	type MaxParamsHistory = ConstU32<4>;
 	type WeightInfo = ();
 }
 
@@ -272,6 +276,8 @@ impl pallet_metering::Config for Test {
 	type ReceiptWindowMs = ConstU64<RECEIPT_WINDOW_MS>;
 	type ClockSkewMs = ConstU64<SKEW_MS>;
 	type DisputeWindowMs = ConstU64<DISPUTE_WINDOW_MS>;
+	type UsageHistoryDays = ConstU32<USAGE_DAYS>;
+	type MaxUsageLines = ConstU32<USAGE_LINES>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = BenchHelper;

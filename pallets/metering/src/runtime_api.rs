@@ -2,8 +2,8 @@
 //! gateways.
 
 use crate::{
-	EscrowLedger, Gateway, QuoteBreakdown, RejectReason, Session, SessionId, Simulation,
-	SimulationError, WorkloadLine,
+	EscrowLedger, Gateway, QuoteBreakdown, RejectReason, Replay, ReplayError, Session, SessionId,
+	Simulation, SimulationError, WorkloadLine,
 };
 use alloc::vec::Vec;
 use codec::Codec;
@@ -16,8 +16,8 @@ sp_api::decl_runtime_apis! {
 	/// read, cache write) instead of input and output; version 4 drops `receipt` and
 	/// `signing_payload`, which served version-1 receipts (retired: a receipt batch's payload is
 	/// [`nexus_primitives::receipts::signing_payload`], its receipts' fate is in its
-	/// `BatchSettled` event and commitment).
-	#[api_version(4)]
+	/// `BatchSettled` event and commitment); version 5 adds `replay`.
+	#[api_version(5)]
 	pub trait MeteringApi<AccountId, AssetKind, BlockNumber> where
 		AccountId: Codec,
 		AssetKind: Codec,
@@ -59,5 +59,10 @@ sp_api::decl_runtime_apis! {
 			params: FeeParams,
 			workload: Vec<WorkloadLine<AssetKind>>,
 		) -> Result<Simulation<AssetKind>, SimulationError>;
+		/// The served usage of the last `days` days (today included; at most the history kept,
+		/// `UsageHistoryDays`) as settled and re-priced under proposed fee parameters `params`
+		/// with the function settlement prices with: per day, per line (asset × tier discount)
+		/// and per asset, with every leg. Since version 5.
+		fn replay(params: FeeParams, days: u32) -> Result<Replay<AssetKind>, ReplayError>;
 	}
 }

@@ -3,12 +3,13 @@
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use nexus_primitives::{
-	settlement::{Legs, ParamsError},
+	receipts::Units,
+	settlement::{Legs, ParamsError, Priced},
 	traits::ConversionError,
 };
 use scale_info::TypeInfo;
 use sp_core::{sr25519, H256};
-use sp_runtime::Perbill;
+use sp_runtime::{Perbill, Permill};
 
 /// A gateway's id: a counter, never reused.
 pub type GatewayId = u32;
@@ -392,5 +393,142 @@ pub enum SimulationError {
 		line: u32,
 		/// Why, as settlement would say it.
 		reason: RejectReason,
+	},
+}
+
+/// A day of usage history is a UTC day of chain time: `time_ms / DAY_MS`.
+pub const DAY_MS: u64 = 86_400_000;
+
+/// What the served receipts of one day paid in one asset by seekers with one tier discount under
+/// one fee regime: the line a day's usage history keeps, fine enough to re-price the day under
+/// other fee parameters (the list price is what the capsules' prices gave at the time; fee
+/// parameters act on it through the discount, the conversion and the split).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+pub struct UsageLine<AssetKind> {
+	/// The payment asset.
+	pub asset: AssetKind,
+	/// The seekers' tier (commitment) discount when they settled.
+	pub tier_discount: Permill,
+	/// The fee regime they settled under: the block the fee parameters in force were enacted
+	/// at (0: since genesis; the fees pallet's `ParamsHistory` has each change).
+	pub regime: u32,
+	/// Served receipts settled.
+	pub receipts: u64,
+	/// Their units, kind by kind.
+	pub units: Units,
+	/// Their list prices, summed, in the pricing unit.
+	pub list: u128,
+	/// What they paid after the discount, in the pricing unit.
+	pub net_pricing: u128,
+	/// What they paid, in the asset.
+	pub net: u128,
+	/// Where it went, in the asset: the legs sum to `net`.
+	pub legs: Legs,
+}
+
+impl<AssetKind> UsageLine<AssetKind> {
+	/// An empty line.
+	pub fn new(asset: AssetKind, tier_discount: Permill, regime: u32) -> Self {
+		Self {
+			asset,
+			tier_discount,
+			regime,
+			receipts: 0,
+			units: Units::default(),
+			list: 0,
+			net_pricing: 0,
+			net: 0,
+			legs: Legs::default(),
+		}
+	}
+
+	/// Adds one settled receipt of `units` priced `p` (saturating: a statistic).
+	pub fn add(&mut self, units: &Units, p: &Priced) {
+		self.receipts = self.receipts.saturating_add(1);
+		self.units.accrue(units);
+		self.list = self.list.saturating_add(p.list);
+		self.net_pricing = self.net_pricing.saturating_add(p.net_pricing);
+		self.net = self.net.saturating_add(p.net);
+		self.legs.accrue(&p.legs);
+	}
+
+	/// Adds another line of the same asset, tier discount and regime (saturating).
+	pub fn merge(&mut self, o: &UsageLine<AssetKind>) {
+		self.receipts = self.receipts.saturating_add(o.receipts);
+		self.units.accrue(&o.units);
+		self.list = self.list.saturating_add(o.list);
+		self.net_pricing = self.net_pricing.saturating_add(o.net_pricing);
+		self.net = self.net.saturating_add(o.net);
+		self.legs.accrue(&o.legs);
+	}
+
+	/// What was charged, as a price.
+	pub fn actual(&self) -> Priced {
+		Priced { list: self.list, net_pricing: self.net_pricing, net: self.net, legs: self.legs }
+	}
+}
+
+/// One line of a replayed day: what was charged and what the proposal would have charged.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ReplayedLine<AssetKind> {
+	/// The day's line as settled.
+	pub line: UsageLine<AssetKind>,
+	/// The combined discount the line gets under the proposal.
+	pub discount: Perbill,
+	/// The line re-priced under the proposal.
+	pub replayed: Priced,
+}
+
+/// A day's totals in one asset, as settled and as replayed.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ReplayTotals<AssetKind> {
+	/// The payment asset.
+	pub asset: AssetKind,
+	/// Served receipts.
+	pub receipts: u64,
+	/// As settled.
+	pub actual: Priced,
+	/// Under the proposal.
+	pub replayed: Priced,
+}
+
+/// One day of a replay.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct ReplayDay<AssetKind> {
+	/// The day (`time_ms / DAY_MS`).
+	pub day: u32,
+	/// Served receipts the day's history could not file (its lines were full): settled, but
+	/// in no line.
+	pub unbooked: u64,
+	/// Its lines.
+	pub lines: Vec<ReplayedLine<AssetKind>>,
+	/// Its totals per asset, in order of first appearance.
+	pub per_asset: Vec<ReplayTotals<AssetKind>>,
+}
+
+/// The settled usage of a window of days re-priced under proposed fee parameters.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct Replay<AssetKind> {
+	/// Today (`now_ms / DAY_MS`); the window is `from ..= today`.
+	pub today: u32,
+	/// The window's first day.
+	pub from: u32,
+	/// The days of the window with settled usage, oldest first.
+	pub days: Vec<ReplayDay<AssetKind>>,
+	/// The window's totals per asset, in order of first appearance.
+	pub total: Vec<ReplayTotals<AssetKind>>,
+}
+
+/// Why a replay cannot be computed.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, TypeInfo)]
+pub enum ReplayError {
+	/// The proposed fee parameters break a hard bound.
+	InvalidParams(ParamsError),
+	/// The window is empty or longer than the history kept (`UsageHistoryDays`).
+	WindowOutOfRange,
+	/// A day's sums overflowed `u128` (the window's totals: the last day's number).
+	Overflow {
+		/// The day.
+		day: u32,
 	},
 }

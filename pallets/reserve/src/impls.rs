@@ -13,7 +13,11 @@ use frame_support::{
 		tokens::{Fortitude, Preservation},
 	},
 };
-use nexus_primitives::traits::{FeePolicy, ReserveFund};
+use nexus_primitives::{
+	economics::reserve,
+	settlement::Rate,
+	traits::{FeePolicy, ReserveFund},
+};
 use sp_core::H256;
 use sp_runtime::traits::AccountIdConversion;
 
@@ -54,11 +58,14 @@ impl<T: Config> Pallet<T> {
 		(holdings, value)
 	}
 
-	/// The target value: `max(MinReserve, TargetCoverage × trailing volume)`.
+	/// The target value: `max(MinReserve, TargetCoverage × trailing volume)`
+	/// ([`reserve::target`]).
 	pub fn target_value() -> u128 {
-		T::TargetCoverage::get()
-			.mul_ceil(T::Policy::trailing_volume())
-			.max(T::MinReserve::get())
+		reserve::target(
+			T::Policy::trailing_volume(),
+			T::TargetCoverage::get(),
+			T::MinReserve::get(),
+		)
 	}
 
 	/// The reserve's state, for the runtime API.
@@ -67,10 +74,7 @@ impl<T: Config> Pallet<T> {
 		let trailing_volume = T::Policy::trailing_volume();
 		let target = Self::target_value();
 		// Parts per million; `None` without volume (coverage is then unbounded).
-		let coverage_ppm = value
-			.checked_mul(1_000_000)
-			.and_then(|v| v.checked_div(trailing_volume))
-			.map(|v| u64::try_from(v).unwrap_or(u64::MAX));
+		let coverage_ppm = reserve::coverage_ppm(value, trailing_volume);
 		ReserveStatus {
 			account: Self::account_id(),
 			holdings,
@@ -80,7 +84,7 @@ impl<T: Config> Pallet<T> {
 			target_coverage: T::TargetCoverage::get(),
 			min_reserve: T::MinReserve::get(),
 			target_value: target,
-			overflow: value.saturating_sub(target),
+			overflow: reserve::overflow(value, target),
 			paid: Self::assets().into_iter().map(|a| (a.clone(), Paid::<T>::get(a))).collect(),
 			swept: Self::assets().into_iter().map(|a| (a.clone(), Swept::<T>::get(a))).collect(),
 		}
@@ -108,20 +112,23 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Moves the value above the target to the treasury, stable asset first.
+	/// Moves the value above the target to the treasury, stable asset first, then NXV at a
+	/// fresh price ([`reserve::sweep`]).
 	pub fn do_sweep() -> DispatchResult {
 		let (_, value) = Self::holdings();
 		let target = Self::target_value();
-		let mut overflow = value.saturating_sub(target);
+		let overflow = reserve::overflow(value, target);
 		ensure!(overflow > 0, Error::<T>::NoOverflow);
+		let [stable, native] = Self::assets();
+		// NXV is swept only at a fresh price (a stale one refuses NXV conversions).
+		let price = match T::Policy::rate(&native) {
+			Ok(Rate::Token { price, one }) => Some((price, one)),
+			_ => None,
+		};
+		let amounts =
+			reserve::sweep(overflow, Self::available(&stable), Self::available(&native), price);
 		let mut moved_any = false;
-		for asset in Self::assets() {
-			if overflow == 0 {
-				break;
-			}
-			// The amount of `asset` worth the remaining overflow; NXV needs a fresh price.
-			let Ok(worth) = T::Policy::to_asset(&asset, overflow) else { continue };
-			let amount = worth.min(Self::available(&asset));
+		for (asset, amount) in [(stable, amounts.0), (native, amounts.1)] {
 			if amount == 0 {
 				continue;
 			}
@@ -132,8 +139,6 @@ impl<T: Config> Pallet<T> {
 				amount,
 				Preservation::Preserve,
 			)?;
-			let value_moved = T::Policy::to_pricing(&asset, amount).unwrap_or(overflow);
-			overflow = overflow.saturating_sub(value_moved);
 			Swept::<T>::mutate(&asset, |s| *s = s.saturating_add(amount));
 			Self::deposit_event(Event::OverflowSwept { asset, amount, target });
 			moved_any = true;

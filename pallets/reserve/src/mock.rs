@@ -96,6 +96,7 @@ impl pallet_fees::Config for Test {
 	type FlowBucketLength = ConstU64<10>;
 	type FlowHistory = ConstU32<6>;
 	type CoverageBuckets = ConstU32<3>;
+	type MaxParamsHistory = ConstU32<4>;
 	type WeightInfo = ();
 }
 

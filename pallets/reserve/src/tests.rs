@@ -5,7 +5,7 @@
 use crate::{mock::*, pallet::Paid, Error, Event};
 use frame_support::{
 	assert_noop, assert_ok,
-	traits::{fungible::NativeOrWithId, fungibles::Inspect, Hooks},
+	traits::{fungible::NativeOrWithId, fungibles::Inspect, Get, Hooks},
 	weights::Weight,
 };
 use nexus_primitives::{
@@ -190,4 +190,41 @@ fn integrity_test_passes() {
 	new_test_ext(0, 0).execute_with(|| {
 		<Reserve as Hooks<u64>>::integrity_test();
 	});
+}
+
+proptest::proptest! {
+	/// One sweep of the pallet equals the projection engine's reserve step on the same state
+	/// (holdings, trailing volume, NXV price): the same target, the same overflow, the same
+	/// amounts of each asset moved to the treasury.
+	#[test]
+	fn a_sweep_is_the_engines_reserve_step(
+		held_usdn in 0u128..50_000_000_000,
+		held_nxv in 0u128..100_000 * NXV,
+		volume in 0u128..1_000_000_000_000,
+		price in 1u128..10_000_000,
+	) {
+		use nexus_primitives::economics::reserve;
+		build_and_execute(held_usdn, held_nxv, || {
+			settled_volume(volume);
+			assert_ok!(Fees::set_nxv_price(RuntimeOrigin::root(), price));
+			let stable_before = Reserve::available(&usdn());
+			let native_before = Reserve::available(&NativeOrWithId::Native);
+			let (_, value) = Reserve::holdings();
+			let target = reserve::target(
+				<Fees as FeePolicy<Asset>>::trailing_volume(),
+				<Test as crate::Config>::TargetCoverage::get(),
+				<Test as crate::Config>::MinReserve::get(),
+			);
+			assert_eq!(Reserve::target_value(), target);
+			assert_eq!(value, balance(usdn(), Reserve::account_id()) + reserve::native_value(balance(NativeOrWithId::Native, Reserve::account_id()), price, NXV));
+			let (stable, native) = reserve::sweep(
+				reserve::overflow(value, target), stable_before, native_before, Some((price, NXV)),
+			);
+			let treasury = (balance(usdn(), TREASURY), balance(NativeOrWithId::Native, TREASURY));
+			let swept = Reserve::sweep_overflow(RuntimeOrigin::signed(1));
+			assert_eq!(swept.is_ok(), stable + native > 0);
+			assert_eq!(balance(usdn(), TREASURY) - treasury.0, stable);
+			assert_eq!(balance(NativeOrWithId::Native, TREASURY) - treasury.1, native);
+		});
+	}
 }

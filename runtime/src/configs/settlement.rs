@@ -87,6 +87,8 @@ impl pallet_fees::Config for Runtime {
 	// ... kept for 90 days; the reserve's coverage looks at the last 30.
 	type FlowHistory = ConstU32<90>;
 	type CoverageBuckets = ConstU32<30>;
+	/// The last 32 fee changes, for predicted against actual.
+	type MaxParamsHistory = ConstU32<32>;
 	type WeightInfo = pallet_fees::weights::SubstrateWeight<Runtime>;
 }
 
@@ -204,6 +206,10 @@ impl pallet_metering::Config for Runtime {
 	type ReceiptWindowMs = ReceiptWindowMs;
 	type ClockSkewMs = ClockSkewMs;
 	type DisputeWindowMs = ReceiptWindowMs;
+	/// 90 days of usage history for replays under proposed fee parameters, each day at most
+	/// 32 lines (two payment assets × the tier discounts in force that day).
+	type UsageHistoryDays = ConstU32<90>;
+	type MaxUsageLines = ConstU32<32>;
 	type WeightInfo = pallet_metering::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = MeteringBenchmarkHelper;

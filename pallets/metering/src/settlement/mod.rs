@@ -8,8 +8,9 @@
 //! reports the batch, with enough to rebuild every leaf ([`Settlement::leaves`]).
 
 use crate::{
+	history::DayBook,
 	pallet::{BatchOf, Commitments, Config, Error, NextBatchId, Pallet, SessionOf, Sessions},
-	BatchId, Commitment, GatewayId,
+	BatchId, Commitment, GatewayId, UsageLine,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, Encode};
@@ -29,7 +30,7 @@ use nexus_primitives::{
 	},
 };
 use sp_core::{sr25519, H256};
-use sp_runtime::traits::Zero;
+use sp_runtime::{traits::Zero, Permill};
 
 mod ledgers;
 
@@ -65,6 +66,8 @@ pub struct BatchShape {
 struct GroupTerms<T: Config> {
 	session: SessionOf<T>,
 	premium_lanes: bool,
+	/// The seeker's tier discount, the usage history's key with the asset.
+	tier_discount: Permill,
 	usage_limit: u64,
 	/// The asset's rate, or why it has none (every charge of the group is then rejected).
 	rate: Result<Rate, ConversionError>,
@@ -92,6 +95,10 @@ struct View<T: Config> {
 	money: Ledgers<T>,
 	/// Per asset charged in: its rate, receipts, net in the pricing unit, legs.
 	assets: BTreeMap<T::AssetKind, (Rate, u32, u128, Legs)>,
+	/// The batch's lines of usage history.
+	usage: DayBook<T::AssetKind>,
+	/// The fee regime: the block the parameters in force were enacted at.
+	regime: u32,
 }
 
 /// What one receipt was judged: its verdict, its charge and the provider's part of it.
@@ -116,6 +123,7 @@ impl<T: Config> View<T> {
 			.or_insert_with(|| T::Policy::rate(&session.asset));
 		GroupTerms {
 			premium_lanes: seeker.premium_lanes,
+			tier_discount: seeker.commitment_discount,
 			usage_limit: seeker.usage_limit,
 			rate,
 			used: self.money.used(&session.seeker),
@@ -186,6 +194,12 @@ impl<T: Config> View<T> {
 		line.0 = line.0.saturating_add(1);
 		line.1 = line.1.saturating_add(p.net_pricing);
 		line.2.accrue(&p.legs);
+		let asset = &g.session.asset;
+		let regime = self.regime;
+		self.usage
+			.entry((asset.clone(), g.tier_discount, regime))
+			.or_insert_with(|| UsageLine::new(asset.clone(), g.tier_discount, regime))
+			.add(&r.units, &p);
 		self.money.outcome(r.capsule, Outcome::Served);
 		Ok(Judged { verdict: Verdict::Settled, charge: p.net, provider_amount: p.legs.provider })
 	}
@@ -250,6 +264,8 @@ impl<T: Config> Pallet<T> {
 			seekers: BTreeMap::new(),
 			money: Ledgers::new(now),
 			assets: BTreeMap::new(),
+			usage: BTreeMap::new(),
+			regime: T::Policy::params_since(),
 		};
 		let capsules: Vec<CapsuleSettled<T::AccountId>> = view
 			.terms
@@ -308,8 +324,9 @@ impl<T: Config> Pallet<T> {
 			sessions.push(g.session);
 		}
 
-		let View { money, assets, params, .. } = view;
+		let View { money, assets, params, usage, .. } = view;
 		money.apply()?;
+		Self::book_day(Self::day_of(now_ms), usage);
 		for (g, s) in groups.iter().zip(sessions) {
 			Sessions::<T>::insert(g.session, s);
 		}
@@ -360,9 +377,14 @@ impl<T: Config> Pallet<T> {
 		use crate::weights::WeightInfo;
 		let per_receipt = T::WeightInfo::submit_batch(1, 0, 0)
 			.saturating_sub(T::WeightInfo::submit_batch(0, 0, 0));
-		T::WeightInfo::submit_batch(receipts, sessions, capsules).saturating_sub(
-			per_receipt.saturating_mul(u64::from(sessions.saturating_add(capsules))),
-		)
+		T::WeightInfo::submit_batch(receipts, sessions, capsules)
+			.saturating_sub(
+				per_receipt.saturating_mul(u64::from(sessions.saturating_add(capsules))),
+			)
+			// The day's usage history (`book_day`): the day index, the day's lines and its
+			// unbooked count read and written, and on a new day's first batch the oldest
+			// day's two entries removed.
+			.saturating_add(T::DbWeight::get().reads_writes(3, 5))
 	}
 
 	/// The session of a group of `gateway` starting at `first_seq`, if the group is accepted:

@@ -8,6 +8,7 @@
 mod disputes;
 mod escrow;
 mod gateways;
+mod history;
 mod migrations;
 mod pricing;
 mod sessions;

@@ -16,14 +16,14 @@
 //! owed a fraction), the discount and the take round **down**, each share of the take rounds
 //! down and the reserve leg takes the remainder, so the legs sum to `net` exactly.
 
-use crate::receipts::Units;
+use crate::units::Units;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_runtime::{traits::Saturating, Perbill};
+use sp_arithmetic::{traits::Saturating, Perbill};
 
 /// Hard bounds no governance decision can cross.
 pub mod bounds {
-	use sp_runtime::Perbill;
+	use sp_arithmetic::Perbill;
 
 	/// The take rate never exceeds 30%.
 	pub const MAX_TAKE_RATE: Perbill = Perbill::from_percent(30);
@@ -116,6 +116,8 @@ impl FeeParams {
 	Debug,
 	TypeInfo,
 	MaxEncodedLen,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum ParamsError {
 	/// Treasury, buyback, validators and reserve shares do not sum to 100%.
@@ -315,6 +317,18 @@ pub struct Priced {
 	pub legs: Legs,
 }
 
+impl Priced {
+	/// `self + other`, field by field; `None` on overflow.
+	pub fn checked_add(&self, other: &Priced) -> Option<Priced> {
+		Some(Priced {
+			list: self.list.checked_add(other.list)?,
+			net_pricing: self.net_pricing.checked_add(other.net_pricing)?,
+			net: self.net.checked_add(other.net)?,
+			legs: self.legs.checked_add(&other.legs)?,
+		})
+	}
+}
+
 /// The price of one request of `units` at `prices` with `discount`, paid in an asset at
 /// `rate`, split under `params`: the one function behind settlement, `quote`, `simulate` and
 /// whoever recomputes a charge from a batch's event (an indexer, the gateway building a
@@ -326,7 +340,18 @@ pub fn price_request(
 	rate: &Rate,
 	params: &FeeParams,
 ) -> Result<Priced, PriceError> {
-	let list = list_price_of(units, prices)?;
+	price_list(list_price_of(units, prices)?, discount, rate, params)
+}
+
+/// The price of what lists at `list` (pricing unit) with `discount`, paid in an asset at `rate`,
+/// split under `params`: [`price_request`] after the list price, and what a replay of settled
+/// history under proposed parameters applies to the list prices that were charged.
+pub fn price_list(
+	list: u128,
+	discount: Perbill,
+	rate: &Rate,
+	params: &FeeParams,
+) -> Result<Priced, PriceError> {
 	let net_pricing = net_price(list, discount);
 	let net = rate.to_asset(net_pricing).ok_or(PriceError::Conversion)?;
 	Ok(Priced { list, net_pricing, net, legs: split(net, params) })
@@ -372,7 +397,7 @@ pub fn token_to_pricing(amount: u128, price: u128, one: u128) -> Option<u128> {
 /// Visiting every part once in any order gives shares that sum to exactly `amount` (the terms
 /// telescope), each its pro-rata amount rounded down or up. Zero when `whole` is zero.
 pub fn cumulative_share(amount: u128, before: u128, part: u128, whole: u128) -> u128 {
-	use sp_runtime::{helpers_128bit::multiply_by_rational_with_rounding as mul, Rounding};
+	use sp_arithmetic::{helpers_128bit::multiply_by_rational_with_rounding as mul, Rounding};
 	let upto = |x: u128| mul(amount, x, whole, Rounding::Down).unwrap_or(0);
 	upto(before.saturating_add(part)).saturating_sub(upto(before))
 }
