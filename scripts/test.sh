@@ -44,7 +44,7 @@ usage() {
 		  e2e        @polkadot/api, the JS package and the CLI against real nodes               7 min
 		  gateway    the gateway with the official openai and anthropic clients, Claude Code    7 min
 		             and Codex CLI, every wire-format pair, faults, hostile HTTP
-		  dashboard  headless Chromium against scripts/demo.sh                                  2 min
+		  dashboard  headless Chromium against scripts/demo.sh (and the wasm projection engine) 3 min
 		  network    zombienet: the four-validator smoke test and the fault tests               7 min
 
 		Every stage: about 11 min warm; about 45 min on a fresh machine (the first build is

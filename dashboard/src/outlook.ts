@@ -192,7 +192,7 @@ function sweepChart (points: Json[]): void {
         borderColor: colors[i % colors.length], backgroundColor: colors[i % colors.length], showLine: true
       }))
     },
-    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { x: { type: 'linear', title: { display: true, text: "providers' share of what seekers pay (%)" } }, y: { min: 0, max: 100, title: { display: true, text: 'paths keeping the reserve at target (%)' } } } }
+    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { x: { type: 'linear', title: { display: true, text: "providers' share of what seekers pay (%)" } }, y: { min: 0, max: 100, title: { display: true, text: 'paths with the reserve at target at the horizon (%)' } } } }
   }));
 }
 
@@ -222,7 +222,7 @@ export function renderOutlook (el: HTMLElement, api: ApiPromise, s: Snapshot, cu
       <div id="op-errors" class="errors" data-testid="projection-errors"></div>
     </div>
     <div class="card"><h2>Sweep the take and the reserve's share</h2>
-      <p class="note">The take rate from 2.5 % to its bound in steps of 2.5 points, for reserve shares of 20–50 % of the take (the treasury's share takes the difference), each projected with the scenario on the left (same seeds, so points differ by the parameters alone): what providers keep against the chance the reserve stays at its target every day.</p>
+      <p class="note">The take rate from 2.5 % to its bound in steps of 2.5 points, for reserve shares of 20–50 % of the take (the treasury's share takes the difference), each projected with the scenario on the left (same seeds, so points differ by the parameters alone): what providers keep against the chance the reserve is at its target (above the shortfall threshold) at the horizon.</p>
       <label>Paths per point <input id="sw-paths" data-testid="sw-paths" value="100" size="5"></label>
       <button type="button" id="sw-run" data-testid="sweep-run">Sweep</button>
       <div id="sw-results" data-testid="sweep-results"><div class="chart-box tall"><canvas id="sweep-chart"></canvas></div></div>
@@ -293,7 +293,7 @@ export function renderOutlook (el: HTMLElement, api: ApiPromise, s: Snapshot, cu
       const rows = (answer as Json[]).map((pt, i) => `<tr data-testid="sweep-point-${i}"><td>${percent(pt.params.takeRate, 1)}</td><td>${percent(pt.params.reserveShare, 1)}</td><td>${(pt.providerShare * 100).toFixed(1)}%</td><td>${esc(amount(BigInt(Math.round(pt.takePerDay)), 'USDN', 2))}</td><td data-raw="${pt.coverageHeld}">${(pt.coverageHeld * 100).toFixed(1)}%</td></tr>`).join('');
       out.innerHTML = `<div class="chart-box tall"><canvas id="sweep-chart"></canvas></div>
         <p class="note" data-testid="sweep-ms" data-raw="${ms.toFixed(0)}">${answer.length} points × ${paths} paths × ${p.scenario.days} days in ${(ms / 1000).toFixed(2)} s.</p>
-        <table class="wide"><tr><th>take</th><th>reserve share</th><th>providers keep</th><th>take a day (median)</th><th>reserve at target</th></tr>${rows}</table>`;
+        <table class="wide"><tr><th>take</th><th>reserve share</th><th>providers keep</th><th>take a day (median)</th><th>reserve at target at the horizon</th></tr>${rows}</table>`;
       sweepChart(answer);
       out.dataset.state = 'done';
     } catch (e) {

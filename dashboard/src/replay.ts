@@ -122,17 +122,18 @@ function drawChart (canvas: HTMLCanvasElement, next: Json): void {
 }
 
 /** Sums of `Priced` figures of some lines, per asset: list, seekers' net, provider, take. */
-interface Sums { receipts: number; list: bigint; net: bigint; provider: bigint; take: bigint; days: Set<number> }
+interface Sums { receipts: number; list: bigint; netPricing: bigint; net: bigint; provider: bigint; take: bigint; days: Set<number> }
 
 function sums (days: Json[], pick: (l: Json) => boolean, priced: (l: Json) => Json): Map<string, Sums> {
   const out = new Map<string, Sums>();
   for (const d of days) {
     for (const l of d.lines as Json[]) {
       if (!pick(l)) continue;
-      const s = out.get(l.asset) ?? { receipts: 0, list: 0n, net: 0n, provider: 0n, take: 0n, days: new Set<number>() };
+      const s = out.get(l.asset) ?? { receipts: 0, list: 0n, netPricing: 0n, net: 0n, provider: 0n, take: 0n, days: new Set<number>() };
       const p = priced(l);
       s.receipts += l.receipts;
       s.list += BigInt(l.actual.list);
+      s.netPricing += BigInt(p.netPricing);
       s.net += BigInt(p.net);
       s.provider += BigInt(p.legs.provider);
       s.take += BigInt(p.net) - BigInt(p.legs.provider);
@@ -164,7 +165,11 @@ export async function predictedVsActual (api: ApiPromise, s: Snapshot): Promise<
       const p = predicted.get(asset);
       const a = actual.get(asset);
       const perDay = (x: Sums | undefined, k: 'net' | 'provider' | 'take') => x && x.days.size ? x[k] / BigInt(x.days.size) : null;
-      const perList = (x: Sums | undefined) => x && x.list > 0n ? (x.take * 1_000_000_000n) / x.list : null;
+      // The take in the pricing unit (at the lines' own rate, net ÷ netPricing) per unit of
+      // list price, in ppb: the take rate after discounts, whatever the asset.
+      const perList = (x: Sums | undefined) => x && x.list > 0n && x.net > 0n
+        ? (x.take * x.netPricing * 1_000_000_000n) / (x.net * x.list)
+        : null;
       const cell = (key: string, which: string, v: bigint | null, show: (v: bigint) => string) =>
         `<td data-testid="pva-${c.at}-${asset}-${key}-${which}" data-raw="${v ?? ''}">${v === null ? '—' : esc(show(v))}</td>`;
       const money = (v: bigint) => amount(v, asset, 4);
@@ -175,9 +180,9 @@ export async function predictedVsActual (api: ApiPromise, s: Snapshot): Promise<
         <td>${p?.days.size ?? 0} / ${a?.days.size ?? 0}</td></tr>`;
     }).join('');
     return `<h3>Change at block #${c.at}</h3><p class="note">${changes_text(c)}</p>
-      <table class="wide"><tr><th>asset</th><th>seekers pay a day, predicted</th><th>actual</th><th>protocol take a day, predicted</th><th>actual</th><th>take ÷ list, predicted</th><th>actual</th><th>days before / after</th></tr>${rows || '<tr><td colspan="8" class="empty">no usage of these regimes left in the history</td></tr>'}</table>`;
+      <table class="wide"><tr><th>asset</th><th>seekers pay a day, predicted</th><th>actual</th><th>protocol take a day, predicted</th><th>actual</th><th>take ÷ list price, predicted</th><th>actual</th><th>days before / after</th></tr>${rows || '<tr><td colspan="8" class="empty">no usage of these regimes left in the history</td></tr>'}</table>`;
   }));
-  return `<p class="note">Predicted: the days settled under the regime a change replaced, replayed under the parameters it enacted (what the replay showed before the vote, with the volume of those days). Actual: the days settled under it. Take ÷ list compares the pricing alone; a day's totals include how demand moved.</p>${sections.reverse().join('')}`;
+  return `<p class="note">Predicted: the days settled under the regime a change replaced, replayed under the parameters it enacted (what the replay showed before the vote, with the volume of those days). Actual: the days settled under it. Take ÷ list price (the take in the pricing unit per unit of list price) compares the pricing alone; a day's totals include how demand moved.</p>${sections.reverse().join('')}`;
 }
 
 function changes_text (c: Json): string {

@@ -595,8 +595,9 @@ describe('dashboard on the demo market', () => {
         for (const l of d.lines) {
           if (l.regime !== regime) continue;
           const p = priced(l);
-          const o = out[l.asset] ??= { net: 0n, take: 0n, list: 0n, days: new Set() };
+          const o = out[l.asset] ??= { net: 0n, netPricing: 0n, take: 0n, list: 0n, days: new Set() };
           o.net += BigInt(p.net);
+          o.netPricing += BigInt(p.netPricing);
           o.take += BigInt(p.net) - BigInt(p.legs.provider);
           o.list += BigInt(l.actual.list);
           o.days.add(d.day);
@@ -612,15 +613,15 @@ describe('dashboard on the demo market', () => {
         const n = BigInt(o.days.size);
         assert.equal(figs[`pva-${change.at}-${asset}-net-${which}`], String(o.net / n), `${asset} net ${which}`);
         assert.equal(figs[`pva-${change.at}-${asset}-take-${which}`], String(o.take / n), `${asset} take ${which}`);
-        assert.equal(figs[`pva-${change.at}-${asset}-rate-${which}`], String(o.take * 1_000_000_000n / o.list), `${asset} rate ${which}`);
+        assert.equal(figs[`pva-${change.at}-${asset}-rate-${which}`], String(o.take * o.netPricing * 1_000_000_000n / (o.net * o.list)), `${asset} rate ${which}`);
         compared++;
       }
     }
     assert.ok(compared >= 2, `${compared} asset comparisons`);
     // The take the change predicted per unit of list price is what it takes after it.
     for (const asset of Object.keys(actual).filter((a) => predicted[a])) {
-      // Take per unit of list price (planck of NXV or µUSDN per pricing unit): within 1 %.
-      const rate = (o) => Number(o.take * 1_000_000n / o.list) / 1e6;
+      // The take per unit of list price, in the pricing unit: what the change predicted it takes.
+      const rate = (o) => Number(o.take * o.netPricing * 1_000_000n / (o.net * o.list)) / 1e6;
       const [p, a] = [rate(predicted[asset]), rate(actual[asset])];
       assert.ok(Math.abs(p - a) / a < 0.01, `${asset}: ${p} vs ${a}`);
     }

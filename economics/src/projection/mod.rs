@@ -58,7 +58,7 @@ pub fn project(start: &Start, scenario: &Scenario) -> Result<Projection, Project
 
 /// Projects `scenario` under each of `grid`'s parameters (same seeds, so the points differ by
 /// the parameters alone): the trade-off between the providers' share, the protocol's take and
-/// the chance the reserve stays at its target.
+/// the chance the reserve is at its target at the horizon.
 pub fn sweep(
 	start: &Start,
 	scenario: &Scenario,

@@ -258,9 +258,16 @@ impl Book {
 	}
 
 	/// One sweep point: the providers' share, the median take per day and the share of paths
-	/// that keep the reserve at its target.
-	pub fn point(mut self, params: FeeParams, _scenario: &Scenario) -> SweepPoint {
+	/// whose reserve is at or above the shortfall threshold at the horizon.
+	pub fn point(mut self, params: FeeParams, scenario: &Scenario) -> SweepPoint {
 		let n = self.paths;
+		let last = self.days.saturating_sub(1).saturating_mul(n);
+		let held = self
+			.series
+			.first()
+			.and_then(|coverage| coverage.get(last..last.saturating_add(n)))
+			.map(|at_end| at_end.iter().filter(|c| **c >= scenario.shortfall_below).count())
+			.unwrap_or(0);
 		let take = self.bands(4);
 		let take_per_day = if take.p50.is_empty() {
 			0.0
@@ -271,7 +278,7 @@ impl Book {
 			params,
 			provider_share: 1.0 - f64::from(params.take_rate.deconstruct()) / 1e9,
 			take_per_day,
-			coverage_held: 1.0 - Self::share(self.shortfall.iter().map(Option::is_some), n),
+			coverage_held: held as f64 / n.max(1) as f64,
 		}
 	}
 }

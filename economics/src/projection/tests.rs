@@ -191,6 +191,12 @@ fn a_higher_take_pays_providers_less_and_the_protocol_more() {
 		assert!(w[1].take_per_day > w[0].take_per_day);
 		assert!(w[1].coverage_held >= w[0].coverage_held);
 	}
+	// Refunds of 3 % outrun a reserve fed 30 % of a 10 % take (3 % of what seekers pay)
+	// but not of a 25 % take (7.5 %).
+	let sc = Scenario { refund_rate: 0.04, ..sc };
+	let points = sweep(&start(), &sc, &grid).unwrap();
+	assert!(points[0].coverage_held < 0.5, "{:?}", points[0]);
+	assert!(points[3].coverage_held > 0.5, "{:?}", points[3]);
 }
 
 #[test]

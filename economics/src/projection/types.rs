@@ -246,8 +246,9 @@ pub struct SweepPoint {
 	pub provider_share: f64,
 	/// The protocol's median take per day over the horizon (pricing unit).
 	pub take_per_day: f64,
-	/// The share of paths on which the reserve never falls below `shortfall_below` of its
-	/// target.
+	/// The share of paths on which the reserve is at or above `shortfall_below` of its target
+	/// at the horizon (a reserve that starts under its target counts if its inflow brings it
+	/// back).
 	pub coverage_held: f64,
 }
 

@@ -5,8 +5,8 @@
 //! pallet`, template `scripts/pallet-weight-template.hbs`). Do not edit by hand: re-run the
 //! script after changing a benchmark or the logic it measures.
 //!
-//! CLI VERSION 64.0.0, DATE: 2026-11-24, STEPS: `50`, REPEAT: `20`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! CLI VERSION 64.0.0, DATE: 2026-12-06, STEPS: `50`, REPEAT: `20`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
 // Executed Command:
@@ -31,6 +31,8 @@
 // compiled
 // --heap-pages
 // 4096
+// --output-analysis
+// max
 // --template
 // /work/main/scripts/pallet-weight-template.hbs
 // --header
@@ -60,14 +62,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Fees::Params` (`max_values`: Some(1), `max_size`: Some(28), added: 523, mode: `MaxEncodedLen`)
 	/// Storage: `Fees::LastChange` (r:1 w:1)
 	/// Proof: `Fees::LastChange` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::ParamsHistory` (r:1 w:1)
+	/// Proof: `Fees::ParamsHistory` (`max_values`: Some(1), `max_size`: Some(1921), added: 2416, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `42`
-		//  Estimated: `1513`
-		// Minimum execution time: 9_203_000 picoseconds.
-		Weight::from_parts(10_205_000, 1513)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `1965`
+		//  Estimated: `3406`
+		// Minimum execution time: 13_102_000 picoseconds.
+		Weight::from_parts(20_934_000, 3406)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Fees::NxvPrice` (r:1 w:1)
 	/// Proof: `Fees::NxvPrice` (`max_values`: Some(1), `max_size`: Some(20), added: 515, mode: `MaxEncodedLen`)
@@ -75,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `47`
 		//  Estimated: `1505`
-		// Minimum execution time: 8_743_000 picoseconds.
-		Weight::from_parts(9_574_000, 1505)
+		// Minimum execution time: 8_121_000 picoseconds.
+		Weight::from_parts(15_175_000, 1505)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -85,12 +89,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn set_params() -> Weight {
-		Weight::from_parts(10_205_000, 1513)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(20_934_000, 3406)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn set_nxv_price() -> Weight {
-		Weight::from_parts(9_574_000, 1505)
+		Weight::from_parts(15_175_000, 1505)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -67,6 +67,15 @@
 //!   rebuilds every leaf and every charge exactly
 //!   ([`nexus_primitives::receipts::Settlement::leaves`]).
 //!
+//! ### Usage history and replay
+//! Each batch also files what its served receipts paid into the day's usage history
+//! ([`UsageDays`]): per payment asset, tier discount and fee regime (the block the fee
+//! parameters in force were enacted at), the receipts, their units, the sum of their list prices
+//! and what they paid with every leg; 90 days are kept ([`Config::UsageHistoryDays`]), a day
+//! holds at most [`Config::MaxUsageLines`] lines. The `replay` runtime API re-prices a window
+//! under proposed fee parameters with [`nexus_primitives::settlement::price_list`], the part of
+//! the pricing function fee parameters act on (see `history.rs` and docs/dashboard.md).
+//!
 //! ### Usage caps
 //! A seeker's served units (input, output and cache writes) per [`Config::UsageWindow`] blocks
 //! are capped by its tier's rate limit (from the tiers pallet).
@@ -87,8 +96,9 @@
 //!
 //! ## Code layout
 //! One file per subsystem: `gateways`, `escrow`, `sessions`, `pricing`, `settlement` (the batch,
-//! and the in-memory ledgers it writes back once), `disputes` (commitments, rollbacks,
-//! disputes and rulings), `invariants` (`try_state`); the tests follow the same split.
+//! and the in-memory ledgers it writes back once), `history` (the usage history and its
+//! replay), `disputes` (commitments, rollbacks, disputes and rulings), `invariants`
+//! (`try_state`); the tests follow the same split.
 //!
 //! ## Pallet API
 //! Governance: `register_gateway`, `rotate_gateway_key`, `resume_gateway`, `remove_gateway`
