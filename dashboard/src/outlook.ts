@@ -22,7 +22,7 @@ const PRICE_ALERT_BLOCKS = 600;
 const charts = new Map<string, Chart>();
 const form: { params: ParamsText | null; scenario: Record<string, string> } = {
   params: null,
-  scenario: { paths: '1000', days: '365', seed: '1', scale: '1', growth: '50', shock: 'none', shockDay: '90', drift: '0', volatility: '80', refund: '1', spend: '20000', shortfall: '90' }
+  scenario: { paths: '1000', days: '365', seed: '1', scale: '1', growth: '50', shock: 'none', shockDay: '90', drift: '0', volatility: '80', failures: '0.5', disputes: '0.5', spend: '20000', shortfall: '90' }
 };
 
 /** A pricing-unit amount (µUSDN) as whole USDN for charts and figures. */
@@ -148,7 +148,9 @@ function readScenario (el: HTMLElement): { scenario: Json } | { errors: string[]
   const growth = num('growth', 'Demand growth', -99, 10_000);
   const drift = num('drift', 'Price drift', -100, 1_000);
   const volatility = num('volatility', 'Price volatility', 0, 1_000);
-  const refund = num('refund', 'Refund rate', 0, 100);
+  const failures = num('failures', 'Failed sessions refunded', 0, 100);
+  const disputes = num('disputes', 'Upheld disputes', 0, 100);
+  if (failures + disputes > 100) errors.push('Failed sessions and upheld disputes together cannot refund more than 100 % of what seekers pay.');
   const spend = num('spend', 'Treasury spending', 0, 1e12);
   const shockDay = num('shockDay', 'Shock day', 1, 3_650, true);
   const shortfall = num('shortfall', 'Shortfall threshold', 0, 100);
@@ -157,7 +159,7 @@ function readScenario (el: HTMLElement): { scenario: Json } | { errors: string[]
   return {
     scenario: {
       paths, days, seed: BigInt(seed), demandScale: scale, demandGrowth: growth / 100, shock, priceDrift: drift / 100,
-      priceVolatility: volatility / 100, refundRate: refund / 100, treasurySpend: BigInt(Math.round(spend)) * 1_000_000n,
+      priceVolatility: volatility / 100, refundRate: (failures + disputes) / 100, treasurySpend: BigInt(Math.round(spend)) * 1_000_000n,
       shortfallBelow: shortfall / 100
     }
   };
@@ -212,7 +214,8 @@ export function renderOutlook (el: HTMLElement, api: ApiPromise, s: Snapshot, cu
         ${input('growth', 'Demand growth', '% a year')}
         <tr><th><label for="sc-shock">Demand shock</label></th><td><select id="sc-shock" data-testid="sc-shock">${[['none', 'none'], ['50', '−50 %'], ['90', '−90 %']].map(([v, t]) => `<option value="${v}" ${v === sc.shock ? 'selected' : ''}>${t}</option>`).join('')}</select> from day <input id="sc-shockDay" data-testid="sc-shockDay" value="${esc(sc.shockDay)}" size="4"></td></tr>
         ${input('drift', 'NXV price drift', '% a year')}${input('volatility', 'NXV price volatility', '% a year')}
-        ${input('refund', 'Refunds (failures, disputes)', '% of what seekers pay')}
+        ${input('failures', 'Failed sessions refunded', '% of what seekers pay')}
+        ${input('disputes', 'Upheld disputes refunded', '% of what seekers pay')}
         ${input('spend', 'Treasury spending', 'USDN a day')}
         ${input('shortfall', 'A shortfall is the reserve below', '% of its target')}
       </table>

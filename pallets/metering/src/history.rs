@@ -47,11 +47,14 @@ impl<T: Config> Pallet<T> {
 	/// Books a batch's usage `lines` into `day`: the day's lines grow by them, and the first
 	/// batch of a new day drops the days that left the window. A day earlier than the last
 	/// one kept (chain time never runs backwards; defensive) is booked only if it is kept.
-	pub(crate) fn book_day(day: u32, lines: DayBook<T::AssetKind>) {
+	/// Returns how many days were dropped (`None`: nothing to book), for the call's weight
+	/// ([`Pallet::history_weight`]).
+	pub(crate) fn book_day(day: u32, lines: DayBook<T::AssetKind>) -> Option<u32> {
 		if lines.is_empty() {
-			return;
+			return None;
 		}
 		let history = T::UsageHistoryDays::get();
+		let mut dropped = 0u32;
 		let kept = UsageDayIndex::<T>::mutate(|days| match days.last().copied() {
 			Some(last) if last == day => true,
 			Some(last) if last > day => days.contains(&day),
@@ -64,12 +67,13 @@ impl<T: Config> Pallet<T> {
 					days.remove(0);
 					UsageDays::<T>::remove(first);
 					UsageUnbooked::<T>::remove(first);
+					dropped = dropped.saturating_add(1);
 				}
 				days.try_push(day).is_ok()
 			},
 		});
 		if !kept {
-			return;
+			return Some(dropped);
 		}
 		let mut unbooked = 0u64;
 		UsageDays::<T>::mutate(day, |stored| {
@@ -89,6 +93,7 @@ impl<T: Config> Pallet<T> {
 		if unbooked > 0 {
 			UsageUnbooked::<T>::mutate(day, |u| *u = u.saturating_add(unbooked));
 		}
+		Some(dropped)
 	}
 
 	/// The `replay` runtime API: the usage of the last `days` days (today included) as settled

@@ -1077,7 +1077,7 @@ pub mod pallet {
 			u32::try_from(batch.len()).unwrap_or(u32::MAX),
 			u32::try_from(batch.groups.len()).unwrap_or(u32::MAX),
 			u32::try_from(batch.capsules.len()).unwrap_or(u32::MAX),
-		))]
+		).saturating_add(Pallet::<T>::history_weight(Some(T::UsageHistoryDays::get()))))]
 		pub fn submit_batch(
 			origin: OriginFor<T>,
 			batch: alloc::boxed::Box<BatchOf<T>>,
@@ -1093,7 +1093,11 @@ pub mod pallet {
 				leaves: done.leaves,
 				settlement: done.settlement,
 			});
-			Ok(Some(Self::batch_weight(shape.receipts, shape.sessions, shape.capsules)).into())
+			Ok(Some(
+				Self::batch_weight(shape.receipts, shape.sessions, shape.capsules)
+					.saturating_add(Self::history_weight(shape.days_dropped)),
+			)
+			.into())
 		}
 
 		/// Rolls back a settled receipt: the reserve refunds the seeker in full and

@@ -57,6 +57,8 @@ pub struct BatchShape {
 	pub sessions: u32,
 	/// Capsules in the batch's table.
 	pub capsules: u32,
+	/// Days of usage history that left the window (`None`: no usage was booked).
+	pub days_dropped: Option<u32>,
 }
 
 /// What the receipts of one accepted group are judged under, and what they have done so far.
@@ -326,7 +328,7 @@ impl<T: Config> Pallet<T> {
 
 		let View { money, assets, params, usage, .. } = view;
 		money.apply()?;
-		Self::book_day(Self::day_of(now_ms), usage);
+		let days_dropped = Self::book_day(Self::day_of(now_ms), usage);
 		for (g, s) in groups.iter().zip(sessions) {
 			Sessions::<T>::insert(g.session, s);
 		}
@@ -362,6 +364,7 @@ impl<T: Config> Pallet<T> {
 				receipts: judged,
 				sessions: u32::try_from(batch.groups.len()).unwrap_or(u32::MAX),
 				capsules: u32::try_from(batch.capsules.len()).unwrap_or(u32::MAX),
+				days_dropped,
 			},
 		})
 	}
@@ -377,14 +380,19 @@ impl<T: Config> Pallet<T> {
 		use crate::weights::WeightInfo;
 		let per_receipt = T::WeightInfo::submit_batch(1, 0, 0)
 			.saturating_sub(T::WeightInfo::submit_batch(0, 0, 0));
-		T::WeightInfo::submit_batch(receipts, sessions, capsules)
-			.saturating_sub(
-				per_receipt.saturating_mul(u64::from(sessions.saturating_add(capsules))),
-			)
-			// The day's usage history (`book_day`): the day index, the day's lines and its
-			// unbooked count read and written, and on a new day's first batch the oldest
-			// day's two entries removed.
-			.saturating_add(T::DbWeight::get().reads_writes(3, 5))
+		T::WeightInfo::submit_batch(receipts, sessions, capsules).saturating_sub(
+			per_receipt.saturating_mul(u64::from(sessions.saturating_add(capsules))),
+		)
+	}
+
+	/// The weight of booking a batch's usage history (`book_day`): the day index, the day's
+	/// lines and its unbooked count read and written, and two entries removed for each day
+	/// that left the window (`dropped`; `None`: nothing was booked). The call declares the
+	/// worst case, every kept day dropped (the first batch after a long pause), and is charged
+	/// what happened.
+	pub fn history_weight(dropped: Option<u32>) -> Weight {
+		let Some(dropped) = dropped else { return Weight::zero() };
+		T::DbWeight::get().reads_writes(3, u64::from(dropped).saturating_mul(2).saturating_add(3))
 	}
 
 	/// The session of a group of `gateway` starting at `first_seq`, if the group is accepted:

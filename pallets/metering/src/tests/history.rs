@@ -206,11 +206,23 @@ fn the_history_keeps_its_window_of_days() {
 		let net: u128 = r.days.iter().map(|d| d.per_asset[0].actual.net).sum();
 		assert_eq!((r.total.len(), r.total[0].receipts, r.total[0].actual.net), (1, receipts, net));
 		assert_eq!(receipts, 2);
-		// A week later everything before has left the window.
+		// A week later everything before has left the window: the batch that drops the two
+		// days is charged for removing them (the call declares every kept day dropped).
 		days_later(7);
-		serve_now();
+		let b = serve(s, STANDARD, Units::plain(100, 10));
+		let info = submit_batch(b).unwrap();
 		assert_eq!(UsageDayIndex::<Test>::get().into_inner(), vec![first + 10]);
 		assert_eq!(UsageDays::<Test>::iter().count(), 1);
+		let charged = info.actual_weight.unwrap();
+		assert_eq!(charged, Metering::batch_weight(1, 1, 1) + Metering::history_weight(Some(2)));
+		assert!(
+			Metering::history_weight(Some(2)).ref_time() >
+				Metering::history_weight(Some(0)).ref_time()
+		);
+		assert!(
+			Metering::history_weight(Some(USAGE_DAYS)).all_gte(Metering::history_weight(Some(2)))
+		);
+		assert_eq!(Metering::history_weight(None), frame_support::weights::Weight::zero());
 	});
 }
 

@@ -257,10 +257,8 @@ fn the_weight_charged_is_that_of_the_receipts_judged() {
 		let replay = submit_batch(b.clone()).unwrap();
 		let declared = Metering::batch_weight(4, 2, 2);
 		// The benchmark's session and capsule slopes carry a receipt each: four receipts on
-		// two sessions and two capsules are what `submit_batch(0, 2, 2)` measured, plus the
-		// day's usage history.
-		let history = <Test as frame_system::Config>::DbWeight::get().reads_writes(3, 5);
-		assert_eq!(declared, <Test as crate::Config>::WeightInfo::submit_batch(0, 2, 2) + history);
+		// two sessions and two capsules are what `submit_batch(0, 2, 2)` measured.
+		assert_eq!(declared, <Test as crate::Config>::WeightInfo::submit_batch(0, 2, 2));
 		let per_receipt = Metering::batch_weight(5, 2, 2).saturating_sub(declared);
 		assert!(per_receipt.ref_time() > 0);
 		assert_eq!(Metering::batch_weight(4 + 7, 2, 2), declared + per_receipt * 7);
