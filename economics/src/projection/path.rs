@@ -87,6 +87,9 @@ pub fn run(
 	let mut settled = start.settled_volume;
 	let mut released = alloc::vec![false; start.milestones.len()];
 	let mut tranches: Vec<Schedule> = Vec::new();
+	// What the pool still holds beyond the tranches in force (on chain a milestone is only
+	// added if the pool covers it, so this only binds a start state read mid-release).
+	let mut pool_left = start.emissions_pool;
 	let mut circulating = start.circulating;
 	let mut total = start.total_supply;
 	// Trailing volume: the chain's 30-day sum spread evenly, then the projected days.
@@ -248,7 +251,8 @@ pub fn run(
 			if let (Some(m), Some(r)) = (start.milestones.get(i), released.get_mut(i)) {
 				*r = true;
 				book.milestone(i, p, day);
-				let tranche = m.tranche;
+				let tranche = m.tranche.min(pool_left);
+				pool_left = pool_left.saturating_sub(tranche);
 				tranches.push(Schedule {
 					locked: tranche,
 					per_block: per_block(tranche, u128::from(start.vesting_period)),

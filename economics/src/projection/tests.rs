@@ -119,6 +119,19 @@ fn a_days_take_is_the_settlement_rules_applied_to_its_lines() {
 }
 
 #[test]
+fn a_release_never_pays_more_than_the_pool_holds() {
+	// The first milestone's 10M NXV tranche against a pool of 4M: 4M vest, nothing more.
+	let s = Start { emissions_pool: 4_000_000 * NXV, schedules: alloc::vec![], ..start() };
+	let sc =
+		Scenario { paths: 5, days: 365, price_volatility: 0.0, price_drift: 0.0, ..scenario() };
+	let p = project(&s, &sc).unwrap();
+	assert_eq!(p.milestones[0].probability, 1.0);
+	let unlocked: f64 = p.unlocks.iter().map(|u| u.released[1]).sum();
+	assert!(unlocked <= 4_000_000.0 + 1.0, "{unlocked}");
+	assert!(unlocked > 3_000_000.0, "{unlocked}");
+}
+
+#[test]
 fn demand_scales_the_take() {
 	let sc = Scenario { paths: 20, days: 30, price_volatility: 0.0, ..scenario() };
 	let one = project(&start(), &sc).unwrap();

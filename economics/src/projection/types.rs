@@ -103,7 +103,7 @@ pub struct Start {
 	pub settled_volume: u128,
 	/// The milestones on settled volume not yet released, by index.
 	pub milestones: Vec<Milestone>,
-	/// NXV left in the emissions pool.
+	/// NXV left in the emissions pool (a release never pays more than is left).
 	pub emissions_pool: u128,
 	/// Blocks over which a released tranche vests.
 	pub vesting_period: u64,
