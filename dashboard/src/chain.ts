@@ -146,3 +146,9 @@ export async function feePath (api: ApiPromise, params: Json, at: string): Promi
 export async function feeChanges (api: ApiPromise, at: string): Promise<Json> {
   return nexus(api, 'feeChanges', at);
 }
+
+/** Days of usage history the runtime keeps (metering's `UsageHistoryDays`): the longest replay. */
+export function historyDays (api: ApiPromise): number {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return Number((api.consts as any).metering.usageHistoryDays.toString());
+}

@@ -32,11 +32,6 @@ function fig (id: string, raw: string, text: string): string {
   return `<span data-testid="${id}" data-raw="${esc(raw)}">${esc(text)}</span>`;
 }
 
-/** The value of `planck` NXV in the pricing unit at `price` (pricing units per NXV). */
-function nxvValue (planck: bigint, price: bigint): bigint {
-  return (planck * price) / NXV;
-}
-
 /** Headline figures and alerts. */
 export async function headline (s: Snapshot, state: StartState): Promise<string> {
   const price = BigInt(s.fees.nxvPrice ?? 0);
@@ -44,9 +39,11 @@ export async function headline (s: Snapshot, state: StartState): Promise<string>
     const f = s.flows.find((x) => x.asset === asset);
     return f ? BigInt(f.net) - BigInt(f.provider) : 0n;
   };
-  const fees = take('USDN') + nxvValue(take('NXV'), price);
   const released = BigInt(String(s.emissions.released));
-  const emissionsValue = nxvValue(released, price);
+  // NXV valued as the runtime values it (the engine's `reserve::native_value`).
+  const { answer: values } = await run({ nativeValue: { amounts: [take('NXV'), released], price, one: NXV } });
+  const fees = take('USDN') + BigInt(values[0]);
+  const emissionsValue = BigInt(values[1]);
   const ratio = emissionsValue === 0n ? 'no emissions released yet' : `${(Number(fees) / Number(emissionsValue)).toFixed(3)}×`;
   const value = BigInt(s.reserve.value);
   const trailing = BigInt(s.reserve.trailingVolume);

@@ -9,12 +9,9 @@
 
 import type { ApiPromise } from '@polkadot/api';
 import Chart from 'chart.js/auto';
-import { feeChanges, feePath, replay, type Json, type Snapshot } from './chain';
+import { feeChanges, feePath, historyDays, replay, type Json, type Snapshot } from './chain';
 import { amount, esc, parseCount, percent } from './format';
 import { checkParams, FIELDS, paramsForm, readForm, today, todayText, type Params, type ParamsText } from './params';
-
-/** The days of usage history the runtime keeps (`UsageHistoryDays`); the node refuses more. */
-export const MAX_DAYS = 90;
 
 const state: { params: ParamsText | null; days: string } = { params: null, days: '7' };
 let chart: Chart | null = null;
@@ -154,7 +151,7 @@ export async function predictedVsActual (api: ApiPromise, s: Snapshot): Promise<
   const changes = (await feeChanges(api, s.hash)) as Json[];
   if (changes.length === 0) return '<p class="empty" data-testid="pva-none">No fee change enacted yet: nothing to compare.</p>';
   const sections = await Promise.all(changes.map(async (c) => {
-    const r = await replay(api, c.new, 90, s.hash);
+    const r = await replay(api, c.new, historyDays(api), s.hash);
     // The regime the change replaced: the latest before it with usage in the history.
     const regimes = (r.days as Json[]).flatMap((d) => (d.lines as Json[]).map((l) => l.regime as number));
     const before = Math.max(-1, ...regimes.filter((g) => g < c.at));
@@ -193,6 +190,7 @@ export function renderReplay (el: HTMLElement, api: ApiPromise, s: Snapshot, cur
   if (state.params === null) state.params = todayText(s.fees);
   if (el.dataset.built === '1') return; // keeps what the user typed across blocks
   el.dataset.built = '1';
+  const MAX_DAYS = historyDays(api);
   el.innerHTML = `<div class="grid">
     <div class="card"><h2>Replay history under a proposal</h2>
       <p class="note">The chain keeps what each day's receipts paid (per asset and tier discount) for ${MAX_DAYS} days. The runtime re-prices those days under the proposal with the function settlement charges with, at the day's own NXV rate.</p>

@@ -6,12 +6,9 @@
 
 import type { ApiPromise } from '@polkadot/api';
 import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { replay, type Json, type Snapshot } from './chain';
+import { ASSETS, USDN_ID } from '../../clients/js/src/index.js';
+import { historyDays, replay, type Json, type Snapshot } from './chain';
 import { today } from './params';
-
-const USDN_ID = 1;
-const STABLE = { WithId: USDN_ID };
-const NATIVE = 'Native';
 
 /** What the engine needs and the page shows beside it. */
 export interface StartState {
@@ -38,8 +35,8 @@ export async function readStart (api: ApiPromise, s: Snapshot): Promise<StartSta
   const blocksPerDay = Number(consts.fees.flowBucketLength.toString());
   const treasuryAccount = palletAccount(consts.treasury.palletId.toU8a());
   const [history, reserves, schedules, treasuryStable] = await Promise.all([
-    replay(api, today(s.fees), 90, s.hash),
-    apiAt.call.assetConversionApi.getReserves(STABLE, NATIVE).then((r) => r.toJSON() as [string | number, string | number] | null),
+    replay(api, today(s.fees), historyDays(api), s.hash),
+    apiAt.call.assetConversionApi.getReserves(ASSETS.USDN, ASSETS.NXV).then((r) => r.toJSON() as [string | number, string | number] | null),
     apiAt.query.vesting.vesting.entries(),
     apiAt.query.assets.account(USDN_ID, treasuryAccount).then((a) => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

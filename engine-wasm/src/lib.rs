@@ -8,11 +8,12 @@
 //! 3. `engine_run(ptr, len)` answers a pointer to a little-endian `u32` length followed by that
 //!    many bytes of JSON.
 //!
-//! Requests: `{"project": {"start": …, "scenario": …}}` or `{"sweep": {"start": …, "scenario":
-//! …, "grid": [FeeParams…]}}`. Answers: `{"projection": …}`, `{"sweep": […]}` or `{"error":
-//! {"kind": …, "message": …}}` (a request that does not parse, or a projection refused by
-//! name). Amounts are JSON integers (u128 where the chain's are), ratios as the runtime encodes
-//! them (parts per billion or million).
+//! Requests: `{"project": {"start": …, "scenario": …}}`, `{"sweep": {"start": …, "scenario":
+//! …, "grid": [FeeParams…]}}`, `{"nativeValue": {"amounts": […], "price": …, "one": …}}` or
+//! `{"buybackBound": {"available": …, "pool": …, "slippage": …}}`. Answers: `{"projection": …}`,
+//! `{"sweep": […]}` or `{"error": {"kind": …, "message": …}}` (a request that does not parse, or a
+//! projection refused by name). Amounts are JSON integers (u128 where the chain's are), ratios as
+//! the runtime encodes them (parts per billion or million).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -23,6 +24,7 @@ use alloc::{format, string::String, vec::Vec};
 use nexus_economics::{
 	buyback::{amount_out, max_within_slippage},
 	projection::{self, Pool, Projection, Scenario, Start, SweepPoint},
+	reserve,
 	settlement::FeeParams,
 };
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,16 @@ pub enum Request {
 		/// The parameter sets.
 		grid: Vec<FeeParams>,
 	},
+	/// The value in the pricing unit of NXV `amounts` at `price` pricing units per `one` NXV,
+	/// rounded down, as the runtime values NXV ([`reserve::native_value`]).
+	NativeValue {
+		/// Amounts of NXV, in planck.
+		amounts: Vec<u128>,
+		/// Pricing units per NXV.
+		price: u128,
+		/// Planck per NXV.
+		one: u128,
+	},
 	/// How much of `available` stable asset the next buyback epoch may swap on `pool` within
 	/// `slippage` (the buyback pallet's bound).
 	BuybackBound {
@@ -67,6 +79,8 @@ pub enum Answer {
 	Projection(alloc::boxed::Box<Projection>),
 	/// A sweep's points.
 	Sweep(Vec<SweepPoint>),
+	/// Values in the pricing unit (decimal strings), in the order asked.
+	NativeValue(Vec<String>),
 	/// The buyback's bound: what the epoch swaps and what carries (decimal strings).
 	BuybackBound {
 		/// Swapped within the bound.
@@ -96,6 +110,12 @@ pub fn handle(input: &[u8]) -> Vec<u8> {
 				Ok(p) => Answer::Sweep(p),
 				Err(e) => Answer::Error { kind: format!("{e:?}"), message: describe(e) },
 			},
+		Ok(Request::NativeValue { amounts, price, one }) => Answer::NativeValue(
+			amounts
+				.iter()
+				.map(|a| format!("{}", reserve::native_value(*a, price, one)))
+				.collect(),
+		),
 		Ok(Request::BuybackBound { available, pool, slippage }) => {
 			let reserves = (pool.stable, pool.native);
 			let x = max_within_slippage(available, reserves, slippage, |x| {
@@ -212,6 +232,16 @@ mod wasm {
 mod tests {
 	#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 	use super::*;
+
+	#[test]
+	fn nxv_is_valued_as_the_runtime_values_it() {
+		let a: serde_json::Value = serde_json::from_slice(&handle(
+			br#"{"nativeValue": {"amounts": [1500000000000, 1], "price": 2000000, "one": 1000000000000}}"#,
+		))
+		.unwrap();
+		// 1.5 NXV at 2 USDN: 3 USDN; one planck rounds down to nothing.
+		assert_eq!(a["nativeValue"], serde_json::json!(["3000000", "0"]));
+	}
 
 	#[test]
 	fn a_bad_request_is_answered_with_its_error() {

@@ -76,6 +76,13 @@ describe('dashboard on the demo market', () => {
     return { number: Number(status.dataset.number), hash: status.dataset.hash, figs: out };
   });
 
+  /** Every figure (`data-raw`) under `selector`, by its test id. */
+  const figuresIn = (selector) => page.evaluate((sel) => {
+    const out = {};
+    for (const el of document.querySelectorAll(`${sel} [data-testid][data-raw]`)) out[el.dataset.testid] = el.dataset.raw;
+    return out;
+  }, selector);
+
   async function show (view) {
     await page.goto(`${ready.dashboard.split('#')[0]}#/${view}`);
     await page.waitForSelector(`#view-${view}[data-block]`, { timeout: 60_000 });
@@ -253,11 +260,7 @@ describe('dashboard on the demo market', () => {
     await page.click('#sim-run');
     await page.waitForSelector('#sim-results[data-state=done]', { timeout: 30_000 });
     assert.ok(sentFrames.slice(simulated).some((f) => f.includes('nexus_simulate')), 'priced by the node');
-    const { figs } = await page.evaluate(() => {
-      const out = {};
-      for (const el of document.querySelectorAll('#sim-results [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
-      return { figs: out };
-    });
+    const figs = await figuresIn('#sim-results');
     // Today's column, one request: the seeker's own quote.
     const quotes = [
       await rpc('nexus_quote', alice, 1, 1200, 350, 'USDN'),
@@ -361,11 +364,7 @@ describe('dashboard on the demo market', () => {
     await page.waitForSelector('#rp-results[data-state=done]', { timeout: 60_000 });
     assert.ok(sentFrames.slice(before).some((f) => f.includes('nexus_replay')), 'replayed by the node');
     const hash = await page.locator('[data-testid=replay-block]').getAttribute('data-hash');
-    const figs = await page.evaluate(() => {
-      const out = {};
-      for (const el of document.querySelectorAll('#view-replay [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
-      return out;
-    });
+    const figs = await figuresIn('#view-replay');
     const now = {
       takeRate: fees.takeRate, treasuryShare: fees.treasuryShare, buybackShare: fees.buybackShare,
       validatorsShare: fees.validatorsShare, reserveShare: fees.reserveShare,
@@ -460,11 +459,7 @@ describe('dashboard on the demo market', () => {
     await show('outlook');
     await page.waitForSelector('[data-testid=outlook-headline][data-block]', { timeout: 60_000 });
     const hash = await page.locator('[data-testid=outlook-headline]').getAttribute('data-hash');
-    const figs = await page.evaluate(() => {
-      const out = {};
-      for (const el of document.querySelectorAll('#view-outlook [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
-      return out;
-    });
+    const figs = await figuresIn('#view-outlook');
     const [flows, fees, reserve, supply] = await Promise.all([
       rpc('nexus_flows', null, hash), rpc('nexus_feeParameters', hash), rpc('nexus_reserveStatus', hash), rpc('nexus_supply', hash)
     ]);
@@ -581,11 +576,7 @@ describe('dashboard on the demo market', () => {
     await page.click('#rp-pva-run');
     await page.waitForSelector('#rp-pva-body[data-state=done]', { timeout: 60_000 });
     const hash = await page.locator('#rp-pva-body').getAttribute('data-hash');
-    const figs = await page.evaluate(() => {
-      const out = {};
-      for (const el of document.querySelectorAll('#rp-pva-body [data-testid][data-raw]')) out[el.dataset.testid] = el.dataset.raw;
-      return out;
-    });
+    const figs = await figuresIn('#rp-pva-body');
     // By hand: the days under the old regime re-priced under the change (byHand) against the
     // days under the new one as settled.
     const r = await rpc('nexus_replay', params, 90, hash);

@@ -53,7 +53,7 @@ pub fn project(start: &Start, scenario: &Scenario) -> Result<Projection, Project
 		let seed = rng::seed_of(scenario.seed, p);
 		path::run(start, &start.params, scenario, seed, &mut book, p);
 	}
-	Ok(book.finish(start, scenario))
+	Ok(book.finish(scenario))
 }
 
 /// Projects `scenario` under each of `grid`'s parameters (same seeds, so the points differ by

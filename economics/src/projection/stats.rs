@@ -192,7 +192,7 @@ impl Book {
 	}
 
 	/// The distributions.
-	pub fn finish(mut self, _start: &Start, scenario: &Scenario) -> Projection {
+	pub fn finish(mut self, scenario: &Scenario) -> Projection {
 		let n = self.paths;
 		let last = self.days.saturating_sub(1);
 		let fees_over_emissions = {

@@ -29,10 +29,7 @@ use crate::{
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use frame_support::{ensure, pallet_prelude::Get};
-use nexus_primitives::{
-	settlement::{price_list, FeeParams, Priced, Rate},
-	traits::FeePolicy,
-};
+use nexus_primitives::settlement::{price_list, FeeParams, Priced, Rate};
 use sp_runtime::Permill;
 
 /// A batch's usage lines, by asset, tier discount and fee regime.
@@ -166,11 +163,13 @@ impl<T: Config> Pallet<T> {
 		if line.list == 0 {
 			return Some(Priced::default());
 		}
-		let rate = match T::Policy::rate(&line.asset) {
-			Ok(Rate::Par) => Rate::Par,
-			// `net_pricing` pricing units bought `net` of the token that day; a list above zero
-			// nets above zero (every discount is below 100 %).
-			_ => Rate::Token { price: line.net_pricing, one: line.net },
+		let rate = if line.asset == T::NativeAsset::get() {
+			// `net_pricing` pricing units bought `net` NXV that day; a list above zero nets
+			// above zero (every discount is below 100 %).
+			Rate::Token { price: line.net_pricing, one: line.net }
+		} else {
+			// The stable asset is the pricing unit's.
+			Rate::Par
 		};
 		price_list(line.list, discount, &rate, params).ok()
 	}

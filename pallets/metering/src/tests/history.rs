@@ -24,28 +24,12 @@ fn line_of(day: u32, asset: Asset, tier: Permill) -> UsageLine<Asset> {
 		.expect("a usage line")
 }
 
-/// The price of `list` with `discount` in USDN under `p`, by hand: the discount and the take
-/// round down, each share of the take rounds down, the reserve gets the rest.
+/// The price of `list` with `discount` in USDN under `p`, from the settlement maths' own
+/// steps (the discount, then the split), not through `price_list`, which the replay calls.
 fn by_hand(list: u128, discount: Perbill, p: &FeeParams) -> Priced {
-	let net = list - discount.mul_floor(list);
-	let take = p.take_rate.mul_floor(net);
-	let (t, b, v) = (
-		p.treasury_share.mul_floor(take),
-		p.buyback_share.mul_floor(take),
-		p.validators_share.mul_floor(take),
-	);
-	Priced {
-		list,
-		net_pricing: net,
-		net,
-		legs: nexus_primitives::settlement::Legs {
-			provider: net - take,
-			treasury: t,
-			buyback: b,
-			validators: v,
-			reserve: take - t - b - v,
-		},
-	}
+	use nexus_primitives::settlement::{net_price, split};
+	let net = net_price(list, discount);
+	Priced { list, net_pricing: net, net, legs: split(net, p) }
 }
 
 #[test]
