@@ -131,6 +131,18 @@ class Proc:
         with open(self.log_path, "rb") as f:
             return b"\n".join(f.read().splitlines()[-n:]).decode(errors="replace")
 
+    def wait_up(self, what, check, timeout):
+        """`wait_until(what, check)`; when it times out, the error says whether the process is
+        still running (or its exit status) and ends with its log's last lines."""
+        try:
+            return wait_until(what, check, timeout=timeout)
+        except TimeoutError as e:
+            state = "still running" if self.alive() else f"exited with {self.proc.returncode}"
+            raise TimeoutError(
+                f"{e}; {self.name} ({' '.join(self.args)}) {state}; its log ({self.log_path}) "
+                f"ends:\n{self.log_tail()}"
+            ) from None
+
 
 class Network:
     """One dev node, the mock upstreams and one gateway (gateway 0, operated by Dave)."""
@@ -170,7 +182,7 @@ class Network:
             args.append("--no-prometheus")
         args += ["--base-path", self.base_path] if self.base_path else ["--tmp"]
         self.node = Proc("node", args, self.dir, isolate=self.isolate)
-        wait_until("the node's RPC", lambda: self.best_block() >= 1, timeout=90)
+        self.node.wait_up("the node's RPC", lambda: self.best_block() >= 1, timeout=90)
 
     def best_block(self):
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "chain_getHeader", "params": []})
@@ -214,7 +226,7 @@ class Network:
             args += [f"--{k.replace('_', '-')}", str(v)]
         proc = Proc(f"mock-{name}", args, self.dir, isolate=self.isolate)
         base = f"http://127.0.0.1:{port}"
-        wait_until(f"mock {name}", lambda: http_json(f"{base}/stats"), timeout=20)
+        proc.wait_up(f"mock {name}", lambda: http_json(f"{base}/stats"), timeout=20)
         self.mocks[name] = (proc, f"{base}/v1", credential)
         return f"{base}/v1"
 
@@ -241,7 +253,7 @@ class Network:
         }
         cfg.update({f"NEXUS_GATEWAY_{k.upper()}": str(v) for k, v in env.items()})
         self.gateway = Proc("gateway", [binary or GATEWAY], self.dir, cfg, isolate=self.isolate)
-        wait_until("the gateway", lambda: self.health()["status"] == "ok", timeout=60)
+        self.gateway.wait_up("the gateway", lambda: self.health()["status"] == "ok", timeout=60)
 
     def health(self):
         return http_json(f"{self.gw}/health")
