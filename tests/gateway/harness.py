@@ -132,12 +132,14 @@ class Proc:
             return b"\n".join(f.read().splitlines()[-n:]).decode(errors="replace")
 
     def wait_up(self, what, check, timeout):
-        """`wait_until(what, check)`; when it times out, the error says whether the process is
-        still running (or its exit status) and ends with its log's last lines."""
+        """`wait_until(what, check)`; when it times out, the process is stopped (a test that
+        cannot start its network must not leave half of it running) and the error says whether
+        it was still running (or its exit status) and ends with its log's last lines."""
         try:
             return wait_until(what, check, timeout=timeout)
         except TimeoutError as e:
             state = "still running" if self.alive() else f"exited with {self.proc.returncode}"
+            self.stop(timeout=10)
             raise TimeoutError(
                 f"{e}; {self.name} ({' '.join(self.args)}) {state}; its log ({self.log_path}) "
                 f"ends:\n{self.log_tail()}"
