@@ -63,14 +63,27 @@ before(async () => {
   traffic = new Traffic(market.gatewayUrl, seeker.key, { workers: 2, pauseMs: 300 });
 });
 
+/** Stops the traffic, the market and the network (their processes run in groups of their own). */
+async function stopAll () {
+  await traffic?.stop();
+  await market?.stop();
+  await network?.stop();
+}
+
 after(async () => {
   await traffic?.stop();
   await Promise.allSettled(restarts);
-  await market?.stop();
-  await network?.stop();
+  await stopAll();
   if (process.env.NEXUS_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
 });
+
+// A run stopped from outside (scripts/test.sh stops the lanes of a failed run with SIGTERM, and
+// `after` does not run then): the upstreams, the gateway and the validators are stopped all the
+// same, so that none outlives the run holding its fixed port.
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]]) {
+  process.once(signal, () => stopAll().finally(() => process.exit(code)));
+}
 
 test('four validators produce and finalize blocks; the gateway settles receipts', async () => {
   await network.waitFor('peers', () => Promise.all(NODES.map((n) => network.rpc(n, 'system_health'))),
