@@ -1,26 +1,34 @@
 // The projection engine (the Rust crate nexus-economics, compiled to wasm by
-// scripts/build-engine.sh into public/engine.wasm): loaded once, then called with one JSON
-// request at a time through its linear memory (engine-wasm/src/lib.rs documents the protocol).
-// Amounts travel as JSON integers: `json()` writes BigInts as bare digits so none is rounded.
+// scripts/build-engine.sh into public/engine.wasm), run in a dedicated worker (engine.worker.ts)
+// so the page stays responsive however long a projection takes: one JSON request at a time
+// (engine-wasm/src/lib.rs documents the protocol). Amounts travel as JSON integers: `json()`
+// writes BigInts as bare digits so none is rounded.
 
 import type { Json } from './chain';
+import type { EngineReply, EngineRequest } from './engine.worker';
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  engine_reset(): void;
-  engine_alloc(len: number): number;
-  engine_run(ptr: number, len: number): number;
-}
+let worker: Worker | null = null;
+let nextId = 0;
+const waiting = new Map<number, (reply: EngineReply) => void>();
 
-let loading: Promise<Exports> | null = null;
-
-function load (): Promise<Exports> {
-  loading ??= (async () => {
-    const url = new URL('engine.wasm', document.baseURI);
-    const { instance } = await WebAssembly.instantiateStreaming(fetch(url), {});
-    return instance.exports as unknown as Exports;
-  })();
-  return loading;
+function engine (): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = ({ data }: MessageEvent<EngineReply>) => {
+      waiting.get(data.id)?.(data);
+      waiting.delete(data.id);
+    };
+    // A worker that cannot start (its script not found, say) fails every request waiting on it;
+    // the next request starts a new one.
+    worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      for (const [id, settle] of waiting) settle({ id, failure: ev.message || 'the engine\'s worker did not start' });
+      waiting.clear();
+      worker?.terminate();
+      worker = null;
+    };
+  }
+  return worker;
 }
 
 /** JSON text with BigInts as integers (JSON.stringify refuses them). */
@@ -34,19 +42,19 @@ export function json (v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Sends one request; resolves with the answer's single field (`projection`, `sweep`, …) or throws its error. */
+/**
+ * Sends one request; resolves with the answer's single field (`projection`, `sweep`, …) and the
+ * engine's own time for it (in the worker, not counting the messages), or throws its error.
+ */
 export async function run (request: Record<string, unknown>): Promise<{ answer: Json; ms: number }> {
-  const e = await load();
-  const t0 = performance.now();
-  e.engine_reset();
-  const bytes = new TextEncoder().encode(json(request));
-  const ptr = e.engine_alloc(bytes.length);
-  new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
-  const out = e.engine_run(ptr, bytes.length);
-  const len = new DataView(e.memory.buffer).getUint32(out, true);
-  const text = new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
-  const ms = performance.now() - t0;
-  const answer = JSON.parse(text);
+  const id = nextId++;
+  const message: EngineRequest = { id, wasm: new URL('engine.wasm', document.baseURI).href, text: json(request) };
+  const reply = await new Promise<EngineReply>((resolve) => {
+    waiting.set(id, resolve);
+    engine().postMessage(message);
+  });
+  if ('failure' in reply) throw new Error(`the engine failed: ${reply.failure}`);
+  const answer = JSON.parse(reply.text);
   if (answer.error) throw new Error(`${answer.error.kind}: ${answer.error.message}`);
-  return { answer: Object.values(answer)[0] as Json, ms };
+  return { answer: Object.values(answer)[0] as Json, ms: reply.ms };
 }

@@ -1,0 +1,50 @@
+// The projection engine's own thread: a dedicated worker holds the wasm instance (public/
+// engine.wasm, see engine.ts) and answers one request at a time, so that a long projection or
+// sweep never blocks the page. It speaks the engine's memory protocol (engine-wasm/src/lib.rs
+// documents it) and times the call itself, so the figure the page prints is the engine's alone.
+
+/** A request from the page: the engine's JSON text, with the wasm module's address. */
+export interface EngineRequest { id: number; wasm: string; text: string }
+/** The answer: the engine's JSON text and how long the call took, or why it could not run. */
+export type EngineReply = { id: number; text: string; ms: number } | { id: number; failure: string };
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  engine_reset(): void;
+  engine_alloc(len: number): number;
+  engine_run(ptr: number, len: number): number;
+}
+
+let loading: Promise<Exports> | null = null;
+
+function load (wasm: string): Promise<Exports> {
+  loading ??= WebAssembly.instantiateStreaming(fetch(wasm), {})
+    .then(({ instance }) => instance.exports as unknown as Exports);
+  return loading;
+}
+
+function call (e: Exports, text: string): string {
+  e.engine_reset();
+  const bytes = new TextEncoder().encode(text);
+  const ptr = e.engine_alloc(bytes.length);
+  new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
+  const out = e.engine_run(ptr, bytes.length);
+  const len = new DataView(e.memory.buffer).getUint32(out, true);
+  return new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
+}
+
+const scope = self as unknown as { onmessage: ((ev: MessageEvent<EngineRequest>) => void) | null; postMessage(reply: EngineReply): void };
+
+// Messages are handled in order: each awaits the same instance, and a call runs to its end
+// before the next message is taken.
+scope.onmessage = async ({ data: { id, wasm, text } }) => {
+  try {
+    const e = await load(wasm);
+    const t0 = performance.now();
+    const answer = call(e, text);
+    scope.postMessage({ id, text: answer, ms: performance.now() - t0 });
+  } catch (err) {
+    // A module that does not load, or a trap (out of memory, say): the page shows it by name.
+    scope.postMessage({ id, failure: `${(err as Error).name}: ${(err as Error).message}` });
+  }
+};
