@@ -1202,6 +1202,138 @@ mod incentives {
 		}
 	}
 
+	/// A day of usage as the runtime settled it and as the projection engine's day step prices
+	/// it: Eve pays for receipts in USDN and in NXV through the development gateway; the day's
+	/// usage lines, read back from the metering pallet as the dashboard's Outlook reads them, go
+	/// through the engine's `settle_day` at the chain's NXV price and fee parameters; each pot's
+	/// inflow per asset equals what the runtime moved into its account, up to the rounding of
+	/// each receipt (the engine prices a line's sum, the runtime each receipt).
+	#[test]
+	fn a_days_usage_is_the_engines_day() {
+		use nexus_primitives::{
+			economics::projection::{settle_day, HistoryLine, Pot},
+			settlement::Rate,
+			traits::FeePolicy,
+		};
+		dev().execute_with(|| {
+			let now = pallet_timestamp::Now::<Runtime>::get();
+			let eve = account(Sr25519Keyring::Eve);
+			let nxv = AssetKind::Native;
+			for (session, asset, amount) in [(0, usdn(), 1_000 * USDN), (1, nxv.clone(), 5_000 * NXV)]
+			{
+				assert_ok!(Metering::deposit(RuntimeOrigin::signed(eve.clone()), asset.clone(), amount));
+				assert_ok!(Metering::open_session(
+					RuntimeOrigin::signed(eve.clone()),
+					0,
+					asset,
+					amount,
+					1_000
+				));
+				assert_eq!(pallet_metering::Sessions::<Runtime>::get(session).unwrap().spent, 0);
+			}
+			let capsule = (0..4)
+				.find(|id| {
+					pallet_capsules::Capsules::<Runtime>::get(id)
+						.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
+				})
+				.unwrap();
+			let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
+			let accounts = [
+				provider,
+				crate::configs::accounts::TreasuryAccount::get(),
+				Buyback::account_id(),
+				crate::RewardPot::account_id(),
+				crate::Reserve::account_id(),
+			];
+			let holdings = || -> Vec<Pot> {
+				accounts
+					.iter()
+					.map(|a| Pot {
+						stable: Both::balance(usdn(), a),
+						native: Both::balance(AssetKind::Native, a),
+					})
+					.collect()
+			};
+			let before = holdings();
+			// Forty receipts in each asset, of assorted sizes, in two batches.
+			let receipts = 40u64;
+			let group = |session: u64, first: u64| {
+				(
+					session,
+					first,
+					(first..first + receipts / 2)
+						.map(|i| {
+							crate::test_batches::served(
+								0,
+								Units::plain(2_000 + i * 731, 300 + i * 97),
+								0,
+							)
+						})
+						.collect::<Vec<_>>(),
+				)
+			};
+			for first in [1, 1 + receipts / 2] {
+				let b = crate::test_batches::batch(
+					now,
+					vec![capsule],
+					vec![group(0, first), group(1, first)],
+				);
+				let settlement = crate::test_batches::post(&b);
+				assert!(settlement.rejected.is_empty() && settlement.refused.is_empty());
+			}
+			let after = holdings();
+
+			// The day's usage lines, as the dashboard hands them to the engine.
+			let day = *pallet_metering::UsageDayIndex::<Runtime>::get().last().unwrap();
+			let lines: Vec<HistoryLine> = pallet_metering::UsageDays::<Runtime>::get(day)
+				.iter()
+				.map(|l| HistoryLine {
+					native: l.asset == AssetKind::Native,
+					tier_discount: l.tier_discount,
+					list: l.list,
+				})
+				.collect();
+			assert_eq!(lines.len(), 2, "one line per asset");
+			let Ok(Rate::Token { price, one }) = crate::Fees::rate(&AssetKind::Native) else {
+				panic!("the development chain prices NXV")
+			};
+			let engine = settle_day(&lines, 1.0, &crate::Fees::params(), price, one);
+
+			// Rounding: per receipt, the conversion to NXV (up) and each share (down), with the
+			// reserve taking the remainder of each split.
+			let n = u128::from(receipts);
+			let engines = [
+				engine.provider,
+				engine.treasury,
+				engine.buyback,
+				engine.validators,
+				engine.reserve,
+			];
+			let names = ["provider", "treasury", "buyback", "validators", "reserve"];
+			for i in 0..accounts.len() {
+				let moved = Pot {
+					stable: after[i].stable - before[i].stable,
+					native: after[i].native - before[i].native,
+				};
+				let tolerance = if names[i] == "reserve" { 6 * n } else { 2 * n };
+				for (asset, runtime, engine) in [
+					("USDN", moved.stable, engines[i].stable),
+					("NXV", moved.native, engines[i].native),
+				] {
+					assert!(runtime > 100 * tolerance, "{} {asset}: {runtime} moved", names[i]);
+					assert!(
+						runtime.abs_diff(engine) <= tolerance,
+						"{} {asset}: the runtime moved {runtime}, the engine {engine}",
+						names[i]
+					);
+				}
+			}
+			let spent = |s| pallet_metering::Sessions::<Runtime>::get(s).unwrap().spent;
+			assert!(spent(0).abs_diff(engine.net.stable) <= n, "USDN paid");
+			assert!(spent(1).abs_diff(engine.net.native) <= n, "NXV paid");
+		});
+	}
+
 	#[test]
 	fn buyback_swaps_on_the_pool_and_burns_exactly_what_issuance_loses() {
 		dev().execute_with(|| {

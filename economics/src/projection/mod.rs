@@ -15,7 +15,7 @@
 //! A path starts from the chain's state ([`Start`], read at one block) and each day:
 //! 1. demand: a day of the chain's usage history drawn at random (bootstrap), scaled by the growth
 //!    trend and the shock; each of its lines priced under the parameters at the day's NXV price,
-//!    split into legs;
+//!    split into legs ([`settle_day`]);
 //! 2. refunds: the refund rate of what seekers paid, paid by the reserve (a reserve that cannot pay
 //!    is *exhausted* that day);
 //! 3. the reserve: its legs in, its target from trailing 30-day volume, the overflow swept to the
@@ -28,11 +28,13 @@
 //!    vesting; genesis schedules and released tranches unlock day by day;
 //! 7. the pool is arbitraged to the day's NXV price (its constant product kept).
 
+mod day;
 mod path;
 mod rng;
 mod stats;
 mod types;
 
+pub use day::{settle_day, DaySettled};
 pub use stats::Bands;
 pub use types::*;
 

@@ -1,28 +1,30 @@
 //! One path: the economy stepped day by day (see the module docs of [`super`] for the order).
 
-use super::{rng::Rng, stats::Book, Scenario, Schedule, Start};
+use super::{
+	day::{settle_day, DaySettled},
+	rng::Rng,
+	stats::Book,
+	Scenario, Schedule, Start,
+};
 use crate::{
 	buyback::{amount_out, max_within_slippage},
 	emissions::{locked_at, next_release, per_block},
 	reserve,
-	settlement::{
-		combined_discount, price_list, pricing_to_token, token_to_pricing, FeeParams, Rate,
-	},
+	settlement::{pricing_to_token, token_to_pricing, FeeParams},
 };
 use alloc::vec::Vec;
-use sp_arithmetic::Perbill;
 
 /// Days of volume the reserve's target covers (the fees pallet's `CoverageBuckets`).
 const TRAILING_DAYS: usize = 30;
 const DAYS_PER_YEAR: f64 = 365.0;
 
 /// An amount in the pricing unit as a float (for the distributions).
-fn f(x: u128) -> f64 {
+pub(super) fn f(x: u128) -> f64 {
 	x as f64
 }
 
 /// A float back to an amount (negative and non-finite values are zero).
-fn int(x: f64) -> u128 {
+pub(super) fn int(x: f64) -> u128 {
 	if x.is_finite() && x > 0.0 {
 		x as u128
 	} else {
@@ -111,51 +113,28 @@ pub fn run(
 		let block = block_before.saturating_add(bpd);
 		price *= libm::exp(drift + vol * rng.normal());
 		let px = int(price).max(1);
-		let token = Rate::Token { price: px, one };
 
 		// 1. Demand, priced and split.
-		let factor = demand_factor(scenario, day);
-		let mut volume = 0u128;
-		let mut take = 0u128;
-		let (mut stable_net, mut native_net) = (0u128, 0u128);
-		if !start.history.is_empty() {
-			let sample = start.history.get(rng.below(start.history.len())).map(Vec::as_slice);
-			for line in sample.unwrap_or(&[]) {
-				let list = int(f(line.list) * factor);
-				if list == 0 {
-					continue;
-				}
-				let asset_discount =
-					if line.native { params.nxv_discount } else { Perbill::zero() };
-				let tier =
-					Perbill::from_parts(line.tier_discount.deconstruct().saturating_mul(1_000));
-				let discount = combined_discount(asset_discount, tier, params.max_discount);
-				let rate = if line.native { token } else { Rate::Par };
-				let Ok(priced) = price_list(list, discount, &rate, params) else { continue };
-				volume = volume.saturating_add(priced.net_pricing);
-				let legs = priced.legs;
-				if line.native {
-					native_net = native_net.saturating_add(priced.net);
-					reserve_pot.native = reserve_pot.native.saturating_add(legs.reserve);
-					treasury.native = treasury.native.saturating_add(legs.treasury);
-					pot.native = pot.native.saturating_add(legs.buyback);
-					validators_native = validators_native.saturating_add(legs.validators);
-					// NXV paid into the pots leaves the float; the validators' share is paid
-					// out to stakers each era, back into it.
-					circulating = circulating
-						.saturating_sub(legs.reserve)
-						.saturating_sub(legs.treasury)
-						.saturating_sub(legs.buyback);
-					take = take.saturating_add(token_to_pricing(legs.take(), px, one).unwrap_or(0));
-				} else {
-					stable_net = stable_net.saturating_add(priced.net);
-					reserve_pot.stable = reserve_pot.stable.saturating_add(legs.reserve);
-					treasury.stable = treasury.stable.saturating_add(legs.treasury);
-					pot.stable = pot.stable.saturating_add(legs.buyback);
-					take = take.saturating_add(legs.take());
-				}
-			}
+		let sample = if start.history.is_empty() {
+			&[][..]
+		} else {
+			start.history.get(rng.below(start.history.len())).map(Vec::as_slice).unwrap_or(&[])
+		};
+		let settled_today = settle_day(sample, demand_factor(scenario, day), params, px, one);
+		let DaySettled { volume, take, net, .. } = settled_today;
+		let (stable_net, native_net) = (net.stable, net.native);
+		for (pot_of, legs) in [
+			(&mut reserve_pot, settled_today.reserve),
+			(&mut treasury, settled_today.treasury),
+			(&mut pot, settled_today.buyback),
+		] {
+			pot_of.stable = pot_of.stable.saturating_add(legs.stable);
+			pot_of.native = pot_of.native.saturating_add(legs.native);
+			// NXV paid into the pots leaves the float.
+			circulating = circulating.saturating_sub(legs.native);
 		}
+		// The validators' share is paid out to stakers each era, back into the float.
+		validators_native = validators_native.saturating_add(settled_today.validators.native);
 		fees = fees.saturating_add(take);
 
 		// 2. Refunds, from the reserve.
