@@ -19,7 +19,8 @@ let loading: Promise<Exports> | null = null;
 
 function load (wasm: string): Promise<Exports> {
   loading ??= WebAssembly.instantiateStreaming(fetch(wasm), {})
-    .then(({ instance }) => instance.exports as unknown as Exports);
+    .then(({ instance }) => instance.exports as unknown as Exports)
+    .catch((err) => { loading = null; throw err; }); // the next request tries again
   return loading;
 }
 
