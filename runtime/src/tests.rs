@@ -1219,9 +1219,17 @@ mod incentives {
 			let now = pallet_timestamp::Now::<Runtime>::get();
 			let eve = account(Sr25519Keyring::Eve);
 			let nxv = AssetKind::Native;
-			for (session, asset, amount) in [(0, usdn(), 1_000 * USDN), (1, nxv.clone(), 5_000 * NXV)]
+			// Silver: its usage cap holds the day's receipts, and its commitment discount
+			// (4 %) is a line's tier discount.
+			assert_ok!(crate::Tiers::stake(RuntimeOrigin::signed(eve.clone()), 10_000 * NXV));
+			for (session, asset, amount) in
+				[(0, usdn(), 1_000 * USDN), (1, nxv.clone(), 5_000 * NXV)]
 			{
-				assert_ok!(Metering::deposit(RuntimeOrigin::signed(eve.clone()), asset.clone(), amount));
+				assert_ok!(Metering::deposit(
+					RuntimeOrigin::signed(eve.clone()),
+					asset.clone(),
+					amount
+				));
 				assert_ok!(Metering::open_session(
 					RuntimeOrigin::signed(eve.clone()),
 					0,
@@ -1279,7 +1287,12 @@ mod incentives {
 					vec![group(0, first), group(1, first)],
 				);
 				let settlement = crate::test_batches::post(&b);
-				assert!(settlement.rejected.is_empty() && settlement.refused.is_empty());
+				assert!(
+					settlement.rejected.is_empty() && settlement.refused.is_empty(),
+					"rejected {:?}, refused {:?}",
+					settlement.rejected,
+					settlement.refused
+				);
 			}
 			let after = holdings();
 
@@ -1294,14 +1307,17 @@ mod incentives {
 				})
 				.collect();
 			assert_eq!(lines.len(), 2, "one line per asset");
+			assert!(lines.iter().all(|l| l.tier_discount == sp_runtime::Permill::from_percent(4)));
 			let Ok(Rate::Token { price, one }) = crate::Fees::rate(&AssetKind::Native) else {
 				panic!("the development chain prices NXV")
 			};
 			let engine = settle_day(&lines, 1.0, &crate::Fees::params(), price, one);
 
-			// Rounding: per receipt, the conversion to NXV (up) and each share (down), with the
-			// reserve taking the remainder of each split.
+			// Rounding: per receipt, the discount (one pricing unit: `per_unit` planck in NXV),
+			// the conversion to NXV (up) and each share (down), with the reserve taking the
+			// remainder of each split.
 			let n = u128::from(receipts);
+			let per_unit = one.div_ceil(price) + 1;
 			let engines = [
 				engine.provider,
 				engine.treasury,
@@ -1316,9 +1332,9 @@ mod incentives {
 					native: after[i].native - before[i].native,
 				};
 				let tolerance = if names[i] == "reserve" { 6 * n } else { 2 * n };
-				for (asset, runtime, engine) in [
-					("USDN", moved.stable, engines[i].stable),
-					("NXV", moved.native, engines[i].native),
+				for (asset, runtime, engine, tolerance) in [
+					("USDN", moved.stable, engines[i].stable, tolerance),
+					("NXV", moved.native, engines[i].native, tolerance * per_unit),
 				] {
 					assert!(runtime > 100 * tolerance, "{} {asset}: {runtime} moved", names[i]);
 					assert!(
@@ -1330,7 +1346,7 @@ mod incentives {
 			}
 			let spent = |s| pallet_metering::Sessions::<Runtime>::get(s).unwrap().spent;
 			assert!(spent(0).abs_diff(engine.net.stable) <= n, "USDN paid");
-			assert!(spent(1).abs_diff(engine.net.native) <= n, "NXV paid");
+			assert!(spent(1).abs_diff(engine.net.native) <= n * per_unit, "NXV paid");
 		});
 	}
 

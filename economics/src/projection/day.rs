@@ -3,13 +3,11 @@
 //! the same receipts (`runtime/src/tests.rs`, `a_days_usage_is_the_engines_day`).
 
 use super::{HistoryLine, Pot};
-use crate::settlement::{
-	combined_discount, price_list, token_to_pricing, FeeParams, Legs, Rate,
-};
+use crate::settlement::{combined_discount, price_list, token_to_pricing, FeeParams, Legs, Rate};
 use sp_arithmetic::Perbill;
 
 /// What a day's usage paid and where it went, per asset (stable, NXV).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct DaySettled {
 	/// What seekers paid in the pricing unit (NXV at the day's price): the day's volume.
 	pub volume: u128,

@@ -118,7 +118,11 @@ pub fn run(
 		let sample = if start.history.is_empty() {
 			&[][..]
 		} else {
-			start.history.get(rng.below(start.history.len())).map(Vec::as_slice).unwrap_or(&[])
+			start
+				.history
+				.get(rng.below(start.history.len()))
+				.map(Vec::as_slice)
+				.unwrap_or(&[])
 		};
 		let settled_today = settle_day(sample, demand_factor(scenario, day), params, px, one);
 		let DaySettled { volume, take, net, .. } = settled_today;
