@@ -1079,6 +1079,18 @@ mod incentives {
 		assert_eq!(pallet_buyback::InitialIssuance::<Runtime>::get(), presets::TOTAL_SUPPLY);
 	}
 
+	/// A standard-lane demo capsule of the development genesis (any tier may use it) and its
+	/// provider.
+	fn standard_capsule() -> (u64, AccountId) {
+		let capsule = (0..4)
+			.find(|id| {
+				pallet_capsules::Capsules::<Runtime>::get(id)
+					.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
+			})
+			.unwrap();
+		(capsule, pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner)
+	}
+
 	/// Eve settles one receipt of `input`/`output` units on a standard demo capsule through the
 	/// development gateway; returns the capsule's provider and the net charged (USDN).
 	fn settle(input: u64, output: u64) -> (AccountId, u128) {
@@ -1092,13 +1104,7 @@ mod incentives {
 			100 * USDN,
 			1_000
 		));
-		let capsule = (0..4)
-			.find(|id| {
-				pallet_capsules::Capsules::<Runtime>::get(id)
-					.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
-			})
-			.unwrap();
-		let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
+		let (capsule, provider) = standard_capsule();
 		let q = Metering::quote(eve, capsule, Units::plain(input, output), usdn()).unwrap();
 		let b = crate::test_batches::batch(
 			now,
@@ -1239,13 +1245,7 @@ mod incentives {
 				));
 				assert_eq!(pallet_metering::Sessions::<Runtime>::get(session).unwrap().spent, 0);
 			}
-			let capsule = (0..4)
-				.find(|id| {
-					pallet_capsules::Capsules::<Runtime>::get(id)
-						.is_some_and(|c| c.spec.lane == pallet_capsules::Lane::Standard)
-				})
-				.unwrap();
-			let provider = pallet_capsules::Capsules::<Runtime>::get(capsule).unwrap().owner;
+			let (capsule, provider) = standard_capsule();
 			let accounts = [
 				provider,
 				crate::configs::accounts::TreasuryAccount::get(),
