@@ -1,0 +1,87 @@
+// The projection engine in Chromium, on the page's thread and in a worker, side by side in one
+// browser (this machine is shared: compare within a run, not across runs). Serves
+// dashboard/public/engine.wasm (scripts/build-engine.sh) on a loopback port; prints each round
+// and the ratio of the medians.
+//
+//   node tests/dashboard/bench-engine.mjs [rounds]
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const wasm = fs.readFileSync(path.join(here, '../../dashboard/public/engine.wasm'));
+const rounds = Number(process.argv[2] ?? 5);
+
+// The engine's memory protocol (engine-wasm/src/lib.rs), the same text in both places.
+const call = `function call (e, text) {
+  e.engine_reset();
+  const bytes = new TextEncoder().encode(text);
+  const ptr = e.engine_alloc(bytes.length);
+  new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
+  const out = e.engine_run(ptr, bytes.length);
+  const len = new DataView(e.memory.buffer).getUint32(out, true);
+  return new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
+}
+async function load () { return (await WebAssembly.instantiateStreaming(fetch('/engine.wasm'), {})).instance.exports; }
+function timed (e, text) { const t0 = performance.now(); const out = call(e, text); return { ms: performance.now() - t0, ok: out.startsWith('{"projection"') }; }`;
+const worker = `${call}
+let e; onmessage = async ({ data }) => { e ??= await load(); postMessage(timed(e, data)); };`;
+const page = `<script>${call}
+let e; const w = new Worker('/worker.js');
+window.onPage = async (text) => { e ??= await load(); return timed(e, text); };
+window.inWorker = (text) => new Promise((resolve) => { w.onmessage = ({ data }) => resolve(data); w.postMessage(text); });
+</script>`;
+
+const server = http.createServer((req, res) => {
+  const [type, body] = req.url === '/engine.wasm' ? ['application/wasm', wasm]
+    : req.url === '/worker.js' ? ['text/javascript', worker] : ['text/html', page];
+  res.writeHead(200, { 'content-type': type }).end(body);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+// 1,000 paths × 365 days from a state like the engine's own tests' (two days of history, a
+// pool, a milestone, a vesting schedule).
+const U = 1_000_000n;
+const N = 10n ** 12n;
+const D = 14_400;
+const request = JSON.stringify({
+  project: {
+    start: {
+      params: { takeRate: 100_000_000, treasuryShare: 300_000_000, buybackShare: 250_000_000, validatorsShare: 200_000_000, reserveShare: 250_000_000, nxvDiscount: 100_000_000, maxDiscount: 300_000_000 },
+      block: 1_000, blocksPerDay: D, nxvPrice: 'U', oneNxv: 'N',
+      history: [[{ native: false, tierDiscount: 0, list: `${50_000n * U}` }, { native: true, tierDiscount: 70_000, list: `${20_000n * U}` }], [{ native: false, tierDiscount: 0, list: `${30_000n * U}` }]],
+      reserve: { stable: `${200_000n * U}`, native: 0 }, targetCoverage: 100_000_000, minReserve: `${10_000n * U}`, trailingVolume: `${1_500_000n * U}`,
+      treasury: { stable: 0, native: `${250_000_000n * N}` }, buyback: { stable: 0, native: 0 }, buybackSlippage: 50_000, epochDays: 7,
+      pool: { stable: `${1_000_000n * U}`, native: `${1_000_000n * N}`, fee: 3_000 }, settledVolume: 0,
+      milestones: [{ index: 0, threshold: `${1_000_000n * U}`, tranche: `${10_000_000n * N}` }], emissionsPool: `${300_000_000n * N}`, vestingPeriod: 365 * D,
+      schedules: [{ locked: `${150_000_000n * N}`, perBlock: 9_512_937_595_129, startBlock: 100 * D }],
+      totalSupply: `${1_000_000_000n * N}`, circulating: `${100_000_000n * N}`, bonded: `${44_000_000n * N}`
+    },
+    scenario: { paths: 1_000, days: 365, seed: 7, demandScale: 1, demandGrowth: 0.5, shock: null, priceDrift: 0, priceVolatility: 0.6, refundRate: 0.01, treasurySpend: 0, shortfallBelow: 0.9 }
+  }
+}).replace(/"(\d+)"/g, '$1').replace('"U"', `${U}`).replace('"N"', `${N}`); // u128 amounts as bare JSON integers
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+try {
+  const tab = await browser.newPage();
+  await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+  await tab.evaluate((t) => window.onPage(t), request); // compile and warm up
+  const onPage = [];
+  const inWorker = [];
+  for (let i = 0; i < rounds; i++) {
+    const a = await tab.evaluate((t) => window.onPage(t), request);
+    const b = await tab.evaluate((t) => window.inWorker(t), request);
+    if (!a.ok || !b.ok) throw new Error('the engine refused the request');
+    onPage.push(a.ms);
+    inWorker.push(b.ms);
+    console.log(`round ${i + 1}: page thread ${a.ms.toFixed(0)} ms, worker ${b.ms.toFixed(0)} ms`);
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+  console.log(`1,000 paths × 365 days, medians: page thread ${median(onPage).toFixed(0)} ms, worker ${median(inWorker).toFixed(0)} ms (worker ÷ page ${(median(inWorker) / median(onPage)).toFixed(2)})`);
+} finally {
+  await browser.close();
+  server.close();
+}
