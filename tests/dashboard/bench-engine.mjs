@@ -1,7 +1,8 @@
-// The projection engine in Chromium, on the page's thread and in a worker, side by side in one
-// browser (this machine is shared: compare within a run, not across runs). Serves
-// dashboard/public/engine.wasm (scripts/build-engine.sh) on a loopback port; prints each round
-// and the ratio of the medians.
+// The projection engine in Chromium, on the page's thread and in the dashboard's own worker
+// (dashboard/dist, built by `npm run build` there; src/engine.worker.ts), side by side in one
+// browser (this machine is shared: compare within a run, not across runs). Serves the built
+// dashboard's worker and engine.wasm on a loopback port; prints each round and the ratio of the
+// medians.
 //
 //   node tests/dashboard/bench-engine.mjs [rounds]
 
@@ -12,11 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const wasm = fs.readFileSync(path.join(here, '../../dashboard/public/engine.wasm'));
+const dist = path.join(here, '../../dashboard/dist');
+const wasm = fs.readFileSync(path.join(dist, 'engine.wasm'));
+const workerFile = fs.readdirSync(path.join(dist, 'assets')).find((f) => f.startsWith('engine.worker-'));
+if (!workerFile) throw new Error('dashboard/dist has no engine worker: build the dashboard first');
+const worker = fs.readFileSync(path.join(dist, 'assets', workerFile));
 const rounds = Number(process.argv[2] ?? 5);
 
-// The engine's memory protocol (engine-wasm/src/lib.rs), the same text in both places.
-const call = `function call (e, text) {
+// On the page's thread: the engine's memory protocol (engine-wasm/src/lib.rs) as the worker
+// runs it, here because the dashboard itself no longer calls the engine on its page.
+const page = `<script>
+function call (e, text) {
   e.engine_reset();
   const bytes = new TextEncoder().encode(text);
   const ptr = e.engine_alloc(bytes.length);
@@ -25,14 +32,19 @@ const call = `function call (e, text) {
   const len = new DataView(e.memory.buffer).getUint32(out, true);
   return new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
 }
-async function load () { return (await WebAssembly.instantiateStreaming(fetch('/engine.wasm'), {})).instance.exports; }
-function timed (e, text) { const t0 = performance.now(); const out = call(e, text); return { ms: performance.now() - t0, ok: out.startsWith('{"projection"') }; }`;
-const worker = `${call}
-let e; onmessage = async ({ data }) => { e ??= await load(); postMessage(timed(e, data)); };`;
-const page = `<script>${call}
-let e; const w = new Worker('/worker.js');
-window.onPage = async (text) => { e ??= await load(); return timed(e, text); };
-window.inWorker = (text) => new Promise((resolve) => { w.onmessage = ({ data }) => resolve(data); w.postMessage(text); });
+let e;
+window.onPage = async (text) => {
+  e ??= (await WebAssembly.instantiateStreaming(fetch('/engine.wasm'), {})).instance.exports;
+  const t0 = performance.now();
+  const out = call(e, text);
+  return { ms: performance.now() - t0, ok: out.startsWith('{"projection"') };
+};
+const w = new Worker('/worker.js', { type: 'module' });
+let id = 0;
+window.inWorker = (text) => new Promise((resolve) => {
+  w.onmessage = ({ data }) => resolve({ ms: data.ms, ok: !!data.text && data.text.startsWith('{"projection"') });
+  w.postMessage({ id: id++, wasm: new URL('/engine.wasm', location.href).href, text });
+});
 </script>`;
 
 const server = http.createServer((req, res) => {
