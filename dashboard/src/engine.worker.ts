@@ -3,35 +3,20 @@
 // sweep never blocks the page. It speaks the engine's memory protocol (engine-wasm/src/lib.rs
 // documents it) and times the call itself, so the figure the page prints is the engine's alone.
 
+import { call, type EngineExports } from './engine-protocol.js';
+
 /** A request from the page: the engine's JSON text, with the wasm module's address. */
 export interface EngineRequest { id: number; wasm: string; text: string }
 /** The answer: the engine's JSON text and how long the call took, or why it could not run. */
 export type EngineReply = { id: number; text: string; ms: number } | { id: number; failure: string };
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  engine_reset(): void;
-  engine_alloc(len: number): number;
-  engine_run(ptr: number, len: number): number;
-}
+let loading: Promise<EngineExports> | null = null;
 
-let loading: Promise<Exports> | null = null;
-
-function load (wasm: string): Promise<Exports> {
+function load (wasm: string): Promise<EngineExports> {
   loading ??= WebAssembly.instantiateStreaming(fetch(wasm), {})
-    .then(({ instance }) => instance.exports as unknown as Exports)
+    .then(({ instance }) => instance.exports as unknown as EngineExports)
     .catch((err) => { loading = null; throw err; }); // the next request tries again
   return loading;
-}
-
-function call (e: Exports, text: string): string {
-  e.engine_reset();
-  const bytes = new TextEncoder().encode(text);
-  const ptr = e.engine_alloc(bytes.length);
-  new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
-  const out = e.engine_run(ptr, bytes.length);
-  const len = new DataView(e.memory.buffer).getUint32(out, true);
-  return new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
 }
 
 const scope = self as unknown as { onmessage: ((ev: MessageEvent<EngineRequest>) => void) | null; postMessage(reply: EngineReply): void };

@@ -20,18 +20,11 @@ if (!workerFile) throw new Error('dashboard/dist has no engine worker: build the
 const worker = fs.readFileSync(path.join(dist, 'assets', workerFile));
 const rounds = Number(process.argv[2] ?? 5);
 
-// On the page's thread: the engine's memory protocol (engine-wasm/src/lib.rs) as the worker
-// runs it, here because the dashboard itself no longer calls the engine on its page.
-const page = `<script>
-function call (e, text) {
-  e.engine_reset();
-  const bytes = new TextEncoder().encode(text);
-  const ptr = e.engine_alloc(bytes.length);
-  new Uint8Array(e.memory.buffer, ptr, bytes.length).set(bytes);
-  const out = e.engine_run(ptr, bytes.length);
-  const len = new DataView(e.memory.buffer).getUint32(out, true);
-  return new TextDecoder().decode(new Uint8Array(e.memory.buffer, out + 4, len));
-}
+// On the page's thread: the dashboard's own protocol module (src/engine-protocol.js), which
+// its worker calls too.
+const protocol = fs.readFileSync(path.join(here, '../../dashboard/src/engine-protocol.js'));
+const page = `<script type="module">
+import { call } from '/engine-protocol.js';
 let e;
 window.onPage = async (text) => {
   e ??= (await WebAssembly.instantiateStreaming(fetch('/engine.wasm'), {})).instance.exports;
@@ -49,7 +42,8 @@ window.inWorker = (text) => new Promise((resolve) => {
 
 const server = http.createServer((req, res) => {
   const [type, body] = req.url === '/engine.wasm' ? ['application/wasm', wasm]
-    : req.url === '/worker.js' ? ['text/javascript', worker] : ['text/html', page];
+    : req.url === '/worker.js' ? ['text/javascript', worker]
+      : req.url === '/engine-protocol.js' ? ['text/javascript', protocol] : ['text/html', page];
   res.writeHead(200, { 'content-type': type }).end(body);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
