@@ -7,7 +7,8 @@ Reads `submit_batch(r, s, c)` (base, and the slopes per receipt, per session and
 with their database reads and writes) and `transfer_keep_alive`, prices the database accesses with
 the runtime's `ParityDbWeight`, and prints each marginal cost next to one transfer (and one
 transfer extrinsic: the call plus the `ExtrinsicBaseWeight`), and how many receipts fit a
-block's normal-dispatch weight in two shapes.
+block's normal-dispatch weight in two shapes. Reads `book_usage_day(d)` too: the usage history
+a batch books, charged beside the receipts (a new day's first batch drops `d` days).
 """
 import re
 import sys
@@ -19,9 +20,10 @@ DB_WRITE_PS = 50_000 * 1_000
 BLOCK_NORMAL_PS = 2 * 10**12 * 75 // 100
 # frame_support::weights::constants::ExtrinsicBaseWeight (polkadot-sdk stable2609), picoseconds.
 EXTRINSIC_BASE_PS = 108_157 * 1_000
-# runtime/src/configs/settlement.rs: the bounds of a batch.
+# runtime/src/configs/settlement.rs: the bounds of a batch, and the days of usage history kept.
 MAX_BATCH_RECEIPTS = 8_192
 MAX_BATCH_SESSIONS = 1_024
+USAGE_HISTORY_DAYS = 90
 
 NUM = r"([0-9_]+)"
 
@@ -114,11 +116,22 @@ def main():
           f" {per['s'][2]} writes = {us(session)}")
     print(f"  {'':<25}  per capsule {us(per['c'][0] - per['r'][0])} + {per['c'][1]} reads,"
           f" {per['c'][2]} writes = {us(capsule)}")
+    if "book_usage_day" not in metering:
+        sys.exit(f"{sys.argv[1]}: no book_usage_day")
+    hb, hs, hr, hr_d, hw, hw_d = parse(metering["book_usage_day"], "d")
+    history = total(hb, hr, hw)
+    per_day = total(hs, hr_d, hw_d)
+    print(f"  usage history, a batch   : base {us(hb)} + {hr} reads, {hw} writes = {us(history)}")
+    print(f"  {'':<25}  per day dropped {us(hs)} + {hr_d} reads, {hw_d} writes = {us(per_day)};"
+          f" declared (every one of {USAGE_HISTORY_DAYS} days dropped):"
+          f" {us(history + USAGE_HISTORY_DAYS * per_day)}")
     for label, per_session in (("64 receipts per session", 64), ("1 receipt per session", 1)):
         sessions = MAX_BATCH_RECEIPTS // per_session
         sessions = min(sessions, MAX_BATCH_SESSIONS)
         receipts = sessions * per_session
-        batch = fixed + receipts * receipt + sessions * session + capsule
+        # Charged: the receipts and the day's history, no day dropped (the first batch of a day
+        # is charged the days it drops on top).
+        batch = fixed + receipts * receipt + sessions * session + capsule + history
         fit = BLOCK_NORMAL_PS // batch * receipts
         print(f"  {'':<25}  a batch of {receipts:,} receipts, {label}, one capsule: {us(batch)};"
               f" about {fit:,} receipts per block")

@@ -47,8 +47,8 @@ usage() {
 		  dashboard  headless Chromium against scripts/demo.sh (and the wasm projection engine) 3 min
 		  network    zombienet: the four-validator smoke test and the fault tests               7 min
 
-		Every stage: about 11 min warm; about 45 min on a fresh machine (the first build is
-		23 min of it).
+		Every stage: about 11 min warm with nothing to rebuild; about 74 min on a fresh machine
+		(measured in pieces on 2026-12-06; the first build is 42 min of it: docs/development.md).
 	EOF
 }
 

@@ -1533,7 +1533,7 @@ mod weights_audit {
 
 	#[test]
 	fn every_benchmarked_component_reaches_the_runtimes_bound() {
-		let expected: [(&str, &str, &str, u32); 13] = [
+		let expected: [(&str, &str, &str, u32); 14] = [
 			(
 				"capsules",
 				"set_model_aliases",
@@ -1594,6 +1594,12 @@ mod weights_audit {
 				"submit_batch",
 				"c",
 				<<Runtime as pallet_metering::Config>::MaxBatchCapsules as Get<u32>>::get() / 2,
+			),
+			(
+				"metering",
+				"book_usage_day",
+				"d",
+				<Runtime as pallet_metering::Config>::UsageHistoryDays::get(),
 			),
 			(
 				"buyback",

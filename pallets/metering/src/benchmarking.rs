@@ -13,7 +13,10 @@ use crate::pallet::{
 };
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::traits::{fungible::Mutate as _, fungibles::Mutate as _, EnsureOrigin, Get};
+use frame_support::{
+	traits::{fungible::Mutate as _, fungibles::Mutate as _, EnsureOrigin, Get},
+	BoundedVec,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use nexus_primitives::traits::FeeDestinations;
 use sp_core::{crypto::KeyTypeId, sr25519, H256};
@@ -314,6 +317,56 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(operator), alloc::boxed::Box::new(batch), signature);
 		assert_eq!(crate::pallet::NextBatchId::<T>::get(), 1);
+	}
+
+	/// Booking a batch's usage into the day's history (`Metering::book_day`), `d` days having
+	/// left the window. Worst case: every day of the window kept with a full set of lines; the
+	/// batch brings one line more than a day holds (a full set, each merged into the day's line
+	/// or pushed onto a new day, and one counted unbooked). With `d = 0` the batch's day is the
+	/// last kept one (every line merged into a full day); with `d > 0` it is a new day, `d` days
+	/// after the window's first kept day left it.
+	#[benchmark]
+	fn book_usage_day(d: Linear<0, { T::UsageHistoryDays::get() }>) {
+		use crate::pallet::{UsageDayIndex, UsageDays, UsageUnbooked};
+		let history = T::UsageHistoryDays::get();
+		let lines = T::MaxUsageLines::get();
+		let line = |regime: u32| {
+			let mut l = UsageLine::new(T::NativeAsset::get(), Permill::from_percent(4), regime);
+			l.receipts = 1_000;
+			l.units = nexus_primitives::receipts::Units {
+				input: 1_000_000,
+				output: 1_000_000,
+				cache_read: 1_000_000,
+				cache_write: 1_000_000,
+			};
+			(l.list, l.net_pricing, l.net) = (1_000_000 * NXV, 900_000 * NXV, 900_000 * NXV);
+			l
+		};
+		let first = 1_000u32;
+		let full_day: Vec<UsageLine<T::AssetKind>> = (0..lines).map(line).collect();
+		for day in first..first + history {
+			UsageDays::<T>::insert(day, BoundedVec::try_from(full_day.clone()).unwrap());
+			UsageUnbooked::<T>::insert(day, 1u64);
+		}
+		UsageDayIndex::<T>::put(
+			BoundedVec::try_from((first..first + history).collect::<Vec<_>>()).unwrap(),
+		);
+		let last = first + history - 1;
+		let day = last + d;
+		let book: crate::history::DayBook<T::AssetKind> = (0..=lines)
+			.map(|regime| ((T::NativeAsset::get(), Permill::from_percent(4), regime), line(regime)))
+			.collect();
+
+		#[block]
+		{
+			Metering::<T>::book_day(day, book);
+		}
+
+		let index = UsageDayIndex::<T>::get();
+		let kept_from = if first + d <= last { first + d } else { day };
+		assert_eq!((index.first().copied(), index.last().copied()), (Some(kept_from), Some(day)));
+		assert_eq!(UsageDays::<T>::get(day).len() as u32, lines);
+		assert!(UsageUnbooked::<T>::get(day) >= 1);
 	}
 
 	#[benchmark]

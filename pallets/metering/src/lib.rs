@@ -1068,7 +1068,9 @@ pub mod pallet {
 		/// sequence or time out of range) or a bad signature fail the call before any write.
 		/// Otherwise each group is accepted or refused whole and every receipt of an accepted
 		/// group gets a verdict; the batch's commitment is kept for the dispute window. The
-		/// weight charged is that of the receipts actually judged.
+		/// weight charged is that of the receipts actually judged and of the usage history
+		/// booked (benchmark `book_usage_day`: the call declares every kept day dropped, and is
+		/// charged the days the batch actually dropped).
 		///
 		/// ## Events
 		/// [`Event::BatchSettled`].

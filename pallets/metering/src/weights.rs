@@ -5,7 +5,7 @@
 //! pallet`, template `scripts/pallet-weight-template.hbs`). Do not edit by hand: re-run the
 //! script after changing a benchmark or the logic it measures.
 //!
-//! CLI VERSION 64.0.0, DATE: 2026-12-05, STEPS: `25`, REPEAT: `10`
+//! CLI VERSION 64.0.0, DATE: 2026-12-06, STEPS: `25`, REPEAT: `10`
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `None`, DB CACHE: 1024
 
@@ -65,6 +65,7 @@ pub trait WeightInfo {
 	fn report_uptime() -> Weight;
 	fn resolve_dispute() -> Weight;
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight;
+	fn book_usage_day(d: u32, ) -> Weight;
 	fn roll_back() -> Weight;
 	fn dispute_receipt() -> Weight;
 }
@@ -87,8 +88,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `362`
 		//  Estimated: `3694`
-		// Minimum execution time: 52_575_000 picoseconds.
-		Weight::from_parts(75_023_000, 3694)
+		// Minimum execution time: 86_525_000 picoseconds.
+		Weight::from_parts(128_910_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -98,8 +99,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 13_763_000 picoseconds.
-		Weight::from_parts(19_753_000, 3562)
+		// Minimum execution time: 21_162_000 picoseconds.
+		Weight::from_parts(42_141_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 14_115_000 picoseconds.
-		Weight::from_parts(20_195_000, 3562)
+		// Minimum execution time: 20_568_000 picoseconds.
+		Weight::from_parts(24_658_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -120,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `222`
 		//  Estimated: `3562`
-		// Minimum execution time: 15_556_000 picoseconds.
-		Weight::from_parts(21_630_000, 3562)
+		// Minimum execution time: 23_217_000 picoseconds.
+		Weight::from_parts(27_302_000, 3562)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -137,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
 		//  Estimated: `3694`
-		// Minimum execution time: 50_247_000 picoseconds.
-		Weight::from_parts(67_981_000, 3694)
+		// Minimum execution time: 77_072_000 picoseconds.
+		Weight::from_parts(86_052_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -150,8 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `303`
 		//  Estimated: `6196`
-		// Minimum execution time: 48_362_000 picoseconds.
-		Weight::from_parts(68_143_000, 6196)
+		// Minimum execution time: 72_352_000 picoseconds.
+		Weight::from_parts(83_653_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -176,10 +177,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `983 + s * (60 ±0)`
 		//  Estimated: `6196 + s * (2609 ±0)`
-		// Minimum execution time: 57_078_000 picoseconds.
-		Weight::from_parts(88_619_936, 6196)
-			// Standard Error: 85_927
-			.saturating_add(Weight::from_parts(55_480_857, 0).saturating_mul(s.into()))
+		// Minimum execution time: 85_494_000 picoseconds.
+		Weight::from_parts(121_626_000, 6196)
+			// Standard Error: 196_752
+			.saturating_add(Weight::from_parts(71_910_638, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
@@ -206,8 +207,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `962`
 		//  Estimated: `3694`
-		// Minimum execution time: 78_373_000 picoseconds.
-		Weight::from_parts(101_245_000, 3694)
+		// Minimum execution time: 118_235_000 picoseconds.
+		Weight::from_parts(132_108_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -225,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `426`
 		//  Estimated: `3599`
-		// Minimum execution time: 27_957_000 picoseconds.
-		Weight::from_parts(47_438_000, 3599)
+		// Minimum execution time: 48_155_000 picoseconds.
+		Weight::from_parts(78_784_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -240,8 +241,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `3599`
-		// Minimum execution time: 29_937_000 picoseconds.
-		Weight::from_parts(41_494_000, 3599)
+		// Minimum execution time: 43_017_000 picoseconds.
+		Weight::from_parts(51_226_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -255,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `420`
 		//  Estimated: `3599`
-		// Minimum execution time: 16_608_000 picoseconds.
-		Weight::from_parts(26_511_000, 3599)
+		// Minimum execution time: 28_331_000 picoseconds.
+		Weight::from_parts(33_699_000, 3599)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -282,8 +283,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1007`
 		//  Estimated: `3694`
-		// Minimum execution time: 78_285_000 picoseconds.
-		Weight::from_parts(106_630_000, 3694)
+		// Minimum execution time: 115_790_000 picoseconds.
+		Weight::from_parts(131_861_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -293,10 +294,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	fn report_uptime() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `744`
+		//  Measured:  `783`
 		//  Estimated: `4813`
-		// Minimum execution time: 22_538_000 picoseconds.
-		Weight::from_parts(33_655_000, 4813)
+		// Minimum execution time: 37_044_000 picoseconds.
+		Weight::from_parts(44_116_000, 4813)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -346,10 +347,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Metering::Marks` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3351`
+		//  Measured:  `3415`
 		//  Estimated: `11402`
-		// Minimum execution time: 300_487_000 picoseconds.
-		Weight::from_parts(364_748_000, 11402)
+		// Minimum execution time: 420_057_000 picoseconds.
+		Weight::from_parts(483_162_000, 11402)
 			.saturating_add(T::DbWeight::get().reads(25_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -365,6 +366,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Capsules::Capsules` (`max_values`: None, `max_size`: Some(1348), added: 3823, mode: `MaxEncodedLen`)
 	/// Storage: `Capsules::Offerings` (r:1 w:0)
 	/// Proof: `Capsules::Offerings` (`max_values`: None, `max_size`: Some(50), added: 2525, mode: `MaxEncodedLen`)
+	/// Storage: `Fees::LastChange` (r:1 w:0)
+	/// Proof: `Fees::LastChange` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Sessions` (r:512 w:512)
 	/// Proof: `Metering::Sessions` (`max_values`: None, `max_size`: Some(134), added: 2609, mode: `MaxEncodedLen`)
 	/// Storage: `Tiers::SeekerLedgers` (r:512 w:0)
@@ -407,6 +410,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tiers::NxvPayouts` (`max_values`: None, `max_size`: Some(48), added: 2523, mode: `MaxEncodedLen`)
 	/// Storage: `Emissions::Weights` (r:128 w:128)
 	/// Proof: `Emissions::Weights` (`max_values`: None, `max_size`: Some(76), added: 2551, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::UsageDayIndex` (r:1 w:1)
+	/// Proof: `Metering::UsageDayIndex` (`max_values`: Some(1), `max_size`: Some(362), added: 857, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::UsageDays` (r:1 w:1)
+	/// Proof: `Metering::UsageDays` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::NextBatchId` (r:1 w:1)
 	/// Proof: `Metering::NextBatchId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Metering::Commitments` (r:0 w:1)
@@ -418,22 +425,41 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0 + c * (427 ±0) + s * (248 ±0)`
 		//  Estimated: `14005 + c * (3823 ±0) + s * (2860 ±0)`
-		// Minimum execution time: 14_335_802_000 picoseconds.
-		Weight::from_parts(14_584_530_000, 14005)
-			// Standard Error: 93_293
-			.saturating_add(Weight::from_parts(3_409_794, 0).saturating_mul(r.into()))
-			// Standard Error: 746_637
-			.saturating_add(Weight::from_parts(52_753_710, 0).saturating_mul(s.into()))
-			// Standard Error: 2_989_573
-			.saturating_add(Weight::from_parts(97_532_462, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(20_u64))
+		// Minimum execution time: 21_921_128_000 picoseconds.
+		Weight::from_parts(22_023_338_000, 14005)
+			// Standard Error: 332_916
+			.saturating_add(Weight::from_parts(4_572_241, 0).saturating_mul(r.into()))
+			// Standard Error: 2_664_354
+			.saturating_add(Weight::from_parts(94_170_744, 0).saturating_mul(s.into()))
+			// Standard Error: 10_668_208
+			.saturating_add(Weight::from_parts(170_984_500, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 2860).saturating_mul(s.into()))
+	}
+	/// Storage: `Metering::UsageDayIndex` (r:1 w:1)
+	/// Proof: `Metering::UsageDayIndex` (`max_values`: Some(1), `max_size`: Some(362), added: 857, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::UsageDays` (r:1 w:91)
+	/// Proof: `Metering::UsageDays` (`max_values`: None, `max_size`: Some(5805), added: 8280, mode: `MaxEncodedLen`)
+	/// Storage: `Metering::UsageUnbooked` (r:1 w:91)
+	/// Proof: `Metering::UsageUnbooked` (`max_values`: None, `max_size`: Some(20), added: 2495, mode: `MaxEncodedLen`)
+	/// The range of component `d` is `[0, 90]`.
+	fn book_usage_day(d: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1831`
+		//  Estimated: `9270`
+		// Minimum execution time: 56_836_000 picoseconds.
+		Weight::from_parts(76_718_243, 9270)
+			// Standard Error: 54_956
+			.saturating_add(Weight::from_parts(4_522_189, 0).saturating_mul(d.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(d.into())))
 	}
 	/// Storage: `Metering::Commitments` (r:1 w:0)
 	/// Proof: `Metering::Commitments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
@@ -479,10 +505,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(229), added: 2704, mode: `MaxEncodedLen`)
 	fn roll_back() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2953`
+		//  Measured:  `3016`
 		//  Estimated: `8799`
-		// Minimum execution time: 258_876_000 picoseconds.
-		Weight::from_parts(330_262_000, 8799)
+		// Minimum execution time: 402_546_000 picoseconds.
+		Weight::from_parts(468_947_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(15_u64))
 	}
@@ -500,10 +526,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Metering::ReceiptDisputes` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	fn dispute_receipt() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `697`
+		//  Measured:  `721`
 		//  Estimated: `3694`
-		// Minimum execution time: 137_970_000 picoseconds.
-		Weight::from_parts(183_019_000, 3694)
+		// Minimum execution time: 230_606_000 picoseconds.
+		Weight::from_parts(321_699_000, 3694)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -512,38 +538,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mock runtimes.
 impl WeightInfo for () {
 	fn register_gateway() -> Weight {
-		Weight::from_parts(75_023_000, 3694)
+		Weight::from_parts(128_910_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn rotate_gateway_key() -> Weight {
-		Weight::from_parts(19_753_000, 3562)
+		Weight::from_parts(42_141_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend_gateway() -> Weight {
-		Weight::from_parts(20_195_000, 3562)
+		Weight::from_parts(24_658_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resume_gateway() -> Weight {
-		Weight::from_parts(21_630_000, 3562)
+		Weight::from_parts(27_302_000, 3562)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(67_981_000, 3694)
+		Weight::from_parts(86_052_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn deposit() -> Weight {
-		Weight::from_parts(68_143_000, 6196)
+		Weight::from_parts(83_653_000, 6196)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn withdraw(s: u32, ) -> Weight {
-		Weight::from_parts(88_619_936, 6196)
-			.saturating_add(Weight::from_parts(55_480_857, 0).saturating_mul(s.into()))
+		Weight::from_parts(121_626_000, 6196)
+			.saturating_add(Weight::from_parts(71_910_638, 0).saturating_mul(s.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
@@ -551,61 +577,68 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2609).saturating_mul(s.into()))
 	}
 	fn open_session() -> Weight {
-		Weight::from_parts(101_245_000, 3694)
+		Weight::from_parts(132_108_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn close_session() -> Weight {
-		Weight::from_parts(47_438_000, 3599)
+		Weight::from_parts(78_784_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn bind_api_key() -> Weight {
-		Weight::from_parts(41_494_000, 3599)
+		Weight::from_parts(51_226_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn unbind_api_key() -> Weight {
-		Weight::from_parts(26_511_000, 3599)
+		Weight::from_parts(33_699_000, 3599)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn release_session() -> Weight {
-		Weight::from_parts(106_630_000, 3694)
+		Weight::from_parts(131_861_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn report_uptime() -> Weight {
-		Weight::from_parts(33_655_000, 4813)
+		Weight::from_parts(44_116_000, 4813)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn resolve_dispute() -> Weight {
-		Weight::from_parts(364_748_000, 11402)
+		Weight::from_parts(483_162_000, 11402)
 			.saturating_add(ParityDbWeight::get().reads(25_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn submit_batch(r: u32, s: u32, c: u32, ) -> Weight {
-		Weight::from_parts(14_584_530_000, 14005)
-			.saturating_add(Weight::from_parts(3_409_794, 0).saturating_mul(r.into()))
-			.saturating_add(Weight::from_parts(52_753_710, 0).saturating_mul(s.into()))
-			.saturating_add(Weight::from_parts(97_532_462, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(20_u64))
+		Weight::from_parts(22_023_338_000, 14005)
+			.saturating_add(Weight::from_parts(4_572_241, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(94_170_744, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(170_984_500, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(c.into())))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(s.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(c.into())))
 			.saturating_add(Weight::from_parts(0, 3823).saturating_mul(c.into()))
 			.saturating_add(Weight::from_parts(0, 2860).saturating_mul(s.into()))
 	}
+	fn book_usage_day(d: u32, ) -> Weight {
+		Weight::from_parts(76_718_243, 9270)
+			.saturating_add(Weight::from_parts(4_522_189, 0).saturating_mul(d.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(d.into())))
+	}
 	fn roll_back() -> Weight {
-		Weight::from_parts(330_262_000, 8799)
+		Weight::from_parts(468_947_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(15_u64))
 	}
 	fn dispute_receipt() -> Weight {
-		Weight::from_parts(183_019_000, 3694)
+		Weight::from_parts(321_699_000, 3694)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}

@@ -385,14 +385,14 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// The weight of booking a batch's usage history (`book_day`): the day index, the day's
-	/// lines and its unbooked count read and written, and two entries removed for each day
-	/// that left the window (`dropped`; `None`: nothing was booked). The call declares the
-	/// worst case, every kept day dropped (the first batch after a long pause), and is charged
-	/// what happened.
+	/// The weight of booking a batch's usage history (`book_day`, benchmarked as
+	/// `book_usage_day`): the day index, the day's lines and its unbooked count read and
+	/// written, and two entries removed for each day that left the window (`dropped`; `None`:
+	/// nothing was booked). The call declares the worst case, every kept day dropped (the first
+	/// batch after a long pause), and is charged what happened.
 	pub fn history_weight(dropped: Option<u32>) -> Weight {
-		let Some(dropped) = dropped else { return Weight::zero() };
-		T::DbWeight::get().reads_writes(3, u64::from(dropped).saturating_mul(2).saturating_add(3))
+		use crate::weights::WeightInfo;
+		dropped.map_or(Weight::zero(), T::WeightInfo::book_usage_day)
 	}
 
 	/// The session of a group of `gateway` starting at `first_seq`, if the group is accepted:
