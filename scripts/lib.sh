@@ -46,7 +46,7 @@ nexus_python() {
 # other features and made the tests compile most of the dependencies again). The workspace's
 # crates are linted while they compile (RUSTC_WORKSPACE_WRAPPER, see scripts/lint-rustc.sh).
 nexus_build() {
-	say "building nexus-node, nexus, nexus-gateway, nexus-mock-upstream, nexus-upgrade-check (release; a first build takes about 20 minutes on 2 cores)"
+	say "building nexus-node, nexus, nexus-gateway, nexus-mock-upstream, nexus-upgrade-check (release; a first build takes about 40 minutes on 2 cores)"
 	(cd "$ROOT" && $NEXUS_NICE cargo build --locked --release --workspace --bins "$@")
 }
 
