@@ -243,6 +243,20 @@ mod tests {
 		assert_eq!(a["nativeValue"], serde_json::json!(["3000000", "0"]));
 	}
 
+	/// `fixtures/project.json`, the request `tests/dashboard/bench-engine.mjs` times, is a
+	/// projection of 1,000 paths × 365 days the engine accepts (run here on a few paths).
+	#[test]
+	fn the_benchs_request_is_a_projection_of_1000_paths_and_365_days() {
+		let Request::Project { start, mut scenario } =
+			serde_json::from_str(include_str!("../fixtures/project.json")).unwrap()
+		else {
+			panic!("the fixture is a projection request")
+		};
+		assert_eq!((scenario.paths, scenario.days), (1_000, 365));
+		scenario.paths = 5;
+		assert!(projection::project(&start, &scenario).is_ok());
+	}
+
 	#[test]
 	fn a_bad_request_is_answered_with_its_error() {
 		let a: serde_json::Value = serde_json::from_slice(&handle(b"{\"nope\": 1}")).unwrap();

@@ -49,26 +49,10 @@ const server = http.createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 // 1,000 paths × 365 days from a state like the engine's own tests' (two days of history, a
-// pool, a milestone, a vesting schedule).
-const U = 1_000_000n;
-const N = 10n ** 12n;
-const D = 14_400;
-const request = JSON.stringify({
-  project: {
-    start: {
-      params: { takeRate: 100_000_000, treasuryShare: 300_000_000, buybackShare: 250_000_000, validatorsShare: 200_000_000, reserveShare: 250_000_000, nxvDiscount: 100_000_000, maxDiscount: 300_000_000 },
-      block: 1_000, blocksPerDay: D, nxvPrice: 'U', oneNxv: 'N',
-      history: [[{ native: false, tierDiscount: 0, list: `${50_000n * U}` }, { native: true, tierDiscount: 70_000, list: `${20_000n * U}` }], [{ native: false, tierDiscount: 0, list: `${30_000n * U}` }]],
-      reserve: { stable: `${200_000n * U}`, native: 0 }, targetCoverage: 100_000_000, minReserve: `${10_000n * U}`, trailingVolume: `${1_500_000n * U}`,
-      treasury: { stable: 0, native: `${250_000_000n * N}` }, buyback: { stable: 0, native: 0 }, buybackSlippage: 50_000, epochDays: 7,
-      pool: { stable: `${1_000_000n * U}`, native: `${1_000_000n * N}`, fee: 3_000 }, settledVolume: 0,
-      milestones: [{ index: 0, threshold: `${1_000_000n * U}`, tranche: `${10_000_000n * N}` }], emissionsPool: `${300_000_000n * N}`, vestingPeriod: 365 * D,
-      schedules: [{ locked: `${150_000_000n * N}`, perBlock: 9_512_937_595_129, startBlock: 100 * D }],
-      totalSupply: `${1_000_000_000n * N}`, circulating: `${100_000_000n * N}`, bonded: `${44_000_000n * N}`
-    },
-    scenario: { paths: 1_000, days: 365, seed: 7, demandScale: 1, demandGrowth: 0.5, shock: null, priceDrift: 0, priceVolatility: 0.6, refundRate: 0.01, treasurySpend: 0, shortfallBelow: 0.9 }
-  }
-}).replace(/"(\d+)"/g, '$1').replace('"U"', `${U}`).replace('"N"', `${N}`); // u128 amounts as bare JSON integers
+// pool, a milestone, a vesting schedule): engine-wasm/fixtures/project.json, sent as it is (its
+// u128 amounts are JSON integers, which JSON.parse would round); the engine's Rust tests check
+// that it parses and projects.
+const request = fs.readFileSync(path.join(here, '../../engine-wasm/fixtures/project.json'), 'utf8');
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
